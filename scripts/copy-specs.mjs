@@ -2,7 +2,7 @@
 // Copies the AWS service models mlzone uses from ../shared/aws-models/<svc>/ into specs/<svc>/, so that a
 // fresh clone builds without ../shared. Add a service by adding its directory name to SERVICES, then run
 // `npm run specs && npm run codegen`.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,7 @@ for (const svc of SERVICES) {
       continue;
     }
     copyFileSync(from, join(target, svc, file));
+    chmodSync(join(target, svc, file), 0o644);
     copied++;
   }
 }
