@@ -1,0 +1,65 @@
+/** A landing-zone blueprint after schema validation and placeholder resolution. */
+export interface Blueprint {
+  readonly version: 1;
+  readonly organization: {
+    readonly id: string;
+    readonly rootId: string;
+    readonly managementAccount: string;
+    readonly region: string;
+    readonly policyTypes: readonly PolicyType[];
+  };
+  readonly ous: readonly BlueprintOu[];
+  readonly accounts: readonly BlueprintAccount[];
+  readonly serviceControlPolicies: readonly BlueprintOrgPolicy[];
+  readonly resourceControlPolicies: readonly BlueprintOrgPolicy[];
+}
+
+export type PolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+
+export interface BlueprintOu {
+  readonly name: string;
+  readonly accounts: readonly string[];
+  readonly ous: readonly BlueprintOu[];
+}
+
+export interface BlueprintAccount {
+  readonly name: string;
+  readonly id: string;
+  readonly short: string;
+  readonly email: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly users: readonly BlueprintUser[];
+  readonly roles: readonly BlueprintRole[];
+}
+
+export interface BlueprintUser {
+  readonly name: string;
+  readonly accessKeys: ReadonlyArray<{ readonly id: string; readonly secret: string }>;
+  readonly managedPolicies: readonly string[];
+  readonly inlinePolicies: Readonly<Record<string, string>>;
+}
+
+export interface BlueprintRole {
+  readonly name: string;
+  /** Suffix of the CLI profile name: `<account short>-<persona>`. */
+  readonly persona: string;
+  readonly description?: string;
+  /** The trust policy, generated from trustedUsers/trustedRoles/service unless given verbatim. */
+  readonly trustPolicy: string;
+  readonly trustedUsers: readonly string[];
+  /** `account-name:RoleName` entries. */
+  readonly trustedRoles: readonly string[];
+  readonly service?: string;
+  readonly managedPolicies: readonly string[];
+  readonly inlinePolicies: Readonly<Record<string, string>>;
+  readonly maxSessionDuration?: number;
+  readonly permissionsBoundary?: string;
+}
+
+export interface BlueprintOrgPolicy {
+  readonly name: string;
+  readonly description: string;
+  /** Account names, OU names or `Root`. */
+  readonly targets: readonly string[];
+  readonly document: string;
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { BlueprintError, defaultBlueprintPath, loadBlueprintFile, parseBlueprint } from './blueprint.js';
+import { blueprintProfiles, mergeIni, renderProfiles } from './profiles.js';
+
+const minimal = (extra = '') => `
+version: 1
+organization: { id: o-abcdefghij, managementAccount: mgmt }
+accounts:
+  - name: mgmt
+    id: "123456789012"
+    users: [{ name: alice, accessKeys: [{ id: AKIAAAAAAAAAAAAAAAAA, secret: abcdefghijklmnopqrstuvwxyz }] }]
+    roles: [{ name: Admin, trustedUsers: [alice] }]
+${extra}`;
+
+describe('blueprint', () => {
+  it('loads the default landing zone with its eight accounts and personas', () => {
+    const bp = loadBlueprintFile(defaultBlueprintPath());
+    expect(bp.accounts.map((a) => a.name)).toEqual([
+      'management', 'shared-services', 'data-lake', 'data-science-1', 'data-science-2', 'test', 'production', 'catalog-hub',
+    ]);
+    const prod = bp.accounts.find((a) => a.name === 'production')!;
+    const deploy = prod.roles.find((r) => r.name === 'DeploymentRole')!;
+    expect(JSON.parse(deploy.trustPolicy).Statement[0].Principal.AWS).toBe('arn:aws:iam::222222222222:role/DeploymentRole');
+    expect(prod.roles.map((r) => r.name)).toContain('OrganizationAccountAccessRole');
+    const scp = bp.serviceControlPolicies.find((p) => p.name === 'DataScienceCannotReadProduction')!;
+    expect(scp.document).toContain('arn:aws:sagemaker:*:777777777777:*');
+    expect(bp.resourceControlPolicies[0]!.document).toContain('"aws:PrincipalOrgID":"o-mlzone0001"');
+  });
+
+  it('keeps IAM policy variables while resolving blueprint placeholders', () => {
+    const bp = parseBlueprint(minimal().replace('roles: [{ name: Admin, trustedUsers: [alice] }]',
+      `roles: [{ name: Admin, trustedUsers: [alice], inlinePolicies: { p: '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::\${account:mgmt}-\${aws:username}"}]}' } }]`));
+    expect(bp.accounts[0]!.roles[0]!.inlinePolicies.p).toContain('arn:aws:s3:::123456789012-${aws:username}');
+  });
+
+  it.each([
+    ['version: 2\norganization: {}', 'version'],
+    [minimal().replace('id: "123456789012"', 'id: "12345"'), 'accounts[0].id'],
+    [minimal().replace('trustedUsers: [alice]', 'trustedUsers: [bob]'), 'accounts[0].roles[0].trustedUsers[0]'],
+    [minimal().replace('managementAccount: mgmt', 'managementAccount: nope'), 'organization.managementAccount'],
+    [minimal('ous: [{ name: X, accounts: [ghost] }]'), 'ous[0].accounts[0]'],
+    [minimal().replace('name: alice,', 'name: alice, colour: red,'), 'accounts[0].users[0].colour'],
+    [minimal('serviceControlPolicies: [{ name: p, targets: [Root], document: "{" }]'), 'serviceControlPolicies[0].document'],
+  ])('rejects a bad blueprint naming the field (%#)', (text, field) => {
+    try {
+      parseBlueprint(text);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(BlueprintError);
+      expect((e as BlueprintError).field).toBe(field);
+      expect((e as Error).message).toContain(field);
+    }
+  });
+
+  it('derives user and role profiles, role profiles chaining to a source profile', () => {
+    const bp = loadBlueprintFile(defaultBlueprintPath());
+    const profiles = blueprintProfiles(bp, 'http://127.0.0.1:4566');
+    const byName = new Map(profiles.map((p) => [p.name, p]));
+    expect(byName.get('user-ds1-scientist')!.credentials!.aws_access_key_id).toBe('AKIAXFEF5XS35DJLOYMK');
+    expect(byName.get('ds1-scientist')!.config.role_arn).toBe('arn:aws:iam::444444444444:role/DataScientist');
+    expect(byName.get('ds1-scientist')!.config.source_profile).toBe('user-ds1-scientist');
+    expect(byName.get('prod-deploy')!.config.source_profile).toBe('shared-deploy');
+    expect(byName.get('lake-consumer')!.config.source_profile).toBe('ds1-scientist');
+    expect(byName.get('prod-orgaccess')!.config.source_profile).toBe('mgmt-admin');
+    const { config, credentials } = renderProfiles(profiles);
+    expect(config).toContain('[profile ds1-scientist]');
+    expect(credentials).toContain('[user-ds1-scientist]');
+  });
+
+  it('merges profiles into an existing file without losing other sections', () => {
+    const merged = mergeIni('[default]\nregion = eu-west-1\n\n[profile ds1-scientist]\nregion = old\n', '[profile ds1-scientist]\nregion = us-east-1\n');
+    expect(merged).toContain('[default]\nregion = eu-west-1');
+    expect(merged).toContain('[profile ds1-scientist]\nregion = us-east-1');
+    expect(merged).not.toContain('region = old');
+  });
+});
