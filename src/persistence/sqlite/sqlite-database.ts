@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../db.js';
+import { TransactionScope } from '../transaction-scope.js';
+import { withStatementCache } from './statement-cache.js';
+
+/** Options of {@link openSqlite}. Only `file` is required. */
+export interface SqliteOptions {
+  /** Database file (its directory is created if missing), or `':memory:'` for a private in-memory database. */
+  readonly file: string;
+  /**
+   * When a commit is flushed to disk.
+   * - `'normal'` (default): WAL is fsynced at checkpoints, not at each commit. A commit is written to
+   *   the WAL (in the kernel's page cache) before it is acknowledged, so it survives the process
+   *   being killed (`kill -9`, OOM, crash); an OS crash or power cut may roll back the last commits,
+   *   never corrupt the file.
+   * - `'full'`: also fsync the WAL at every commit, so commits survive power loss too; costs one
+   *   fsync per write transaction (see bench/persistence.bench.ts).
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /** How long a statement waits for another process's lock before failing with SQLITE_BUSY. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Prepared statements kept per database, keyed by SQL text; 0 disables the cache. Default 500. */
+  readonly statementCacheSize?: number;
+}
+
+/**
+ * Opens (creating if needed) a SQLite metadata database over better-sqlite3.
+ *
+ * Pragmas: `journal_mode=WAL` (readers never block the writer; commits append to the WAL),
+ * `synchronous=NORMAL` unless `synchronous: 'full'` (see {@link SqliteOptions.synchronous}),
+ * `foreign_keys=ON`, `busy_timeout`, `case_sensitive_like=ON` (LIKE is case-sensitive, as on
+ * PostgreSQL), `journal_size_limit` (the WAL shrinks back after a large transaction).
+ *
+ * Transactions start with `BEGIN IMMEDIATE`: they take the write lock up front, so a second process
+ * on the same file waits `busy_timeout` instead of failing when a reading transaction starts writing.
+ * There is one connection: transactions (and queries) run one at a time, so keep `fn` short and free
+ * of network I/O.
+ *
+ * @example
+ * const db = openSqlite({ file: join(dataDir, 'mlzone.db') });
+ * await runMigrations(db, migrations);
+ */
+export function openSqlite(options: SqliteOptions): Database {
+  const { file } = options;
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
+
+  const raw = new BetterSqlite3(file, { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    configure(raw, inMemory, options.synchronous ?? 'normal');
+  } catch (err) {
+    raw.close();
+    throw err;
+  }
+
+  const scope = new TransactionScope();
+  const dialect = new SqliteDialect({ database: withStatementCache(raw, options.statementCacheSize ?? 500) });
+  const kysely = new Kysely<any>({
+    dialect: scope.wrapDialect(dialect, async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    }),
+  });
+
+  return {
+    dialect: 'sqlite',
+    kysely,
+    async transaction<T>(fn: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+      scope.assertOutside();
+      return kysely.transaction().execute((trx) => scope.run(() => fn(trx)));
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+function configure(raw: BetterSqlite3.Database, inMemory: boolean, synchronous: 'normal' | 'full'): void {
+  if (!inMemory) {
+    const mode = raw.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') {
+      throw new Error(`could not switch ${raw.name} to WAL journal mode (got ${String(mode)}); is it on a network file system?`);
+    }
+    raw.pragma('journal_size_limit = 67108864');
+  }
+  raw.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('case_sensitive_like = ON');
+}
