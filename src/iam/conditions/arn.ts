@@ -1,0 +1,48 @@
+/**
+ * ARN operators. `ArnEquals` and `ArnLike` behave identically (as do their negations): each of the six
+ * colon-delimited components is matched separately, so a `*` never absorbs a colon in the first five — unlike
+ * `StringLike` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN).
+ * Variables are allowed.
+ */
+import { arnLikeRegexSource } from '../wildcard.js';
+import { compileTemplateGlob, parseTemplate, renderText } from '../variables.js';
+import type { OperatorSpec, ValuePredicate } from './types.js';
+
+function arnPredicate(values: readonly string[], variables: boolean): ValuePredicate {
+  const matchers = values.map((v) => {
+    const t = parseTemplate(v, variables);
+    // The component split must see the variable text intact, so substitute first and split afterwards.
+    return { t, fn: t.hasVariables ? undefined : compileTemplateGlob(t, arnLikeRegexSource) };
+  });
+  const cache = new Map<string, RegExp>();
+  return (rv, ctx) => {
+    if (!rv.startsWith('arn:')) return false;
+    let hit = false;
+    for (const m of matchers) {
+      if (m.fn) {
+        if (!hit && m.fn(rv, ctx)) hit = true;
+        continue;
+      }
+      const pattern = renderText(m.t, ctx);
+      if (pattern === undefined) return undefined;
+      if (hit) continue;
+      let re = cache.get(pattern);
+      if (re === undefined) {
+        if (cache.size >= 256) cache.clear();
+        re = new RegExp(`^${arnLikeRegexSource(pattern)}$`);
+        cache.set(pattern, re);
+      }
+      if (re.test(rv)) hit = true;
+    }
+    return hit;
+  };
+}
+
+const arn = (negated: boolean): OperatorSpec => ({ negated, variables: true, compile: arnPredicate });
+
+export const ArnOperators: Readonly<Record<string, OperatorSpec>> = {
+  ArnEquals: arn(false),
+  ArnLike: arn(false),
+  ArnNotEquals: arn(true),
+  ArnNotLike: arn(true),
+};
