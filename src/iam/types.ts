@@ -116,7 +116,9 @@ export type ReasonKind =
   | 'rcp'
   | 'boundary'
   | 'session'
-  | 'allowed';
+  | 'allowed'
+  /** Evaluation threw; AWS fails closed on evaluation errors. */
+  | 'evaluation-error';
 
 export interface MatchedStatement {
   readonly policyId: string;
