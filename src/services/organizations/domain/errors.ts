@@ -1,0 +1,89 @@
+/**
+ * Every error this service throws, with AWS's wording where it is known (the texts AWS Organizations
+ * returns, which mostly repeat the error shapes' documentation). Errors that carry a `Reason` member
+ * (ConstraintViolationException, InvalidInputException) take it as a field.
+ */
+import { OrganizationsErrors } from '../api.gen.js';
+
+export type ConstraintViolationReason =
+  | 'OU_DEPTH_LIMIT_EXCEEDED'
+  | 'OU_NUMBER_LIMIT_EXCEEDED'
+  | 'POLICY_NUMBER_LIMIT_EXCEEDED'
+  | 'POLICY_CONTENT_LIMIT_EXCEEDED'
+  | 'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
+  | 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
+  | 'MAX_TAG_LIMIT_EXCEEDED';
+
+export type InvalidInputReason =
+  | 'INVALID_NEXT_TOKEN'
+  | 'MAX_VALUE_EXCEEDED'
+  | 'MIN_VALUE_EXCEEDED'
+  | 'IMMUTABLE_POLICY'
+  | 'NON_DETACHABLE_POLICY'
+  | 'DUPLICATE_TAG_KEY'
+  | 'INVALID_PATTERN'
+  | 'INVALID_PATTERN_TARGET_ID'
+  | 'INPUT_REQUIRED'
+  | 'TARGET_NOT_SUPPORTED';
+
+/** Constraint-violation texts, keyed by reason. */
+const constraintMessages: Readonly<Record<ConstraintViolationReason, string>> = {
+  OU_DEPTH_LIMIT_EXCEEDED: 'You attempted to create an OU tree that is too many levels deep.',
+  OU_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the number of OUs that you can have in an organization.',
+  POLICY_NUMBER_LIMIT_EXCEEDED: 'You attempted to exceed the number of policies that you can have in an organization.',
+  POLICY_CONTENT_LIMIT_EXCEEDED: 'You attempted to create a policy that is larger than the maximum size.',
+  MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
+    'You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.',
+  MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
+    'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
+  MAX_TAG_LIMIT_EXCEEDED: 'You have exceeded the number of tags allowed on this resource.',
+};
+
+export const errors = {
+  notInUse: () => OrganizationsErrors.AWSOrganizationsNotInUseException('Your account is not a member of an organization.'),
+  alreadyInOrganization: () => OrganizationsErrors.AlreadyInOrganizationException('This account is already a member of an organization.'),
+  accessDenied: () => OrganizationsErrors.AccessDeniedException("You don't have permissions to access this resource."),
+  accountNotFound: () => OrganizationsErrors.AccountNotFoundException("You specified an account that doesn't exist."),
+  parentNotFound: () => OrganizationsErrors.ParentNotFoundException("We can't find a root or OU with the ParentId that you specified."),
+  sourceParentNotFound: () =>
+    OrganizationsErrors.SourceParentNotFoundException("We can't find a source root or OU with the ParentId that you specified."),
+  destinationParentNotFound: () =>
+    OrganizationsErrors.DestinationParentNotFoundException(
+      "We can't find the destination container (a root or OU) with the ParentId that you specified.",
+    ),
+  duplicateAccount: () => OrganizationsErrors.DuplicateAccountException('That account is already present in the specified destination.'),
+  childNotFound: () =>
+    OrganizationsErrors.ChildNotFoundException("We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."),
+  ouNotFound: () =>
+    OrganizationsErrors.OrganizationalUnitNotFoundException("We can't find an OU with the OrganizationalUnitId that you specified."),
+  ouNotEmpty: () =>
+    OrganizationsErrors.OrganizationalUnitNotEmptyException(
+      'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.',
+    ),
+  duplicateOu: () => OrganizationsErrors.DuplicateOrganizationalUnitException('An OU with the same name already exists.'),
+  rootNotFound: () => OrganizationsErrors.RootNotFoundException("We can't find a root with the RootId that you specified."),
+  targetNotFound: () =>
+    OrganizationsErrors.TargetNotFoundException("We can't find a root, OU, account, or policy with the TargetId that you specified."),
+  policyNotFound: () => OrganizationsErrors.PolicyNotFoundException("We can't find a policy with the PolicyId that you specified."),
+  duplicatePolicy: () => OrganizationsErrors.DuplicatePolicyException('A policy with the same name already exists.'),
+  duplicateAttachment: () =>
+    OrganizationsErrors.DuplicatePolicyAttachmentException('The selected policy is already attached to the specified target.'),
+  policyNotAttached: () =>
+    OrganizationsErrors.PolicyNotAttachedException("The policy isn't attached to the specified target in the specified root."),
+  policyInUse: () =>
+    OrganizationsErrors.PolicyInUseException(
+      'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
+    ),
+  policyTypeNotEnabled: () =>
+    OrganizationsErrors.PolicyTypeNotEnabledException(
+      "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.",
+    ),
+  policyTypeAlreadyEnabled: () => OrganizationsErrors.PolicyTypeAlreadyEnabledException('The specified policy type is already enabled.'),
+  malformedPolicy: (detail?: string) =>
+    OrganizationsErrors.MalformedPolicyDocumentException(
+      detail ?? "The provided policy document doesn't meet the requirements of the specified policy type.",
+    ),
+  constraint: (reason: ConstraintViolationReason) =>
+    OrganizationsErrors.ConstraintViolationException(constraintMessages[reason], { Reason: reason }),
+  invalidInput: (reason: InvalidInputReason, message: string) => OrganizationsErrors.InvalidInputException(message, { Reason: reason }),
+};

@@ -1,0 +1,188 @@
+/**
+ * AWS Organizations for mlzone: one organization per instance (feature set ALL) with its root, OUs,
+ * accounts, SCPs and RCPs.
+ *
+ * The rest of mlzone uses this module only: the gateway registers `definition`, the IAM enforcement asks
+ * `directory` for the SCP/RCP chain and `aws:PrincipalOrgPaths` of an account, and the blueprint loader
+ * builds the organization with `seeder`.
+ *
+ * @example
+ * const orgs = createOrganizationsService({ db, clock: systemClock });
+ * await runMigrations(db, orgs.migrations);
+ * const { rootId } = await orgs.seeder.createOrganization({ managementAccount: { id: '111111111111', name: 'management', email: 'm@example.com' } });
+ * await orgs.seeder.enablePolicyType('SERVICE_CONTROL_POLICY');
+ * const levels = await orgs.directory.policiesFor('222222222222', 'SERVICE_CONTROL_POLICY');
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import type { ServiceDefinition } from '../../core/service.js';
+import type { Database, Migration } from '../../persistence/db.js';
+import { createAuthz } from './authz.js';
+import type { RandomChars } from './domain/ids.js';
+import { createHandlers } from './handlers.js';
+import { migrations } from './migrations.js';
+import { Organizations } from './organizations.js';
+
+/** The two policy types that take part in authorization. */
+export type AuthorizationPolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
+
+export interface DirectoryOrganization {
+  readonly id: string;
+  readonly arn: string;
+  readonly managementAccountId: string;
+  readonly rootId: string;
+}
+
+export interface DirectoryAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly arn: string;
+}
+
+/** One SCP or RCP as the IAM engine needs it. */
+export interface DirectoryPolicy {
+  /** The policy ARN (`arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess` for the AWS-managed one). */
+  readonly id: string;
+  readonly name: string;
+  /** The policy document, exactly as stored. */
+  readonly document: string;
+}
+
+/**
+ * Read-only view of the organization for the IAM enforcement, the gateway and the blueprint loader.
+ * Answers come from a cache that every write through this service drops; a cached answer costs a map
+ * lookup. Returned objects and arrays are shared between callers and frozen (mutating them throws).
+ */
+export interface OrgDirectory {
+  /** The organization, or undefined before one is created. */
+  organization(): Promise<DirectoryOrganization | undefined>;
+  /** An account of the organization; undefined when the account is not in it. */
+  account(accountId: string): Promise<DirectoryAccount | undefined>;
+  /** Every account of the organization (the management account included), sorted by id. */
+  accounts(): Promise<DirectoryAccount[]>;
+  /** `aws:PrincipalOrgPaths` form: `o-xxx/r-xxxx/ou-aaa/ou-bbb/` for an account; undefined outside the organization. */
+  orgPath(accountId: string): Promise<string | undefined>;
+  /**
+   * SCPs (or RCPs) that apply to an account, one array per level from the root down to the account itself:
+   * each level must allow. Empty when the policy type is not enabled, for the management account (exempt)
+   * and for accounts outside the organization.
+   */
+  policiesFor(accountId: string, type: AuthorizationPolicyType): Promise<DirectoryPolicy[][]>;
+}
+
+/** A transaction to join: the `trx` that `Database.transaction` hands its callback. */
+export type SeedTransaction = Kysely<any>;
+
+/**
+ * Builds the organization for the blueprint loader. Each call validates like the corresponding API
+ * operation and throws the same `AwsError`.
+ *
+ * Pass `trx` to make the call part of a transaction the loader holds (with SQLite a call without it would
+ * wait for that transaction to end); without it each call runs in its own transaction. The cache is
+ * dropped after every call; if other requests may read the organization while the loader's transaction is
+ * still open (PostgreSQL), call `invalidate()` once it has committed.
+ */
+export interface OrgSeeder {
+  /** Creates the organization (feature set ALL), its root (named `Root`) and the management account under it. */
+  createOrganization(
+    input: {
+      readonly id?: string;
+      readonly rootId?: string;
+      readonly managementAccount: { readonly id: string; readonly name: string; readonly email: string };
+    },
+    trx?: SeedTransaction,
+  ): Promise<{ id: string; rootId: string }>;
+  /**
+   * Creates an OU under `parentId`, or under `parentPath` (OU names from the root separated by `/`, e.g.
+   * `Workloads/Prod`; empty for the root), or under the root when neither is given. Returns the OU id.
+   */
+  createOu(
+    input: { readonly name: string; readonly parentId?: string; readonly parentPath?: string; readonly tags?: Readonly<Record<string, string>> },
+    trx?: SeedTransaction,
+  ): Promise<string>;
+  /** Adds an account under `parentOuId` (or the root). `joinedMethod` defaults to CREATED. */
+  createAccount(
+    input: {
+      readonly id: string;
+      readonly name: string;
+      readonly email: string;
+      readonly parentOuId?: string;
+      readonly joinedMethod?: 'CREATED' | 'INVITED';
+      readonly tags?: Readonly<Record<string, string>>;
+    },
+    trx?: SeedTransaction,
+  ): Promise<void>;
+  /** Enables a policy type and attaches its AWS-managed policy (`FullAWSAccess`/`RCPFullAWSAccess`) everywhere. */
+  enablePolicyType(type: AuthorizationPolicyType, trx?: SeedTransaction): Promise<void>;
+  /** Creates a customer-managed policy; returns its id (`p-…`). */
+  createPolicy(
+    input: { readonly name: string; readonly description: string; readonly type: AuthorizationPolicyType; readonly document: string },
+    trx?: SeedTransaction,
+  ): Promise<string>;
+  /** Attaches a policy (`p-FullAWSAccess` included) to a root, OU or account id. */
+  attachPolicy(policyId: string, targetId: string, trx?: SeedTransaction): Promise<void>;
+  detachPolicy(policyId: string, targetId: string, trx?: SeedTransaction): Promise<void>;
+  /** Drops the directory cache (see above). */
+  invalidate(): void;
+}
+
+export interface OrganizationsService {
+  /** The `organizations` service for the gateway. */
+  readonly definition: ServiceDefinition;
+  readonly directory: OrgDirectory;
+  readonly seeder: OrgSeeder;
+  /** Schema steps for `runMigrations`. */
+  readonly migrations: Migration[];
+}
+
+export { FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID } from './domain/managed-policies.js';
+
+function tagList(tags: Readonly<Record<string, string>> | undefined): Array<{ key: string; value: string }> {
+  return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
+}
+
+export function createOrganizationsService(deps: { db: Database; clock: Clock; random?: RandomChars }): OrganizationsService {
+  const orgs = new Organizations(deps.db, deps.clock, deps.random);
+
+  const directory: OrgDirectory = {
+    organization: () => orgs.directoryOrganization(),
+    account: (accountId) => orgs.directoryAccount(accountId),
+    accounts: () => orgs.directoryAccounts(),
+    orgPath: (accountId) => orgs.directoryOrgPath(accountId),
+    policiesFor: (accountId, type) => orgs.directoryPoliciesFor(accountId, type),
+  };
+
+  const seeder: OrgSeeder = {
+    createOrganization: (input, trx) => orgs.createOrganization(input, trx),
+    createOu: async (input, trx) => {
+      const parentId = input.parentId ?? (await orgs.resolveOuPath(input.parentPath ?? '', trx));
+      return orgs.createOu(parentId, input.name, tagList(input.tags), trx);
+    },
+    createAccount: (input, trx) =>
+      orgs.createAccount(
+        {
+          id: input.id,
+          name: input.name,
+          email: input.email,
+          parentId: input.parentOuId,
+          joinedMethod: input.joinedMethod,
+          tags: tagList(input.tags),
+        },
+        trx,
+      ),
+    enablePolicyType: (type, trx) => orgs.enablePolicyType(undefined, type, trx),
+    createPolicy: (input, trx) =>
+      orgs.createPolicy({ name: input.name, description: input.description, type: input.type, content: input.document }, trx),
+    attachPolicy: (policyId, targetId, trx) => orgs.attachPolicy(policyId, targetId, trx),
+    detachPolicy: (policyId, targetId, trx) => orgs.detachPolicy(policyId, targetId, trx),
+    invalidate: () => orgs.invalidate(),
+  };
+
+  return {
+    definition: { name: 'organizations', handlers: createHandlers(orgs), authz: createAuthz(orgs) },
+    directory,
+    seeder,
+    migrations,
+  };
+}

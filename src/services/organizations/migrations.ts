@@ -1,0 +1,76 @@
+/**
+ * Schema of the Organizations service. Portable between SQLite and PostgreSQL: text columns, epoch
+ * milliseconds as bigint, composite primary keys instead of surrogate ids.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from '../../persistence/db.js';
+
+export const migrations: Migration[] = [
+  {
+    name: 'organizations-001-tables',
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable('orgs_organization')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('management_account_id', 'text', (c) => c.notNull())
+        .addColumn('feature_set', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('orgs_root')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('orgs_ou')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('parent_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('orgs_ou_parent_name').on('orgs_ou').columns(['parent_id', 'name']).unique().execute();
+      await db.schema
+        .createTable('orgs_account')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('parent_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('joined_method', 'text', (c) => c.notNull())
+        .addColumn('joined_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('orgs_account_email').on('orgs_account').column('email').unique().execute();
+      await db.schema
+        .createTable('orgs_policy')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('orgs_policy_type_name').on('orgs_policy').columns(['type', 'name']).unique().execute();
+      await db.schema
+        .createTable('orgs_policy_attachment')
+        .addColumn('policy_id', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('attached_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('orgs_policy_attachment_pk', ['policy_id', 'target_id'])
+        .execute();
+      await db.schema.createIndex('orgs_policy_attachment_target').on('orgs_policy_attachment').column('target_id').execute();
+      await db.schema
+        .createTable('orgs_enabled_policy_type')
+        .addColumn('root_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('orgs_enabled_policy_type_pk', ['root_id', 'type'])
+        .execute();
+      await db.schema
+        .createTable('orgs_tag')
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('orgs_tag_pk', ['resource_id', 'key'])
+        .execute();
+    },
+  },
+];

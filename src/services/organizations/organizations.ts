@@ -1,0 +1,434 @@
+/**
+ * The Organizations service state machine shared by the API handlers, the published directory and the
+ * blueprint seeder.
+ *
+ * Reads use one cached, immutable snapshot of the whole organization (it is small: tens of accounts and
+ * OUs), plus per-snapshot memos for the hot directory questions (`policiesFor`, `orgPath`, `account`), so a
+ * cached answer costs a map lookup. Writes run in a transaction: they load a snapshot through that
+ * transaction, check it with the pure rules in `domain/`, write, and then drop the cache. A generation
+ * counter keeps a load that raced with a write from caching what it read.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.js';
+import type { RequestContext } from '../../core/context.js';
+import type { Database } from '../../persistence/db.js';
+import { accountArn, organizationArn, policyArn, awsManagedPolicyArn } from './domain/arns.js';
+import { errors } from './domain/errors.js';
+import { ACCOUNT_ID, newOrganizationId, newOuId, newPolicyId, newRootId, ORGANIZATION_ID, randomChars, ROOT_ID } from './domain/ids.js';
+import type { RandomChars } from './domain/ids.js';
+import { defaultPolicyFor } from './domain/managed-policies.js';
+import type { AccountRecord, JoinedMethod, OrgState, OuRecord, PolicyRecord, PolicyType, Tag } from './domain/model.js';
+import { buildState, effectiveLevels, isContainer, isTarget, orgPathOf } from './domain/model.js';
+import { checkPolicyContent } from './domain/policy-content.js';
+import {
+  checkAttach,
+  checkDeleteOu,
+  checkDeletePolicy,
+  checkDetach,
+  checkMove,
+  checkNewOu,
+  checkPolicyName,
+  defaultAttachments,
+  mergeTags,
+  mutablePolicy,
+  taggable,
+} from './domain/rules.js';
+import type { LiveOrg } from './domain/shapes.js';
+import type { DirectoryAccount, DirectoryOrganization, DirectoryPolicy } from './index.js';
+import { store } from './store.js';
+
+type Ex = Kysely<any>;
+
+/** Answers memoized for one snapshot; thrown away with it. */
+class Views {
+  organization: DirectoryOrganization | undefined | null = null;
+  accountList: DirectoryAccount[] | undefined;
+  readonly accounts = new Map<string, DirectoryAccount | undefined>();
+  readonly paths = new Map<string, string | undefined>();
+  readonly levels = new Map<string, DirectoryPolicy[][]>();
+
+  constructor(readonly state: OrgState) {}
+}
+
+export function isLive(s: OrgState): s is LiveOrg {
+  return s.org !== undefined && s.root !== undefined;
+}
+
+function live(s: OrgState): LiveOrg {
+  if (!isLive(s)) throw errors.notInUse();
+  return s;
+}
+
+export interface NewAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly parentId?: string;
+  readonly joinedMethod?: JoinedMethod;
+  readonly tags?: readonly Tag[];
+}
+
+export interface NewPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly type: PolicyType;
+  readonly content: string;
+  readonly tags?: readonly Tag[];
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export class Organizations {
+  private views: Views | undefined;
+  private loading: Promise<Views> | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly rand: RandomChars = randomChars,
+  ) {}
+
+  // ---- reads ---------------------------------------------------------------------------------------
+
+  /** The current snapshot (cached). */
+  async state(): Promise<OrgState> {
+    return (this.views ?? (await this.load())).state;
+  }
+
+  private load(): Promise<Views> {
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const p: Promise<Views> = store
+      .load(this.db.kysely)
+      .then((rows) => {
+        const v = new Views(buildState(rows));
+        if (generation === this.generation) this.views = v;
+        return v;
+      })
+      .finally(() => {
+        if (this.loading === p) this.loading = undefined;
+      });
+    this.loading = p;
+    return p;
+  }
+
+  /** Drops the cached snapshot and every memo built on it. */
+  invalidate(): void {
+    this.generation++;
+    this.views = undefined;
+    this.loading = undefined;
+  }
+
+  /**
+   * The snapshot, for an operation only the management account may call: AWSOrganizationsNotInUseException
+   * when there is no organization or the caller's account is not in it, AccessDeniedException for members.
+   */
+  async forManagement(ctx: RequestContext): Promise<LiveOrg> {
+    const s = await this.forMember(ctx);
+    if (ctx.accountId !== s.org.managementAccountId) throw errors.accessDenied();
+    return s;
+  }
+
+  /** The snapshot, for an operation any account of the organization may call. */
+  async forMember(ctx: RequestContext): Promise<LiveOrg> {
+    const s = await this.state();
+    if (!isLive(s) || !s.accounts.has(ctx.accountId)) throw errors.notInUse();
+    return s;
+  }
+
+  async directoryOrganization(): Promise<DirectoryOrganization | undefined> {
+    const v = this.views ?? (await this.load());
+    if (v.organization === null) {
+      const s = v.state;
+      v.organization = isLive(s)
+        ? Object.freeze({
+            id: s.org.id,
+            arn: organizationArn(s.org.managementAccountId, s.org.id),
+            managementAccountId: s.org.managementAccountId,
+            rootId: s.root.id,
+          })
+        : undefined;
+    }
+    return v.organization;
+  }
+
+  async directoryAccount(accountId: string): Promise<DirectoryAccount | undefined> {
+    const v = this.views ?? (await this.load());
+    if (v.accounts.has(accountId)) return v.accounts.get(accountId);
+    const s = v.state;
+    const a = s.accounts.get(accountId);
+    const out =
+      a && isLive(s)
+        ? Object.freeze({ id: a.id, name: a.name, email: a.email, arn: accountArn(s.org.managementAccountId, s.org.id, a.id) })
+        : undefined;
+    v.accounts.set(accountId, out);
+    return out;
+  }
+
+  async directoryAccounts(): Promise<DirectoryAccount[]> {
+    const v = this.views ?? (await this.load());
+    if (!v.accountList) {
+      const list: DirectoryAccount[] = [];
+      for (const id of v.state.accounts.keys()) list.push((await this.directoryAccount(id))!);
+      v.accountList = Object.freeze(list.sort((a, b) => (a.id < b.id ? -1 : 1))) as DirectoryAccount[];
+    }
+    return v.accountList;
+  }
+
+  async directoryOrgPath(accountId: string): Promise<string | undefined> {
+    const v = this.views ?? (await this.load());
+    if (v.paths.has(accountId)) return v.paths.get(accountId);
+    const p = orgPathOf(v.state, accountId);
+    v.paths.set(accountId, p);
+    return p;
+  }
+
+  async directoryPoliciesFor(accountId: string, type: PolicyType): Promise<DirectoryPolicy[][]> {
+    const v = this.views ?? (await this.load());
+    const key = `${type}/${accountId}`;
+    const hit = v.levels.get(key);
+    if (hit) return hit;
+    const s = v.state;
+    const levels = isLive(s)
+      ? effectiveLevels(s, accountId, type).map((level) =>
+          Object.freeze(
+            level.map((p): DirectoryPolicy =>
+              Object.freeze({
+                id: p.awsManaged ? awsManagedPolicyArn(p.type, p.id) : policyArn(s.org.managementAccountId, s.org.id, p.type, p.id),
+                name: p.name,
+                document: p.content,
+              }),
+            ),
+          ),
+        )
+      : [];
+    // Frozen at run time, typed mutable to match the published port.
+    const frozen = Object.freeze(levels) as DirectoryPolicy[][];
+    v.levels.set(key, frozen);
+    return frozen;
+  }
+
+  // ---- writes --------------------------------------------------------------------------------------
+
+  /**
+   * Runs `fn` on a snapshot read inside a transaction (`trx` when the caller already holds one, else a
+   * new one), then drops the cache whatever happened.
+   */
+  private async write<R>(fn: (s: OrgState, ex: Ex, now: number) => Promise<R>, trx?: Ex): Promise<R> {
+    const run = async (ex: Ex): Promise<R> => fn(buildState(await store.load(ex)), ex, this.clock.now());
+    try {
+      return trx ? await run(trx) : await this.db.transaction(run);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  /** Creates the organization (feature set ALL), its root and the management account under the root. */
+  createOrganization(
+    input: { id?: string; rootId?: string; managementAccount: { id: string; name: string; email: string } },
+    trx?: Ex,
+  ): Promise<{ id: string; rootId: string }> {
+    return this.write(async (s, ex, now) => {
+      if (s.org) throw errors.alreadyInOrganization();
+      const id = input.id ?? newOrganizationId(this.rand);
+      const rootId = input.rootId ?? newRootId(this.rand);
+      if (!ORGANIZATION_ID.test(id)) throw errors.invalidInput('INVALID_PATTERN', `Invalid organization id: ${id}`);
+      if (!ROOT_ID.test(rootId)) throw errors.invalidInput('INVALID_PATTERN', `Invalid root id: ${rootId}`);
+      const m = input.managementAccount;
+      checkAccountFields(m);
+      await store.insertOrganization(ex, { id, managementAccountId: m.id, featureSet: 'ALL', createdAt: now }, { id: rootId, name: 'Root' });
+      await store.insertAccount(ex, {
+        id: m.id,
+        name: m.name,
+        email: m.email,
+        parentId: rootId,
+        status: 'ACTIVE',
+        joinedMethod: 'INVITED',
+        joinedAt: now,
+      });
+      return { id, rootId };
+    }, trx);
+  }
+
+  /** Adds an account (the seeder's stand-in for CreateAccount/InviteAccountToOrganization). */
+  createAccount(input: NewAccount, trx?: Ex): Promise<void> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      checkAccountFields(input);
+      if (s.accounts.has(input.id) || [...s.accounts.values()].some((a) => a.email === input.email)) throw errors.duplicateAccount();
+      const parentId = input.parentId ?? s.root.id;
+      if (!isContainer(s, parentId)) throw errors.parentNotFound();
+      const tags = input.tags ? mergeTags(s, input.id, input.tags) : [];
+      const a: AccountRecord = {
+        id: input.id,
+        name: input.name,
+        email: input.email,
+        parentId,
+        status: 'ACTIVE',
+        joinedMethod: input.joinedMethod ?? 'CREATED',
+        joinedAt: now,
+      };
+      await store.insertAccount(ex, a);
+      for (const pid of defaultAttachments(s)) await store.attach(ex, pid, a.id, now);
+      if (tags.length) await store.setTags(ex, a.id, tags);
+    }, trx);
+  }
+
+  createOu(parentId: string, name: string, tags: readonly Tag[] = [], trx?: Ex): Promise<string> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      checkNewOu(s, parentId, name);
+      const id = newOuId(s.root.id, this.rand);
+      const merged = mergeTags(s, id, tags);
+      const ou: OuRecord = { id, name, parentId, createdAt: now };
+      await store.insertOu(ex, ou);
+      for (const pid of defaultAttachments(s)) await store.attach(ex, pid, id, now);
+      if (merged.length) await store.setTags(ex, id, merged);
+      return id;
+    }, trx);
+  }
+
+  /** Resolves `Workloads/Prod` (OU names from the root; empty or `/` is the root) to a container id. */
+  async resolveOuPath(path: string, trx?: Ex): Promise<string> {
+    const s = live(trx ? buildState(await store.load(trx)) : await this.state());
+    let cur = s.root.id;
+    for (const name of path.split('/').filter((p) => p !== '')) {
+      const next = [...s.ous.values()].find((o) => o.parentId === cur && o.name === name);
+      if (!next) throw errors.parentNotFound();
+      cur = next.id;
+    }
+    return cur;
+  }
+
+  deleteOu(ouId: string): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      checkDeleteOu(s, ouId);
+      // Deleting an OU detaches its policies and drops its tags.
+      await store.detachAllFromTarget(ex, ouId);
+      await store.setTags(ex, ouId, []);
+      await store.deleteOu(ex, ouId);
+    });
+  }
+
+  moveAccount(accountId: string, sourceParentId: string, destinationParentId: string): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      checkMove(s, accountId, sourceParentId, destinationParentId);
+      await store.setAccountParent(ex, accountId, destinationParentId);
+    });
+  }
+
+  createPolicy(input: NewPolicy, trx?: Ex): Promise<string> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      checkPolicyContent(input.type, input.content);
+      checkPolicyName(s, input.type, input.name);
+      const id = newPolicyId(this.rand);
+      const tags = mergeTags(s, id, input.tags ?? []);
+      const p: PolicyRecord = { id, type: input.type, name: input.name, description: input.description, content: input.content, awsManaged: false };
+      await store.insertPolicy(ex, p, now);
+      if (tags.length) await store.setTags(ex, id, tags);
+      return id;
+    }, trx);
+  }
+
+  updatePolicy(policyId: string, change: { name?: string; description?: string; content?: string }): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      const p = mutablePolicy(s, policyId);
+      if (change.content !== undefined) checkPolicyContent(p.type, change.content);
+      if (change.name !== undefined) checkPolicyName(s, p.type, change.name, p.id);
+      await store.updatePolicy(ex, {
+        ...p,
+        name: change.name ?? p.name,
+        description: change.description ?? p.description,
+        content: change.content ?? p.content,
+      });
+    });
+  }
+
+  deletePolicy(policyId: string): Promise<void> {
+    return this.write(async (s0, ex) => {
+      checkDeletePolicy(live(s0), policyId);
+      await store.setTags(ex, policyId, []);
+      await store.deletePolicy(ex, policyId);
+    });
+  }
+
+  attachPolicy(policyId: string, targetId: string, trx?: Ex): Promise<void> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      const p = s.policies.get(policyId);
+      if (!p) throw errors.policyNotFound();
+      if (!isTarget(s, targetId)) throw errors.targetNotFound();
+      checkAttach(s, p, targetId);
+      await store.attach(ex, policyId, targetId, now);
+    }, trx);
+  }
+
+  detachPolicy(policyId: string, targetId: string, trx?: Ex): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      const p = s.policies.get(policyId);
+      if (!p) throw errors.policyNotFound();
+      if (!isTarget(s, targetId)) throw errors.targetNotFound();
+      checkDetach(s, p, targetId);
+      await store.detach(ex, policyId, targetId);
+    }, trx);
+  }
+
+  /**
+   * Enables a policy type in the root. For SCPs and RCPs, AWS attaches the type's AWS-managed policy to the
+   * root and to every OU and account; they then get it by default when created.
+   */
+  enablePolicyType(rootId: string | undefined, type: PolicyType, trx?: Ex): Promise<void> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      if (rootId !== undefined && rootId !== s.root.id) throw errors.rootNotFound();
+      if (s.enabledTypes.has(type)) throw errors.policyTypeAlreadyEnabled();
+      await store.enablePolicyType(ex, s.root.id, type);
+      const managed = defaultPolicyFor(type);
+      if (!managed) return;
+      for (const target of [s.root.id, ...s.ous.keys(), ...s.accounts.keys()]) {
+        if (!(s.policiesByTarget.get(target) ?? []).includes(managed.id)) await store.attach(ex, managed.id, target, now);
+      }
+    }, trx);
+  }
+
+  /** Disables a policy type: every policy of that type is detached from every target (the policies remain). */
+  disablePolicyType(rootId: string, type: PolicyType): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      if (rootId !== s.root.id) throw errors.rootNotFound();
+      if (!s.enabledTypes.has(type)) throw errors.policyTypeNotEnabled();
+      const ofType = [...s.policies.values()].filter((p) => p.type === type).map((p) => p.id);
+      await store.detachPolicies(ex, ofType);
+      await store.disablePolicyType(ex, s.root.id, type);
+    });
+  }
+
+  tagResource(resourceId: string, tags: readonly Tag[]): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      taggable(s, resourceId);
+      await store.setTags(ex, resourceId, mergeTags(s, resourceId, tags));
+    });
+  }
+
+  untagResource(resourceId: string, keys: readonly string[]): Promise<void> {
+    return this.write(async (s0, ex) => {
+      taggable(live(s0), resourceId);
+      await store.deleteTags(ex, resourceId, keys);
+    });
+  }
+}
+
+function checkAccountFields(a: { id: string; name: string; email: string }): void {
+  if (!ACCOUNT_ID.test(a.id)) throw errors.invalidInput('INVALID_PATTERN', `Invalid account id: ${a.id}`);
+  if (a.name.length < 1 || a.name.length > 128) throw errors.invalidInput('INVALID_PATTERN', `Invalid account name: ${a.name}`);
+  if (a.email.length < 6 || a.email.length > 64 || !EMAIL.test(a.email)) {
+    throw errors.invalidInput('INVALID_PATTERN', `Invalid email address: ${a.email}`);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Reads and writes of the Organizations tables. Every function takes the executor to use (the database
+ * or an open transaction), so one operation's reads and writes share a transaction. No checks here: the
+ * service validates against a snapshot (domain/rules.ts) before it calls a writer.
+ */
+import type { Kysely } from 'kysely';
+import type {
+  AccountRecord,
+  AccountStatus,
+  JoinedMethod,
+  OrganizationRecord,
+  OrgRows,
+  OuRecord,
+  PolicyRecord,
+  PolicyType,
+  RootRecord,
+  Tag,
+} from './domain/model.js';
+
+type OrgTables = {
+  orgs_organization: { id: string; management_account_id: string; feature_set: string; created_at: number | string | bigint };
+  orgs_root: { id: string; name: string };
+  orgs_ou: { id: string; parent_id: string; name: string; created_at: number | string | bigint };
+  orgs_account: {
+    id: string;
+    name: string;
+    email: string;
+    parent_id: string;
+    status: string;
+    joined_method: string;
+    joined_at: number | string | bigint;
+  };
+  orgs_policy: { id: string; type: string; name: string; description: string; content: string; created_at: number | string | bigint };
+  orgs_policy_attachment: { policy_id: string; target_id: string; attached_at: number | string | bigint };
+  orgs_enabled_policy_type: { root_id: string; type: string };
+  orgs_tag: { resource_id: string; key: string; value: string };
+};
+
+type Ex = Kysely<any>;
+const t = (ex: Ex) => ex.withTables<OrgTables>();
+
+/** bigint columns come back as numbers from SQLite and as strings from PostgreSQL. */
+const ms = (v: number | string | bigint): number => Number(v);
+
+export const store = {
+  async load(ex: Ex): Promise<OrgRows> {
+    const db = t(ex);
+    const [orgs, roots, ous, accounts, policies, attachments, types, tags] = await Promise.all([
+      db.selectFrom('orgs_organization').selectAll().execute(),
+      db.selectFrom('orgs_root').selectAll().execute(),
+      db.selectFrom('orgs_ou').selectAll().orderBy('id').execute(),
+      db.selectFrom('orgs_account').selectAll().orderBy('id').execute(),
+      db.selectFrom('orgs_policy').selectAll().orderBy('id').execute(),
+      db.selectFrom('orgs_policy_attachment').selectAll().orderBy('attached_at').orderBy('policy_id').orderBy('target_id').execute(),
+      db.selectFrom('orgs_enabled_policy_type').selectAll().orderBy('type').execute(),
+      db.selectFrom('orgs_tag').selectAll().orderBy('resource_id').orderBy('key').execute(),
+    ]);
+    const o = orgs[0];
+    const org: OrganizationRecord | undefined = o && {
+      id: o.id,
+      managementAccountId: o.management_account_id,
+      featureSet: 'ALL',
+      createdAt: ms(o.created_at),
+    };
+    const root: RootRecord | undefined = roots[0] && { id: roots[0].id, name: roots[0].name };
+    return {
+      org,
+      root,
+      ous: ous.map((r): OuRecord => ({ id: r.id, name: r.name, parentId: r.parent_id, createdAt: ms(r.created_at) })),
+      accounts: accounts.map(
+        (r): AccountRecord => ({
+          id: r.id,
+          name: r.name,
+          email: r.email,
+          parentId: r.parent_id,
+          status: r.status as AccountStatus,
+          joinedMethod: r.joined_method as JoinedMethod,
+          joinedAt: ms(r.joined_at),
+        }),
+      ),
+      policies: policies.map(
+        (r): PolicyRecord => ({ id: r.id, type: r.type, name: r.name, description: r.description, content: r.content, awsManaged: false }),
+      ),
+      attachments: attachments.map((r) => ({ policyId: r.policy_id, targetId: r.target_id })),
+      enabledTypes: types.map((r) => r.type),
+      tags: tags.map((r) => ({ resourceId: r.resource_id, key: r.key, value: r.value })),
+    };
+  },
+
+  async insertOrganization(ex: Ex, org: OrganizationRecord, root: RootRecord): Promise<void> {
+    await t(ex)
+      .insertInto('orgs_organization')
+      .values({ id: org.id, management_account_id: org.managementAccountId, feature_set: org.featureSet, created_at: org.createdAt })
+      .execute();
+    await t(ex).insertInto('orgs_root').values({ id: root.id, name: root.name }).execute();
+  },
+
+  async insertOu(ex: Ex, ou: OuRecord): Promise<void> {
+    await t(ex).insertInto('orgs_ou').values({ id: ou.id, parent_id: ou.parentId, name: ou.name, created_at: ou.createdAt }).execute();
+  },
+
+  async deleteOu(ex: Ex, ouId: string): Promise<void> {
+    await t(ex).deleteFrom('orgs_ou').where('id', '=', ouId).execute();
+  },
+
+  async insertAccount(ex: Ex, a: AccountRecord): Promise<void> {
+    await t(ex)
+      .insertInto('orgs_account')
+      .values({
+        id: a.id,
+        name: a.name,
+        email: a.email,
+        parent_id: a.parentId,
+        status: a.status,
+        joined_method: a.joinedMethod,
+        joined_at: a.joinedAt,
+      })
+      .execute();
+  },
+
+  async setAccountParent(ex: Ex, accountId: string, parentId: string): Promise<void> {
+    await t(ex).updateTable('orgs_account').set({ parent_id: parentId }).where('id', '=', accountId).execute();
+  },
+
+  async insertPolicy(ex: Ex, p: PolicyRecord, createdAt: number): Promise<void> {
+    await t(ex)
+      .insertInto('orgs_policy')
+      .values({ id: p.id, type: p.type, name: p.name, description: p.description, content: p.content, created_at: createdAt })
+      .execute();
+  },
+
+  async updatePolicy(ex: Ex, p: PolicyRecord): Promise<void> {
+    await t(ex)
+      .updateTable('orgs_policy')
+      .set({ name: p.name, description: p.description, content: p.content })
+      .where('id', '=', p.id)
+      .execute();
+  },
+
+  async deletePolicy(ex: Ex, policyId: string): Promise<void> {
+    await t(ex).deleteFrom('orgs_policy').where('id', '=', policyId).execute();
+  },
+
+  async attach(ex: Ex, policyId: string, targetId: string, at: number): Promise<void> {
+    await t(ex).insertInto('orgs_policy_attachment').values({ policy_id: policyId, target_id: targetId, attached_at: at }).execute();
+  },
+
+  async detach(ex: Ex, policyId: string, targetId: string): Promise<void> {
+    await t(ex).deleteFrom('orgs_policy_attachment').where('policy_id', '=', policyId).where('target_id', '=', targetId).execute();
+  },
+
+  async detachAllFromTarget(ex: Ex, targetId: string): Promise<void> {
+    await t(ex).deleteFrom('orgs_policy_attachment').where('target_id', '=', targetId).execute();
+  },
+
+  async detachPolicies(ex: Ex, policyIds: readonly string[]): Promise<void> {
+    if (policyIds.length === 0) return;
+    await t(ex).deleteFrom('orgs_policy_attachment').where('policy_id', 'in', [...policyIds]).execute();
+  },
+
+  async enablePolicyType(ex: Ex, rootId: string, type: PolicyType): Promise<void> {
+    await t(ex).insertInto('orgs_enabled_policy_type').values({ root_id: rootId, type }).execute();
+  },
+
+  async disablePolicyType(ex: Ex, rootId: string, type: PolicyType): Promise<void> {
+    await t(ex).deleteFrom('orgs_enabled_policy_type').where('root_id', '=', rootId).where('type', '=', type).execute();
+  },
+
+  /** Replaces the whole tag set of a resource. */
+  async setTags(ex: Ex, resourceId: string, tags: readonly Tag[]): Promise<void> {
+    await t(ex).deleteFrom('orgs_tag').where('resource_id', '=', resourceId).execute();
+    if (tags.length === 0) return;
+    await t(ex)
+      .insertInto('orgs_tag')
+      .values(tags.map((x) => ({ resource_id: resourceId, key: x.key, value: x.value })))
+      .execute();
+  },
+
+  async deleteTags(ex: Ex, resourceId: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await t(ex).deleteFrom('orgs_tag').where('resource_id', '=', resourceId).where('key', 'in', [...keys]).execute();
+  },
+};
