@@ -121,6 +121,7 @@ export function buildServiceModel(
       resultWrapper: ro.output?.resultWrapper,
       errors: (ro.errors ?? []).map((e) => structure(e, `${opName} error`) as StructureShape),
       idempotent: ro.idempotent === true,
+      deprecated: ro.deprecated === true,
     };
   }
   const errorsByCode = new Map<string, StructureShape>();

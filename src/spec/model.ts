@@ -176,6 +176,7 @@ export interface OperationModel {
   readonly resultWrapper?: string;
   readonly errors: readonly StructureShape[];
   readonly idempotent: boolean;
+  readonly deprecated: boolean;
 }
 
 export interface Paginator {

@@ -1,0 +1,82 @@
+/**
+ * One codec per wire protocol, chosen from the service model. The gateway asks the codec which operation a
+ * request is for, parses it into the operation's input (then `validate.ts` checks it against the model),
+ * and turns the handler's output or an `AwsError` back into bytes. Codecs are stateless; what they derive
+ * from the model (routes, member tables) is memoized in `model.cache`.
+ *
+ * Parsed input values: `Date` for timestamps, `Buffer` (a `Uint8Array`) for blobs, numbers, booleans,
+ * arrays, plain objects for structures and maps. Output values: the same, and timestamps may also be ISO
+ * strings or epoch seconds, blobs strings.
+ */
+import type { AwsError } from '../core/errors.js';
+import type { WireRequest, WireResponse } from '../core/wire.js';
+import type { OperationModel, ServiceModel } from '../spec/model.js';
+import { jsonCodec } from './json/codec.js';
+import { queryCodec } from './query/codec.js';
+import { restJsonCodec } from './rest-json/codec.js';
+import { restXmlCodec } from './rest-xml/codec.js';
+
+export type ProtocolName = 'query' | 'json' | 'rest-json' | 'rest-xml';
+
+export interface ProtocolCodec {
+  readonly protocol: ProtocolName;
+  /**
+   * The operation a request is for, or undefined. query: `Action=`; json: the `X-Amz-Target` suffix;
+   * rest: method + `requestUri` template (labels, greedy labels, query literals), most specific match.
+   */
+  resolveOperation(req: WireRequest, model: ServiceModel): OperationModel | undefined;
+  /** Request → input members keyed by their AWS names. Throws an AwsError for unreadable requests. */
+  parse(req: WireRequest, model: ServiceModel, op: OperationModel): Record<string, unknown>;
+  serialize(model: ServiceModel, op: OperationModel, output: unknown, requestId: string): WireResponse;
+  serializeError(model: ServiceModel, op: OperationModel | undefined, err: AwsError, requestId: string): WireResponse;
+}
+
+/**
+ * Replaces the output serialization of one operation (S3's `GetBucketLocation`, `ListBuckets` quirks);
+ * `next` is the default serializer, so an override may post-process it.
+ */
+export type SerializeOverride = (
+  output: unknown,
+  requestId: string,
+  next: (output: unknown) => WireResponse,
+) => WireResponse;
+
+export interface CodecOptions {
+  /** Force a protocol the model lists in `metadata.protocols` (e.g. `query` for old SQS clients). */
+  readonly protocol?: ProtocolName;
+  /** Per-operation output serializers, keyed by operation name. */
+  readonly overrides?: Readonly<Record<string, SerializeOverride>>;
+}
+
+const CODECS: Readonly<Record<ProtocolName, ProtocolCodec>> = {
+  query: queryCodec,
+  json: jsonCodec,
+  'rest-json': restJsonCodec,
+  'rest-xml': restXmlCodec,
+};
+
+function isProtocolName(p: string): p is ProtocolName {
+  return Object.hasOwn(CODECS, p);
+}
+
+/** The protocol mlzone speaks for a model: the first of `metadata.protocols` it supports (CBOR is not). */
+export function protocolOf(model: ServiceModel): ProtocolName {
+  const listed = model.metadata.protocols ?? [model.metadata.protocol];
+  const p = [...listed, model.metadata.protocol].find(isProtocolName);
+  if (!p) throw new Error(`${model.name}: no supported protocol in ${listed.join(', ')}`);
+  return p;
+}
+
+export function codecFor(model: ServiceModel, options: CodecOptions = {}): ProtocolCodec {
+  const base = CODECS[options.protocol ?? protocolOf(model)];
+  const overrides = options.overrides;
+  if (!overrides || Object.keys(overrides).length === 0) return base;
+  return {
+    ...base,
+    serialize(m, op, output, requestId) {
+      const o = Object.hasOwn(overrides, op.name) ? overrides[op.name] : undefined;
+      const next = (out: unknown) => base.serialize(m, op, out, requestId);
+      return o ? o(output, requestId, next) : next(output);
+    },
+  };
+}
