@@ -1,0 +1,39 @@
+/**
+ * In-memory read cache of one IAM service instance (never module-level). Every write invalidates it
+ * before it starts and after it ends; a read that raced a write does not store its result (generation
+ * check), so a cached value is never older than the last completed write of this process.
+ */
+const MAX_ENTRIES_PER_BUCKET = 10_000;
+
+export class ReadCache {
+  private generation = 0;
+  private readonly buckets = new Map<string, Map<string, unknown>>();
+
+  invalidate(): void {
+    this.generation++;
+    this.buckets.clear();
+  }
+
+  async get<T>(bucket: string, key: string, load: () => Promise<T>): Promise<T> {
+    const m = this.buckets.get(bucket);
+    if (m !== undefined && m.has(key)) return m.get(key) as T;
+    const g = this.generation;
+    const value = deepFreeze(await load());
+    if (g === this.generation) {
+      let target = this.buckets.get(bucket);
+      if (target === undefined) this.buckets.set(bucket, (target = new Map()));
+      if (target.size >= MAX_ENTRIES_PER_BUCKET) target.clear();
+      target.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** Cached values are shared between callers: freeze them so nobody can alter another caller's view. */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
