@@ -5,7 +5,7 @@
 import type { Handlers } from '../../core/service.js';
 import type { OrganizationsOperations, Tag as ApiTag } from './api.gen.js';
 import { errors } from './domain/errors.js';
-import type { OrgState, Tag } from './domain/model.js';
+import type { OrgState, PolicyRecord, Tag } from './domain/model.js';
 import { attachedOfType, childrenOf, isContainer, isTarget, tagsOf } from './domain/model.js';
 import { paginate } from './domain/pagination.js';
 import { taggable } from './domain/rules.js';
@@ -25,14 +25,20 @@ import type { LiveOrg } from './domain/shapes.js';
 import type { Organizations } from './organizations.js';
 
 const byId = (x: { readonly id: string }): string => x.id;
+/** Policies list AWS-managed ones first, then by id; the key is also the paging key. */
+const policyKey = (p: PolicyRecord): string => (p.awsManaged ? '0' : '1') + p.id;
 const self = (id: string): string => id;
 
 function tags(input: readonly ApiTag[] | undefined): Tag[] {
   return (input ?? []).map((t) => ({ key: t.Key, value: t.Value }));
 }
 
-function sortedById<T extends { readonly id: string }>(items: Iterable<T>): T[] {
-  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+function sortedBy<T>(items: Iterable<T>, key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
 }
 
 function container(s: OrgState, parentId: string): string {
@@ -60,7 +66,7 @@ export function createHandlers(orgs: Organizations): Handlers<OrganizationsOpera
 
     ListAccounts: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
-      const page = paginate(sortedById(s.accounts.values()), byId, 'ListAccounts', input);
+      const page = paginate(sortedBy(s.accounts.values(), byId), byId, 'ListAccounts', input);
       return { Accounts: page.items.map((a) => accountShape(s, a)), NextToken: page.nextToken };
     },
 
@@ -173,16 +179,16 @@ export function createHandlers(orgs: Organizations): Handlers<OrganizationsOpera
 
     ListPolicies: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
-      const ofType = sortedById([...s.policies.values()].filter((p) => p.type === input.Filter));
-      const page = paginate(ofType, byId, `ListPolicies/${input.Filter}`, input);
+      const ofType = sortedBy([...s.policies.values()].filter((p) => p.type === input.Filter), policyKey);
+      const page = paginate(ofType, policyKey, `ListPolicies/${input.Filter}`, input);
       return { Policies: page.items.map((p) => policySummaryShape(s, p)), NextToken: page.nextToken };
     },
 
     ListPoliciesForTarget: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
       if (!isTarget(s, input.TargetId)) throw errors.targetNotFound();
-      const attached = sortedById(attachedOfType(s, input.TargetId, input.Filter));
-      const page = paginate(attached, byId, `ListPoliciesForTarget/${input.TargetId}/${input.Filter}`, input);
+      const attached = sortedBy(attachedOfType(s, input.TargetId, input.Filter), policyKey);
+      const page = paginate(attached, policyKey, `ListPoliciesForTarget/${input.TargetId}/${input.Filter}`, input);
       return { Policies: page.items.map((p) => policySummaryShape(s, p)), NextToken: page.nextToken };
     },
 

@@ -45,7 +45,8 @@ class Views {
   accountList: DirectoryAccount[] | undefined;
   readonly accounts = new Map<string, DirectoryAccount | undefined>();
   readonly paths = new Map<string, string | undefined>();
-  readonly levels = new Map<string, DirectoryPolicy[][]>();
+  /** Policy type → account id → levels. */
+  readonly levels = new Map<string, Map<string, DirectoryPolicy[][]>>();
 
   constructor(readonly state: OrgState) {}
 }
@@ -137,76 +138,60 @@ export class Organizations {
     return s;
   }
 
-  async directoryOrganization(): Promise<DirectoryOrganization | undefined> {
-    const v = this.views ?? (await this.load());
-    if (v.organization === null) {
-      const s = v.state;
-      v.organization = isLive(s)
-        ? Object.freeze({
-            id: s.org.id,
-            arn: organizationArn(s.org.managementAccountId, s.org.id),
-            managementAccountId: s.org.managementAccountId,
-            rootId: s.root.id,
-          })
-        : undefined;
-    }
-    return v.organization;
+  // Directory answers. Each first looks in the memo of the cached snapshot without awaiting anything, so
+  // a hit costs a map lookup and one resolved promise; a miss loads the snapshot if needed and computes.
+
+  directoryOrganization(): Promise<DirectoryOrganization | undefined> {
+    const v = this.views;
+    if (v && v.organization !== null) return Promise.resolve(v.organization);
+    return this.withViews((w) => {
+      if (w.organization === null) w.organization = organizationOf(w.state);
+      return w.organization;
+    });
   }
 
-  async directoryAccount(accountId: string): Promise<DirectoryAccount | undefined> {
-    const v = this.views ?? (await this.load());
-    if (v.accounts.has(accountId)) return v.accounts.get(accountId);
-    const s = v.state;
-    const a = s.accounts.get(accountId);
-    const out =
-      a && isLive(s)
-        ? Object.freeze({ id: a.id, name: a.name, email: a.email, arn: accountArn(s.org.managementAccountId, s.org.id, a.id) })
-        : undefined;
-    v.accounts.set(accountId, out);
-    return out;
+  directoryAccount(accountId: string): Promise<DirectoryAccount | undefined> {
+    const v = this.views;
+    if (v && v.accounts.has(accountId)) return Promise.resolve(v.accounts.get(accountId));
+    return this.withViews((w) => accountOf(w, accountId));
   }
 
-  async directoryAccounts(): Promise<DirectoryAccount[]> {
-    const v = this.views ?? (await this.load());
-    if (!v.accountList) {
-      const list: DirectoryAccount[] = [];
-      for (const id of v.state.accounts.keys()) list.push((await this.directoryAccount(id))!);
-      v.accountList = Object.freeze(list.sort((a, b) => (a.id < b.id ? -1 : 1))) as DirectoryAccount[];
-    }
-    return v.accountList;
+  directoryAccounts(): Promise<DirectoryAccount[]> {
+    const v = this.views;
+    if (v?.accountList) return Promise.resolve(v.accountList);
+    return this.withViews((w) => {
+      if (!w.accountList) {
+        const list = [...w.state.accounts.keys()].sort().map((id) => accountOf(w, id)!);
+        w.accountList = Object.freeze(list) as DirectoryAccount[];
+      }
+      return w.accountList;
+    });
   }
 
-  async directoryOrgPath(accountId: string): Promise<string | undefined> {
-    const v = this.views ?? (await this.load());
-    if (v.paths.has(accountId)) return v.paths.get(accountId);
-    const p = orgPathOf(v.state, accountId);
-    v.paths.set(accountId, p);
-    return p;
+  directoryOrgPath(accountId: string): Promise<string | undefined> {
+    const v = this.views;
+    if (v && v.paths.has(accountId)) return Promise.resolve(v.paths.get(accountId));
+    return this.withViews((w) => {
+      const p = orgPathOf(w.state, accountId);
+      w.paths.set(accountId, p);
+      return p;
+    });
   }
 
-  async directoryPoliciesFor(accountId: string, type: PolicyType): Promise<DirectoryPolicy[][]> {
-    const v = this.views ?? (await this.load());
-    const key = `${type}/${accountId}`;
-    const hit = v.levels.get(key);
-    if (hit) return hit;
-    const s = v.state;
-    const levels = isLive(s)
-      ? effectiveLevels(s, accountId, type).map((level) =>
-          Object.freeze(
-            level.map((p): DirectoryPolicy =>
-              Object.freeze({
-                id: p.awsManaged ? awsManagedPolicyArn(p.type, p.id) : policyArn(s.org.managementAccountId, s.org.id, p.type, p.id),
-                name: p.name,
-                document: p.content,
-              }),
-            ),
-          ),
-        )
-      : [];
-    // Frozen at run time, typed mutable to match the published port.
-    const frozen = Object.freeze(levels) as DirectoryPolicy[][];
-    v.levels.set(key, frozen);
-    return frozen;
+  directoryPoliciesFor(accountId: string, type: PolicyType): Promise<DirectoryPolicy[][]> {
+    const hit = this.views?.levels.get(type)?.get(accountId);
+    if (hit) return Promise.resolve(hit);
+    return this.withViews((w) => {
+      const levels = levelsOf(w.state, accountId, type);
+      let byAccount = w.levels.get(type);
+      if (!byAccount) w.levels.set(type, (byAccount = new Map()));
+      byAccount.set(accountId, levels);
+      return levels;
+    });
+  }
+
+  private async withViews<R>(fn: (v: Views) => R): Promise<R> {
+    return fn(this.views ?? (await this.load()));
   }
 
   // ---- writes --------------------------------------------------------------------------------------
@@ -431,4 +416,43 @@ function checkAccountFields(a: { id: string; name: string; email: string }): voi
   if (a.email.length < 6 || a.email.length > 64 || !EMAIL.test(a.email)) {
     throw errors.invalidInput('INVALID_PATTERN', `Invalid email address: ${a.email}`);
   }
+}
+
+function organizationOf(s: OrgState): DirectoryOrganization | undefined {
+  if (!isLive(s)) return undefined;
+  return Object.freeze({
+    id: s.org.id,
+    arn: organizationArn(s.org.managementAccountId, s.org.id),
+    managementAccountId: s.org.managementAccountId,
+    rootId: s.root.id,
+  });
+}
+
+function accountOf(v: Views, accountId: string): DirectoryAccount | undefined {
+  if (v.accounts.has(accountId)) return v.accounts.get(accountId);
+  const s = v.state;
+  const a = s.accounts.get(accountId);
+  const out =
+    a && isLive(s) ? Object.freeze({ id: a.id, name: a.name, email: a.email, arn: accountArn(s.org.managementAccountId, s.org.id, a.id) }) : undefined;
+  v.accounts.set(accountId, out);
+  return out;
+}
+
+/** The levels of `effectiveLevels` as the directory publishes them: frozen, policies named by ARN. */
+function levelsOf(s: OrgState, accountId: string, type: PolicyType): DirectoryPolicy[][] {
+  if (!isLive(s)) return Object.freeze([]) as unknown as DirectoryPolicy[][];
+  const levels = effectiveLevels(s, accountId, type).map((level) =>
+    Object.freeze(
+      level.map(
+        (p): DirectoryPolicy =>
+          Object.freeze({
+            id: p.awsManaged ? awsManagedPolicyArn(p.type, p.id) : policyArn(s.org.managementAccountId, s.org.id, p.type, p.id),
+            name: p.name,
+            document: p.content,
+          }),
+      ),
+    ),
+  );
+  // Frozen at run time, typed mutable to match the published port.
+  return Object.freeze(levels) as DirectoryPolicy[][];
 }

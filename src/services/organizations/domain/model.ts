@@ -210,14 +210,15 @@ export function accountPathOf(s: OrgState, accountId: string): string {
   return pathString(s, ancestorsOf(s, accountId), accountId);
 }
 
-/** Policies of one type attached directly to a target, in attachment order. */
+/** Policies of one type attached directly to a target: AWS-managed first, then in attachment order. */
 export function attachedOfType(s: OrgState, targetId: string, type: PolicyType): PolicyRecord[] {
-  const out: PolicyRecord[] = [];
+  const managed: PolicyRecord[] = [];
+  const customer: PolicyRecord[] = [];
   for (const pid of s.policiesByTarget.get(targetId) ?? []) {
     const p = s.policies.get(pid);
-    if (p && p.type === type) out.push(p);
+    if (p && p.type === type) (p.awsManaged ? managed : customer).push(p);
   }
-  return out;
+  return managed.concat(customer);
 }
 
 /**
