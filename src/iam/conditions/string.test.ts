@@ -1,0 +1,41 @@
+import { describe } from 'vitest';
+import { runTable } from './test-table.js';
+
+describe('String operators', () => {
+  runTable([
+    { op: 'StringEquals', values: 'a', value: undefined, expected: false, note: 'C1' },
+    { op: 'StringEquals', values: 'a', value: 'a', expected: true },
+    { op: 'StringEquals', values: 'a', value: 'A', expected: false },
+    { op: 'StringEquals', values: ['a', 'b'], value: 'b', expected: true },
+    { op: 'StringEquals', values: 'a*', value: 'ab', expected: false, note: 'no wildcards' },
+    { op: 'StringEquals', values: '', value: '', expected: true },
+    { op: 'StringNotEquals', values: 'a', value: undefined, expected: true, note: 'C2' },
+    { op: 'StringNotEquals', values: ['a', 'b'], value: 'b', expected: false, note: 'C3 NOR' },
+    { op: 'StringNotEquals', values: ['a', 'b'], value: 'c', expected: true },
+    { op: 'StringEqualsIgnoreCase', values: 'Prod', value: 'PROD', expected: true, note: 'C6' },
+    { op: 'StringEqualsIgnoreCase', values: 'Prod', value: 'dev', expected: false },
+    { op: 'StringNotEqualsIgnoreCase', values: 'Prod', value: 'prod', expected: false },
+    { op: 'StringNotEqualsIgnoreCase', values: 'Prod', value: undefined, expected: true },
+    { op: 'StringLike', values: 'ml-*', value: 'ml-prod', expected: true },
+    { op: 'StringLike', values: 'ml-*', value: 'ML-prod', expected: false, note: 'C5' },
+    { op: 'StringLike', values: 'a?c', value: 'abc', expected: true },
+    { op: 'StringLike', values: 'a?c', value: 'ac', expected: false },
+    { op: 'StringLike', values: 'a.c', value: 'abc', expected: false, note: 'regex chars are literal' },
+    { op: 'StringLike', values: '*', value: '', expected: true },
+    { op: 'StringLike', values: 'x/${*}', value: 'x/*', expected: true, note: 'escaped star' },
+    { op: 'StringLike', values: 'x/${*}', value: 'x/y', expected: false },
+    { op: 'StringNotLike', values: ['a*', 'b*'], value: 'c', expected: true },
+    { op: 'StringNotLike', values: ['a*', 'b*'], value: 'bx', expected: false },
+    { op: 'StringNotLike', values: 'a*', value: undefined, expected: true },
+    { op: 'StringEquals', values: '${aws:username}', value: 'alice', ctx: { 'aws:username': 'alice' }, expected: true },
+    { op: 'StringEquals', values: '${aws:username}', value: 'alice', expected: false, note: 'unresolvable' },
+    { op: 'StringNotEquals', values: '${aws:username}', value: 'alice', expected: false, note: 'unresolvable, negated' },
+    { op: 'StringEquals', values: "${aws:username, 'bob'}", value: 'bob', expected: true, note: 'default' },
+    { op: 'StringEquals', values: '${aws:username}', value: '${aws:username}', variables: false, expected: true, note: '2008-10-17' },
+    { op: 'StringLike', values: 'home/${aws:username}/*', value: 'home/al*ce/x', ctx: { 'aws:username': 'al*ce' }, expected: true },
+    { op: 'StringLike', values: 'home/${aws:username}/*', value: 'home/alXce/x', ctx: { 'aws:username': 'al*ce' }, expected: false, note: 'substituted text is literal' },
+    { op: 'StringEqualsIfExists', values: 'a', value: undefined, expected: true, note: 'C4' },
+    { op: 'StringEqualsIfExists', values: 'a', value: 'b', expected: false },
+    { op: 'StringEquals', values: 'a', value: ['a'], expected: false, note: 'C12 list needs a set operator' },
+  ]);
+});
