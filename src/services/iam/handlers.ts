@@ -7,7 +7,7 @@
 import type { RequestContext } from '../../core/context.js';
 import { CommonErrors } from '../../core/errors.js';
 import type { AccessKeyMetadata, Group, IamHandlers, Policy, PolicyVersion, Role, Tag, User } from './api.gen.js';
-import { paginate } from './domain/pagination.js';
+import { paginate, sortByKey } from './domain/pagination.js';
 import type { Page, PageRequest } from './domain/pagination.js';
 import { encodePolicyDocument } from './domain/policy-rules.js';
 import { IamError } from './errors.js';
@@ -120,8 +120,9 @@ function pageMeta<T>(p: Page<T>): { IsTruncated: boolean; Marker?: string } {
   return p.marker !== undefined ? { IsTruncated: p.isTruncated, Marker: p.marker } : { IsTruncated: p.isTruncated };
 }
 
+/** Sorts by the page key (the order markers rely on) and cuts one page. */
 function pageOf<T>(items: readonly T[], key: (t: T) => string, req: PageRequest): Page<T> {
-  return paginate(items, key, req);
+  return paginate(sortByKey(items, key), key, req);
 }
 
 // ---- caller defaults ---------------------------------------------------------------------------------
