@@ -6,10 +6,11 @@
  *   2. Version (identity and boundary policies need 2012-10-17)
  *   3. "legacy parsing": Effect case, Date values, obviously broken ARNs
  *   4. duplicate Sid
- *   5. actions present, resources present (or prohibited), principal present
- *   6. the first specific Resource format error
+ *   5. actions present
+ *   6. the specific Resource format error (the last one met, as AWS reports it)
  *   7. action vendor prefixes
- *   8. kind-specific rules (customer RCPs)
+ *   8. resources present (or prohibited in trust policies), principal present
+ *   9. kind-specific rules (customer RCPs)
  *
  * Returns the parsed statements so `compile.ts` does not parse twice.
  */
@@ -184,6 +185,11 @@ export function validateDocument(document: string, kind: PolicyKind, options: Co
   for (const s of doc.statements) {
     if (!nonEmpty(s, 'Action') && !nonEmpty(s, 'NotAction')) throw new PolicyError(PolicyMessages.noActions);
   }
+  // Observed order: a specific Resource format error, then action vendor errors, then missing resources.
+  if (resourceError !== undefined) throw new PolicyError(resourceError);
+  for (const key of ['Action', 'NotAction']) {
+    for (const s of doc.statements) if (key in s) for (const a of asList(s[key])) checkActionPrefix(a);
+  }
   for (const s of doc.statements) {
     const hasResource = 'Resource' in s || 'NotResource' in s;
     if (kind === 'trust' && hasResource) throw new PolicyError(PolicyMessages.prohibitedResource);
@@ -193,11 +199,6 @@ export function validateDocument(document: string, kind: PolicyKind, options: Co
     if (PRINCIPAL_KINDS.has(kind) && !('Principal' in s) && !('NotPrincipal' in s)) {
       throw new PolicyError(PolicyMessages.missingPrincipal);
     }
-  }
-  if (resourceError !== undefined) throw new PolicyError(resourceError);
-
-  for (const key of ['Action', 'NotAction']) {
-    for (const s of doc.statements) if (key in s) for (const a of asList(s[key])) checkActionPrefix(a);
   }
 
   if (kind === 'rcp' && !options.awsManaged) {
