@@ -55,6 +55,10 @@ export const restJsonCodec: ProtocolCodec = {
         headers['content-type'] ??= JSON_TYPE;
       }
     }
+    if (status === 204 || status === 304) {
+      body = '';
+      delete headers['content-type'];
+    }
     return { status, headers, body };
   },
   serializeError(model, _op, err, requestId) {
