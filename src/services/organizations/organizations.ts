@@ -11,7 +11,9 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { RequestContext } from '../../core/context.js';
+import type { AwsError } from '../../core/errors.js';
 import type { Database } from '../../persistence/db.js';
+import { isUniqueViolation } from '../../persistence/errors.js';
 import { accountArn, organizationArn, policyArn, awsManagedPolicyArn } from './domain/arns.js';
 import { errors } from './domain/errors.js';
 import { ACCOUNT_ID, newOrganizationId, newOuId, newPolicyId, newRootId, ORGANIZATION_ID, randomChars, ROOT_ID } from './domain/ids.js';
@@ -77,6 +79,13 @@ export interface NewPolicy {
   readonly tags?: readonly Tag[];
 }
 
+interface WriteOptions {
+  /** A transaction the caller holds. */
+  readonly trx?: Ex;
+  /** The AWS error a unique-key violation stands for. */
+  readonly conflict?: () => AwsError;
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export class Organizations {
@@ -100,8 +109,9 @@ export class Organizations {
   private load(): Promise<Views> {
     if (this.loading) return this.loading;
     const generation = this.generation;
-    const p: Promise<Views> = store
-      .load(this.db.kysely)
+    // One transaction, so the eight table reads form one consistent snapshot.
+    const p: Promise<Views> = this.db
+      .transaction((trx) => store.load(trx))
       .then((rows) => {
         const v = new Views(buildState(rows));
         if (generation === this.generation) this.views = v;
@@ -198,12 +208,16 @@ export class Organizations {
 
   /**
    * Runs `fn` on a snapshot read inside a transaction (`trx` when the caller already holds one, else a
-   * new one), then drops the cache whatever happened.
+   * new one), then drops the cache whatever happened. A unique-key violation becomes `conflict()`.
    */
-  private async write<R>(fn: (s: OrgState, ex: Ex, now: number) => Promise<R>, trx?: Ex): Promise<R> {
+  private async write<R>(fn: (s: OrgState, ex: Ex, now: number) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
     const run = async (ex: Ex): Promise<R> => fn(buildState(await store.load(ex)), ex, this.clock.now());
     try {
-      return trx ? await run(trx) : await this.db.transaction(run);
+      return opts.trx ? await run(opts.trx) : await this.db.transaction(run);
+    } catch (e) {
+      // The rules ran on a snapshot; a concurrent writer (PostgreSQL) may still win the race to a unique key.
+      if (opts.conflict && isUniqueViolation(e)) throw opts.conflict();
+      throw e;
     } finally {
       this.invalidate();
     }
@@ -233,7 +247,7 @@ export class Organizations {
         joinedAt: now,
       });
       return { id, rootId };
-    }, trx);
+    }, { trx, conflict: errors.alreadyInOrganization });
   }
 
   /** Adds an account (the seeder's stand-in for CreateAccount/InviteAccountToOrganization). */
@@ -257,7 +271,7 @@ export class Organizations {
       await store.insertAccount(ex, a);
       for (const pid of defaultAttachments(s)) await store.attach(ex, pid, a.id, now);
       if (tags.length) await store.setTags(ex, a.id, tags);
-    }, trx);
+    }, { trx, conflict: errors.duplicateAccount });
   }
 
   createOu(parentId: string, name: string, tags: readonly Tag[] = [], trx?: Ex): Promise<string> {
@@ -271,7 +285,7 @@ export class Organizations {
       for (const pid of defaultAttachments(s)) await store.attach(ex, pid, id, now);
       if (merged.length) await store.setTags(ex, id, merged);
       return id;
-    }, trx);
+    }, { trx, conflict: errors.duplicateOu });
   }
 
   /** Resolves `Workloads/Prod` (OU names from the root; empty or `/` is the root) to a container id. */
@@ -316,7 +330,7 @@ export class Organizations {
       await store.insertPolicy(ex, p, now);
       if (tags.length) await store.setTags(ex, id, tags);
       return id;
-    }, trx);
+    }, { trx, conflict: errors.duplicatePolicy });
   }
 
   updatePolicy(policyId: string, change: { name?: string; description?: string; content?: string }): Promise<void> {
@@ -331,7 +345,7 @@ export class Organizations {
         description: change.description ?? p.description,
         content: change.content ?? p.content,
       });
-    });
+    }, { conflict: errors.duplicatePolicy });
   }
 
   deletePolicy(policyId: string): Promise<void> {
@@ -350,7 +364,7 @@ export class Organizations {
       if (!isTarget(s, targetId)) throw errors.targetNotFound();
       checkAttach(s, p, targetId);
       await store.attach(ex, policyId, targetId, now);
-    }, trx);
+    }, { trx, conflict: errors.duplicateAttachment });
   }
 
   detachPolicy(policyId: string, targetId: string, trx?: Ex): Promise<void> {
@@ -361,7 +375,7 @@ export class Organizations {
       if (!isTarget(s, targetId)) throw errors.targetNotFound();
       checkDetach(s, p, targetId);
       await store.detach(ex, policyId, targetId);
-    }, trx);
+    }, { trx });
   }
 
   /**
@@ -379,7 +393,7 @@ export class Organizations {
       for (const target of [s.root.id, ...s.ous.keys(), ...s.accounts.keys()]) {
         if (!(s.policiesByTarget.get(target) ?? []).includes(managed.id)) await store.attach(ex, managed.id, target, now);
       }
-    }, trx);
+    }, { trx, conflict: errors.policyTypeAlreadyEnabled });
   }
 
   /** Disables a policy type: every policy of that type is detached from every target (the policies remain). */
