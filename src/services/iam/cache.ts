@@ -7,23 +7,29 @@ const MAX_ENTRIES_PER_BUCKET = 10_000;
 
 export class ReadCache {
   private generation = 0;
-  private readonly buckets = new Map<string, Map<string, unknown>>();
+  /** bucket → key → an already settled promise of the frozen value (returned as is on a hit). */
+  private readonly buckets = new Map<string, Map<string, Promise<unknown>>>();
 
   invalidate(): void {
     this.generation++;
     this.buckets.clear();
   }
 
-  async get<T>(bucket: string, key: string, load: () => Promise<T>): Promise<T> {
-    const m = this.buckets.get(bucket);
-    if (m !== undefined && m.has(key)) return m.get(key) as T;
+  /** Not `async` on purpose: a hit returns the stored promise without allocating (hot path). */
+  get<T>(bucket: string, key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.buckets.get(bucket)?.get(key);
+    if (hit !== undefined) return hit as Promise<T>;
+    return this.miss(bucket, key, load);
+  }
+
+  private async miss<T>(bucket: string, key: string, load: () => Promise<T>): Promise<T> {
     const g = this.generation;
     const value = deepFreeze(await load());
     if (g === this.generation) {
       let target = this.buckets.get(bucket);
       if (target === undefined) this.buckets.set(bucket, (target = new Map()));
       if (target.size >= MAX_ENTRIES_PER_BUCKET) target.clear();
-      target.set(key, value);
+      target.set(key, Promise.resolve(value));
     }
     return value;
   }
