@@ -185,16 +185,16 @@ export function convertJavaPattern(pattern: string): { source: string; flags: st
 /** A RegExp that tests a whole value against a model pattern, or undefined when it cannot be compiled. */
 export function compileModelPattern(pattern: string): RegExp | undefined {
   const converted = convertJavaPattern(pattern);
-  if (converted) {
-    try {
-      return new RegExp(`^(?:${converted.source})$`, converted.flags);
-    } catch {
-      // fall through: try the pattern as-is without the u flag
-    }
-  }
-  if (/\\[pP]/.test(pattern)) return undefined;
+  if (!converted) return undefined;
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return new RegExp(`^(?:${converted.source})$`, converted.flags);
+  } catch {
+    // Some Java-valid classes are rejected under the u flag (`[\w-.]`); retry without it when no
+    // Unicode-only syntax is involved.
+  }
+  if (/\\[pP]\{|\\u\{/.test(converted.source)) return undefined;
+  try {
+    return new RegExp(`^(?:${converted.source})$`, converted.flags.replace('u', ''));
   } catch {
     return undefined;
   }
