@@ -3,9 +3,12 @@
  * GetPolicyVersion, ListPolicies with Scope=AWS|All) and attachable, never writable.
  *
  * `aws-managed-policies.json` holds the default version of each policy as AWS returns it from
- * GetPolicy/ListPolicies (PolicyId, Path, dates, DefaultVersionId) and GetPolicyVersion (Document),
- * captured from the public MAMIP snapshot of 2026-03-07 (versions dated up to 2026-02-12); descriptions
- * from the AWS Managed Policy reference. Only the default version of each policy is kept.
+ * GetPolicy/ListPolicies (PolicyId, Path, dates, DefaultVersionId) and GetPolicyVersion (Document):
+ * metadata and versions from the public MAMIP snapshot of 2026-03-07 (versions dated up to 2026-02-12);
+ * documents in AWS's own key order from the public `camp` snapshot where it has the same version
+ * (content checked equal), otherwise with statement keys put back in AWS's usual order (Sid, Effect,
+ * Principal, Action, Resource, Condition); descriptions from the AWS Managed Policy reference. Only the
+ * default version of each policy is kept.
  */
 import data from './aws-managed-policies.json' with { type: 'json' };
 
