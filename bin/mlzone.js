@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Runs the compiled CLI; `npm install` builds it (the `prepare` script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  console.error('mlzone is not built yet: run `npm install` (or `npm run build`) in the mlzone folder first.');
+  process.exit(1);
+}
+await import(main.href);

@@ -1,0 +1,45 @@
+import type { WireRequest, WireResponse } from '../core/wire.js';
+import type { ServiceRegistry } from '../gateway/service-registry.js';
+import type { DecisionDetail } from '../gateway/enforce/iam-authorizer.js';
+import { explain } from '../iam/explain.js';
+import type { Blueprint } from '../org/blueprint-types.js';
+import type { DecisionLog } from './decisions.js';
+
+function json(status: number, body: unknown): WireResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body, null, 2) };
+}
+
+/** `/_mlzone/*`: health (version and implemented operations), the accounts, and `explain/<requestId>`. */
+export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog }) {
+  return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
+    if (req.method !== 'GET') return undefined;
+    if (path === '/_mlzone/health') {
+      const coverage = deps.services.coverage();
+      return json(200, {
+        status: 'ok',
+        version: deps.version,
+        auth: deps.auth,
+        services: Object.fromEntries(Object.entries(coverage).map(([k, v]) => [k, v.implemented])),
+      });
+    }
+    if (path === '/_mlzone/accounts') {
+      return json(200, deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })));
+    }
+    const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
+    if (m) {
+      const kept = deps.decisions.get(m[1]!);
+      if (!kept) return json(404, { message: `no authorization decision is kept for request ${m[1]}` });
+      const details = kept.record.details as DecisionDetail[];
+      return json(200, {
+        requestId: kept.requestId,
+        time: kept.time,
+        call: `${kept.service}:${kept.operation}`,
+        principal: kept.principal,
+        verdict: kept.record.decision,
+        message: kept.record.error?.message,
+        checks: details.map((d) => ({ ...explain(d.request, d.result), context: d.context })),
+      });
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,28 @@
+import type { AuthMode } from '../gateway/authenticate.js';
+
+/** Everything `mlzone up` (and tests) can set. */
+export interface AppConfig {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** Holds `mlzone.db` and, later, object data. Ignored when `ephemeral`. */
+  readonly dataDir: string;
+  /** Keep everything in memory; nothing survives the process. */
+  readonly ephemeral: boolean;
+  /** Path of a blueprint YAML; the shipped default when undefined. */
+  readonly blueprintPath?: string;
+  readonly auth: AuthMode;
+  /** PostgreSQL connection string; SQLite under `dataDir` when undefined. */
+  readonly databaseUrl?: string;
+  /** PostgreSQL schema (tests isolate runs with one schema each). */
+  readonly databaseSchema?: string;
+  readonly log?: (msg: string) => void;
+}
+
+export const defaultConfig: AppConfig = {
+  host: '127.0.0.1',
+  port: 4566,
+  dataDir: '.mlzone',
+  ephemeral: false,
+  auth: 'strict',
+};

@@ -1,0 +1,112 @@
+/**
+ * The composition root: opens the database, creates every service with its concrete adapters, applies
+ * the blueprint on first start, and serves the gateway. Nothing else in mlzone picks an adapter.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Database, Migration } from '../persistence/db.js';
+import { runMigrations } from '../persistence/migrate.js';
+import { openSqlite } from '../persistence/sqlite/index.js';
+import { openPostgres } from '../persistence/postgres/index.js';
+import { createModelRegistry } from '../spec/load.js';
+import { validatePolicyDocument } from '../iam/compile.js';
+import { createIamService } from '../services/iam/index.js';
+import { createOrganizationsService } from '../services/organizations/index.js';
+import { createStsService } from '../services/sts/index.js';
+import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
+import { createAuthenticator } from '../gateway/authenticate.js';
+import { allowAll } from '../gateway/authorizer.js';
+import { createIamAuthorizer } from '../gateway/enforce/iam-authorizer.js';
+import { createDecisionLog } from './decisions.js';
+import { createPolicySources } from './policy-sources.js';
+import { noAudit } from '../gateway/audit-port.js';
+import { createPipeline } from '../gateway/pipeline.js';
+import { startServer, type RunningServer } from '../gateway/server.js';
+import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
+import type { Blueprint } from '../org/blueprint-types.js';
+import type { AppConfig } from './config.js';
+import { adminEndpoints } from './admin.js';
+import { metaMigrations, readMeta, writeMeta } from './meta.js';
+import { seedBlueprint } from './seed-blueprint.js';
+import { packageVersion } from './version.js';
+
+export interface App {
+  readonly url: string;
+  readonly port: number;
+  readonly blueprint: Blueprint;
+  readonly services: ServiceRegistry;
+  /** True when this start applied the blueprint (a fresh data dir or an ephemeral run). */
+  readonly seeded: boolean;
+  close(): Promise<void>;
+}
+
+function openDatabase(config: AppConfig): Database {
+  if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+  return openSqlite({ file: config.ephemeral ? ':memory:' : join(config.dataDir, 'mlzone.db') });
+}
+
+export async function createApp(config: AppConfig, clock: Clock = systemClock): Promise<App> {
+  const blueprintPath = config.blueprintPath ?? defaultBlueprintPath();
+  const blueprint = loadBlueprintFile(blueprintPath);
+  const db = openDatabase(config);
+  try {
+    const iam = createIamService({ db, clock });
+    const org = createOrganizationsService({ db, clock });
+    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations];
+    await runMigrations(db, migrations);
+
+    const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
+    const applied = await readMeta(db, 'blueprint');
+    let seeded = false;
+    if (!applied) {
+      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder });
+      await writeMeta(db, 'blueprint', fingerprint);
+      seeded = true;
+    } else if (applied !== fingerprint) {
+      config.log?.(`note: ${config.dataDir} was created from another blueprint; keeping its state (use a new --data-dir to apply ${blueprintPath})`);
+    }
+
+    const models = createModelRegistry();
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition], (name) => models.get(name));
+    const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
+    const authenticator = createAuthenticator({
+      mode: config.auth,
+      defaultAccountId: managementId,
+      sources: {
+        findAccessKey: (id) => iam.directory.findAccessKey(id),
+        resolveSession: (id, token, now) => sts.sessions.resolve(id, token, now),
+      },
+    });
+    const version = packageVersion();
+    const decisions = createDecisionLog();
+    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory)) : allowAll;
+    const pipeline = createPipeline({
+      services,
+      authenticator,
+      authorizer,
+      onDecision: (id, ctx, record) => decisions.keep(id, ctx, record),
+      audit: noAudit,
+      region: blueprint.organization.region,
+      now: () => clock.now(),
+      admin: adminEndpoints({ version, services, blueprint, auth: config.auth, decisions }),
+      log: (msg, err) => config.log?.(`${msg}: ${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err)}`),
+    });
+    const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
+    return {
+      url: server.url,
+      port: server.port,
+      blueprint,
+      services,
+      seeded,
+      async close() {
+        await server.close();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}

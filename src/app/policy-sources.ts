@@ -1,0 +1,73 @@
+/**
+ * `PolicySources` for the IAM authorizer, assembled from the services' published directories. Resource
+ * policies come from the service that owns the resource (for now: IAM role trust policies).
+ */
+import { parseArn } from '../core/arn.js';
+import type { Principal } from '../core/principal.js';
+import type { PolicySources } from '../gateway/enforce/policy-sources.js';
+import type { IamDirectory } from '../services/iam/index.js';
+import type { OrgDirectory } from '../services/organizations/index.js';
+
+const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:tagsession', 'sts:setsourceidentity', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml']);
+
+function principalEntity(p: Principal): { kind: 'user' | 'role'; name: string } | undefined {
+  if (p.type === 'IAMUser' && p.name) return { kind: 'user', name: p.name };
+  if (p.type === 'AssumedRole' && p.name) return { kind: 'role', name: p.name };
+  return undefined;
+}
+
+function tagRecord(tags: ReadonlyArray<{ Key: string; Value: string }> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) out[t.Key] = t.Value;
+  return out;
+}
+
+export function createPolicySources(iam: IamDirectory, org: OrgDirectory): PolicySources {
+  const entity = async (p: Principal) => {
+    const e = principalEntity(p);
+    if (!e) return undefined;
+    return e.kind === 'user' ? iam.getUser(p.accountId, e.name) : iam.getRole(p.accountId, e.name);
+  };
+  return {
+    async identityPolicies(p) {
+      const e = principalEntity(p);
+      if (!e) return [];
+      return (await iam.identityPolicies(p.accountId, e.kind, e.name)).map((x) => ({ id: x.id, document: x.document }));
+    },
+    async permissionsBoundary(p) {
+      const arn = (await entity(p))?.permissionsBoundaryArn;
+      if (!arn) return undefined;
+      const document = await iam.managedPolicyDocument(arn);
+      return document ? { id: arn, document } : undefined;
+    },
+    managedPolicy: (arn) => iam.managedPolicyDocument(arn),
+    async principalTags(p) {
+      return tagRecord((await entity(p))?.tags);
+    },
+    async resourcePolicy(resourceArn, action) {
+      if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;
+      const arn = parseArn(resourceArn);
+      if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) return undefined;
+      const role = await iam.getRole(arn.accountId, arn.resource.split('/').pop()!);
+      if (!role || role.arn !== resourceArn) return undefined;
+      return { id: role.arn, document: role.assumeRolePolicyDocument, kind: 'trust' };
+    },
+    async resourceTags(resourceArn) {
+      const arn = parseArn(resourceArn);
+      if (!arn || arn.service !== 'iam') return undefined;
+      const [kind, ...rest] = arn.resource.split('/');
+      const name = rest.pop();
+      if (!name) return undefined;
+      if (kind === 'role') return tagRecord((await iam.getRole(arn.accountId, name))?.tags);
+      if (kind === 'user') return tagRecord((await iam.getUser(arn.accountId, name))?.tags);
+      return undefined;
+    },
+    organization: {
+      managementAccountId: async () => (await org.organization())?.managementAccountId,
+      orgId: async () => (await org.organization())?.id,
+      orgPath: (accountId) => org.orgPath(accountId),
+      inOrganization: async (accountId) => (await org.account(accountId)) !== undefined,
+      policiesFor: async (accountId, type) => (await org.policiesFor(accountId, type)).map((level) => level.map((p) => ({ id: p.id, document: p.document }))),
+    },
+  };
+}

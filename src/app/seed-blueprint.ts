@@ -1,0 +1,74 @@
+/**
+ * Applies a blueprint to a fresh database in one transaction: the organization (root, OUs, accounts,
+ * SCPs/RCPs), then every account's IAM users, access keys, roles and policies. Either all of it is there
+ * afterwards or none of it.
+ */
+import type { Database } from '../persistence/db.js';
+import type { Blueprint, BlueprintOu } from '../org/blueprint-types.js';
+import type { OrgSeeder } from '../services/organizations/index.js';
+import type { IamSeeder } from '../services/iam/index.js';
+
+export async function seedBlueprint(db: Database, bp: Blueprint, seeders: { iam: IamSeeder; org: OrgSeeder }): Promise<void> {
+  const { iam, org } = seeders;
+  const byName = new Map(bp.accounts.map((a) => [a.name, a]));
+  const management = byName.get(bp.organization.managementAccount)!;
+  await db.transaction(async (trx) => {
+    const { rootId } = await org.createOrganization(
+      { id: bp.organization.id, rootId: bp.organization.rootId, managementAccount: { id: management.id, name: management.name, email: management.email } },
+      trx,
+    );
+    for (const type of bp.organization.policyTypes) await org.enablePolicyType(type, trx);
+    const targets = new Map<string, string>([['Root', rootId], ...bp.accounts.map((a) => [a.name, a.id] as [string, string])]);
+    const placed = new Set<string>([management.name]);
+    const addOus = async (ous: readonly BlueprintOu[], parentId: string): Promise<void> => {
+      for (const ou of ous) {
+        const ouId = await org.createOu({ name: ou.name, parentId }, trx);
+        targets.set(ou.name, ouId);
+        for (const name of ou.accounts) {
+          const a = byName.get(name)!;
+          await org.createAccount({ id: a.id, name: a.name, email: a.email, parentOuId: ouId, tags: a.tags }, trx);
+          placed.add(name);
+        }
+        await addOus(ou.ous, ouId);
+      }
+    };
+    await addOus(bp.ous, rootId);
+    for (const a of bp.accounts) {
+      if (!placed.has(a.name)) await org.createAccount({ id: a.id, name: a.name, email: a.email, tags: a.tags }, trx);
+    }
+    for (const [type, list] of [
+      ['SERVICE_CONTROL_POLICY', bp.serviceControlPolicies],
+      ['RESOURCE_CONTROL_POLICY', bp.resourceControlPolicies],
+    ] as const) {
+      for (const p of list) {
+        const policyId = await org.createPolicy({ name: p.name, description: p.description, type, document: p.document }, trx);
+        for (const t of p.targets) await org.attachPolicy(policyId, targets.get(t)!, trx);
+      }
+    }
+
+    for (const a of bp.accounts) {
+      for (const u of a.users) {
+        await iam.createUser({ accountId: a.id, userName: u.name, accessKeys: u.accessKeys.map((k) => ({ accessKeyId: k.id, secretAccessKey: k.secret })) }, trx);
+        for (const arn of u.managedPolicies) await iam.attachUserPolicy({ accountId: a.id, userName: u.name, policyArn: arn }, trx);
+        for (const [name, doc] of Object.entries(u.inlinePolicies)) await iam.putUserPolicy({ accountId: a.id, userName: u.name, policyName: name, document: doc }, trx);
+      }
+      for (const r of a.roles) {
+        await iam.createRole(
+          {
+            accountId: a.id,
+            roleName: r.name,
+            assumeRolePolicyDocument: r.trustPolicy,
+            description: r.description,
+            maxSessionDuration: r.maxSessionDuration,
+            permissionsBoundaryArn: r.permissionsBoundary,
+          },
+          trx,
+        );
+        for (const arn of r.managedPolicies) await iam.attachRolePolicy({ accountId: a.id, roleName: r.name, policyArn: arn }, trx);
+        for (const [name, doc] of Object.entries(r.inlinePolicies)) await iam.putRolePolicy({ accountId: a.id, roleName: r.name, policyName: name, document: doc }, trx);
+      }
+    }
+  });
+  org.invalidate();
+  iam.invalidateCache();
+}

@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { packageVersion } from '../app/version.js';
+import { profiles } from './profiles.js';
+import { up } from './up.js';
+
+const program = new Command();
+program.name('mlzone').description('A local, AWS-compatible twin of a multi-account ML platform').version(packageVersion());
+
+program
+  .command('up')
+  .description('serve the landing zone')
+  .option('--port <port>', 'port to listen on', process.env.MLZONE_PORT ?? '4566')
+  .option('--host <host>', 'address to bind', process.env.MLZONE_HOST ?? '127.0.0.1')
+  .option('--data-dir <dir>', 'where state is kept', process.env.MLZONE_DATA_DIR ?? '.mlzone')
+  .option('--ephemeral', 'keep everything in memory; nothing survives a restart')
+  .option('--blueprint <file>', 'landing-zone blueprint (YAML); the built-in one by default')
+  .option('--auth <mode>', 'strict (signatures + IAM), accounts (key = account, no checks) or off', process.env.MLZONE_AUTH ?? 'strict')
+  .option('--database-url <url>', 'PostgreSQL connection string instead of SQLite', process.env.MLZONE_DATABASE_URL)
+  .action(async (opts) => {
+    try {
+      await up(opts);
+    } catch (e) {
+      console.error(`mlzone up: ${(e as Error).message}`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('profiles')
+  .description('print AWS CLI/SDK profiles for every persona (role_arn + source_profile profiles included)')
+  .option('--endpoint <url>', 'mlzone endpoint the profiles point at', 'http://127.0.0.1:4566')
+  .option('--blueprint <file>', 'blueprint the profiles are derived from')
+  .option('--write', 'merge into ~/.aws/config and ~/.aws/credentials (after a backup)')
+  .action((opts) => {
+    try {
+      profiles(opts);
+    } catch (e) {
+      console.error(`mlzone profiles: ${(e as Error).message}`);
+      process.exit(1);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,143 @@
+/**
+ * The `Authorizer` backed by the IAM engine: for each request an operation declared, gather the layers
+ * AWS evaluates (identity, boundary, session, SCPs of the caller's account, RCPs of the resource's
+ * account, the resource's own policy), add the global condition keys, and ask `iam/authorize`. A denial
+ * becomes AWS's AccessDenied with the reason suffix; every decision is kept for `mlzone explain`.
+ */
+import { parseArn } from '../../core/arn.js';
+import type { RequestContext } from '../../core/context.js';
+import { AwsError } from '../../core/errors.js';
+import type { Principal } from '../../core/principal.js';
+import type { AuthzRequest } from '../../core/service.js';
+import { authorize } from '../../iam/authorize.js';
+import { compilePolicy } from '../../iam/compile.js';
+import { denialMessage } from '../../iam/explain.js';
+import type { AuthorizationRequest, AuthorizationResult, CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../../iam/types.js';
+import type { AuthorizationRecord, Authorizer } from '../authorizer.js';
+import { conditionContext } from './condition-context.js';
+import type { PolicySources, StoredPolicy } from './policy-sources.js';
+
+export interface DecisionDetail {
+  readonly action: string;
+  readonly resource: string;
+  readonly principal: string;
+  readonly context: Record<string, string | readonly string[]>;
+  readonly policies: ReadonlyArray<{ readonly id: string; readonly kind: PolicyKind; readonly document: string }>;
+  readonly request: AuthorizationRequest;
+  readonly result: AuthorizationResult;
+}
+
+const COMPILED_CACHE_LIMIT = 5000;
+
+function requestPrincipal(p: Principal): RequestPrincipal {
+  return {
+    arn: p.arn,
+    accountId: p.accountId,
+    type: p.type,
+    roleArn: p.roleArn,
+    service: p.service,
+    uniqueId: p.type === 'AssumedRole' ? p.roleId : p.userId,
+    isServiceLinkedRole: p.roleArn?.includes(':role/aws-service-role/') ?? false,
+  };
+}
+
+export function accessDenied(style: 'query' | 'json' | 'rest-json' | 'rest-xml', message: string): AwsError {
+  if (style === 'query' || style === 'rest-xml') return new AwsError('AccessDenied', message, { status: 403 });
+  return new AwsError('AccessDeniedException', message, { status: style === 'rest-json' ? 403 : 400 });
+}
+
+export function createIamAuthorizer(sources: PolicySources): Authorizer {
+  const compiled = new Map<string, CompiledPolicy>();
+  const compile = (kind: PolicyKind, doc: string): CompiledPolicy => {
+    const key = `${kind}\n${doc}`;
+    let c = compiled.get(key);
+    if (!c) {
+      // Stored documents were validated when written; write-time-only rules (customer RCPs may only deny,
+      // managed policies need a Version) must not reject AWS-managed or legacy documents here.
+      c = compilePolicy(doc, kind, { awsManaged: true, allowLegacyVersion: true });
+      if (compiled.size >= COMPILED_CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
+      compiled.set(key, c);
+    }
+    return c;
+  };
+  const refs = (list: readonly StoredPolicy[], kind: PolicyKind): PolicyRef[] => list.map((p) => ({ id: p.id, kind, policy: compile(kind, p.document) }));
+
+  async function decide(ctx: RequestContext, req: AuthzRequest): Promise<DecisionDetail> {
+    const p = ctx.principal;
+    const arnAccount = parseArn(req.resource)?.accountId ?? '';
+    const resourceAccount = req.resourceAccount ?? (/^\d{12}$/.test(arnAccount) ? arnAccount : p.accountId);
+    const isIamPrincipal = p.type === 'IAMUser' || p.type === 'AssumedRole' || p.type === 'FederatedUser';
+    const org = sources.organization;
+    const [identity, boundary, principalTags, resourcePolicy, resourceTags, mgmt, orgId, orgPath, resourceInOrg] = await Promise.all([
+      isIamPrincipal ? sources.identityPolicies(p) : Promise.resolve([]),
+      isIamPrincipal ? sources.permissionsBoundary(p) : Promise.resolve(undefined),
+      isIamPrincipal ? sources.principalTags(p) : Promise.resolve({}),
+      sources.resourcePolicy(req.resource, req.action),
+      sources.resourceTags(req.resource),
+      org.managementAccountId(),
+      org.orgId(),
+      p.accountId ? org.orgPath(p.accountId) : Promise.resolve(undefined),
+      org.inOrganization(resourceAccount),
+    ]);
+    const principalInOrg = orgPath !== undefined;
+    const [scps, rcps] = await Promise.all([
+      principalInOrg && p.type !== 'AWSService' ? org.policiesFor(p.accountId, 'SERVICE_CONTROL_POLICY') : Promise.resolve([]),
+      resourceInOrg ? org.policiesFor(resourceAccount, 'RESOURCE_CONTROL_POLICY') : Promise.resolve([]),
+    ]);
+    const sessionStored: StoredPolicy[] = [];
+    if (p.sessionPolicy) sessionStored.push({ id: `${p.arn}#session-policy`, document: p.sessionPolicy });
+    for (const arn of p.sessionPolicyArns ?? []) {
+      const doc = await sources.managedPolicy(arn);
+      if (doc) sessionStored.push({ id: arn, document: doc });
+    }
+    const context = conditionContext(ctx, req, {
+      principalTags,
+      orgId: principalInOrg ? orgId : undefined,
+      orgPath,
+      resourceAccount,
+      resourceOrgId: resourceInOrg ? orgId : undefined,
+      resourceTags,
+    });
+    const resourceRef = resourcePolicy ? { id: resourcePolicy.id, kind: resourcePolicy.kind, policy: compile(resourcePolicy.kind, resourcePolicy.document) } : undefined;
+    const boundaryRef = boundary ? { id: boundary.id, kind: 'boundary' as const, policy: compile('boundary', boundary.document) } : undefined;
+    const request: AuthorizationRequest = {
+      principal: requestPrincipal(p),
+      action: req.action,
+      resource: req.resource,
+      resourceAccount,
+      context,
+      identityPolicies: refs(identity, 'identity'),
+      resourcePolicy: resourceRef,
+      permissionsBoundary: boundaryRef,
+      sessionPolicies: p.sessionPolicy !== undefined || p.sessionPolicyArns?.length ? refs(sessionStored, 'session') : undefined,
+      scps: scps.map((level) => refs(level, 'scp')),
+      principalIsManagementAccount: mgmt !== undefined && p.accountId === mgmt,
+      rcps: rcps.map((level) => refs(level, 'rcp')),
+      resourceIsManagementAccount: mgmt !== undefined && resourceAccount === mgmt,
+    };
+    const result = authorize(request);
+    const policies = [
+      ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
+      ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
+      ...sessionStored.map((x) => ({ id: x.id, kind: 'session' as const, document: x.document })),
+      ...(resourcePolicy ? [{ id: resourcePolicy.id, kind: resourcePolicy.kind, document: resourcePolicy.document }] : []),
+      ...scps.flat().map((x) => ({ id: x.id, kind: 'scp' as const, document: x.document })),
+      ...rcps.flat().map((x) => ({ id: x.id, kind: 'rcp' as const, document: x.document })),
+    ];
+    return { action: req.action, resource: req.resource, principal: p.arn, context, policies, request, result };
+  }
+
+  return {
+    async authorize(ctx, requests, style): Promise<AuthorizationRecord | undefined> {
+      const details: DecisionDetail[] = [];
+      for (const req of requests) {
+        const d = await decide(ctx, req);
+        details.push(d);
+        if (d.result.decision !== 'Allow') {
+          return { decision: d.result.decision, details, error: accessDenied(style, denialMessage(d.request, d.result)) };
+        }
+      }
+      return { decision: 'Allow', details };
+    },
+  };
+}

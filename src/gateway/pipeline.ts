@@ -1,0 +1,147 @@
+/**
+ * The ordered request chain (ARCHITECTURE §2):
+ *
+ *   admin endpoints (/_mlzone/…) → route to a service → resolve the operation → authenticate (SigV4 →
+ *   principal) → parse + validate input → authorize (IAM) → handler → serialize → audit
+ *
+ * Every failure on the way becomes an `AwsError` serialized by the service's own codec; before a service
+ * is known, the error takes the shape the request itself implies (JSON target, query form, or XML).
+ */
+import type { RequestContext } from '../core/context.js';
+import { AwsError, CommonErrors, toAwsError } from '../core/errors.js';
+import { ids } from '../core/ids.js';
+import type { Principal } from '../core/principal.js';
+import type { AuthzRequest } from '../core/service.js';
+import type { WireRequest, WireResponse } from '../core/wire.js';
+import { validateInput } from '../protocol/validate.js';
+import type { OperationModel } from '../spec/model.js';
+import type { Authenticator } from './authenticate.js';
+import type { AuditSink } from './audit-port.js';
+import type { AuthorizationRecord, Authorizer } from './authorizer.js';
+import { route } from './route.js';
+import type { RequestMeta } from './server.js';
+import type { RegisteredService, ServiceRegistry } from './service-registry.js';
+
+export interface PipelineDeps {
+  readonly services: ServiceRegistry;
+  readonly authenticator: Authenticator;
+  readonly authorizer: Authorizer;
+  readonly audit: AuditSink;
+  readonly region: string;
+  readonly now: () => number;
+  /** `/_mlzone/*` endpoints; return undefined to fall through to a 404. */
+  readonly admin: (req: WireRequest, path: string) => Promise<WireResponse | undefined>;
+  readonly onDecision?: (requestId: string, ctx: RequestContext, record: AuthorizationRecord) => void;
+  readonly log?: (msg: string, err?: unknown) => void;
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  return async function handle(req: WireRequest, meta: RequestMeta): Promise<WireResponse> {
+    const requestId = ids.requestId();
+    if (req.rawPath.startsWith('/_mlzone/')) {
+      const r = await deps.admin(req, req.rawPath).catch((e: unknown) => errorWithoutService(req, toAwsError(e), requestId));
+      return r ?? errorWithoutService(req, new AwsError('NotFound', `no mlzone endpoint ${req.rawPath}`, { status: 404 }), requestId);
+    }
+    const r = route(req, deps.services.routing);
+    const svc = r.kind === 'service' ? deps.services.get(r.service) : undefined;
+    if (!svc) {
+      return errorWithoutService(req, new AwsError('UnknownService', r.kind === 'unknown' ? r.reason : 'unknown service', { status: 400 }), requestId);
+    }
+    let op: OperationModel | undefined;
+    try {
+      op = svc.codec.resolveOperation(req, svc.model);
+    } catch (e) {
+      return svc.codec.serializeError(svc.model, undefined, toAwsError(e), requestId);
+    }
+    if (!op) return svc.codec.serializeError(svc.model, undefined, unknownOperation(svc), requestId);
+    return runOperation(deps, svc, op, req, meta, requestId);
+  };
+}
+
+async function runOperation(
+  deps: PipelineDeps,
+  svc: RegisteredService,
+  op: OperationModel,
+  req: WireRequest,
+  meta: RequestMeta,
+  requestId: string,
+): Promise<WireResponse> {
+  const now = deps.now();
+  let ctx: RequestContext | undefined;
+  let input: Record<string, unknown> = {};
+  const resourceAccounts: string[] = [];
+  try {
+    const anonymous = svc.definition.anonymous?.includes(op.name) ?? false;
+    const principal: Principal = await deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous });
+    input = svc.codec.parse(req, svc.model, op);
+    ctx = {
+      requestId,
+      service: svc.definition.name,
+      operation: op.name,
+      region: regionOf(req) ?? deps.region,
+      principal,
+      accountId: principal.accountId,
+      sourceIp: meta.sourceIp,
+      userAgent: req.headers['user-agent'] ?? '',
+      now,
+      secureTransport: meta.secure,
+    };
+    const invalid = validateInput(svc.model, op, input);
+    if (invalid) throw invalid;
+    const handler = svc.definition.handlers[op.name];
+    if (!handler) throw CommonErrors.notImplemented(svc.definition.name, op.name);
+    const authz = svc.definition.authz?.[op.name];
+    if (!authz) throw new AwsError('InternalFailure', `operation ${op.name} declares no authorization`, { status: 500 });
+    const requests: AuthzRequest[] = await authz(input, ctx);
+    for (const r of requests) if (r.resourceAccount) resourceAccounts.push(r.resourceAccount);
+    const decision = await deps.authorizer.authorize(ctx, requests, svc.style);
+    if (decision) deps.onDecision?.(requestId, ctx, decision);
+    if (decision?.error) throw decision.error;
+    const output = await handler(input, ctx);
+    deps.audit.record({ ctx, input, output, resourceAccounts });
+    return svc.codec.serialize(svc.model, op, output ?? {}, requestId);
+  } catch (e) {
+    const err = toAwsError(e);
+    if (err.status >= 500 && err.code === 'InternalFailure') deps.log?.(`request ${requestId} ${svc.definition.name}:${op.name} failed`, err.cause ?? err);
+    if (ctx) deps.audit.record({ ctx, input, error: err, resourceAccounts });
+    return svc.codec.serializeError(svc.model, op, err, requestId);
+  }
+}
+
+function unknownOperation(svc: RegisteredService): AwsError {
+  if (svc.style === 'query') return new AwsError('InvalidAction', 'Could not find operation for this request', { status: 400 });
+  if (svc.style === 'rest-xml') return new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', { status: 405 });
+  return new AwsError('UnknownOperationException', 'The action or operation requested is invalid. Verify that the action is typed correctly.', { status: 400 });
+}
+
+const REGION_IN_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\//;
+
+function regionOf(req: WireRequest): string | undefined {
+  const auth = req.headers['authorization'];
+  if (auth) return REGION_IN_SCOPE.exec(auth)?.[1];
+  return undefined;
+}
+
+/** An error for a request no service claimed, in the wire shape the request implies. */
+export function errorWithoutService(req: WireRequest, err: AwsError, requestId: string): WireResponse {
+  if (req.headers['x-amz-target'] || (req.headers['content-type'] ?? '').includes('json')) {
+    return {
+      status: err.status,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'x-amzn-errortype': err.code },
+      body: JSON.stringify({ __type: err.code, message: err.message }),
+    };
+  }
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    return {
+      status: err.status,
+      headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+      body: `<ErrorResponse><Error><Type>${err.fault}</Type><Code>${esc(err.code)}</Code><Message>${esc(err.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    };
+  }
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(err.code)}</Code><Message>${esc(err.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The services the gateway serves: each definition with its model and codec, and the routing table derived
+ * from the models' metadata. Models load lazily so start-up stays fast.
+ */
+import type { ServiceDefinition } from '../core/service.js';
+import type { ServiceModel } from '../spec/model.js';
+import { codecFor, type ProtocolCodec } from '../protocol/codec.js';
+import type { RoutingTable } from './route.js';
+
+export type ErrorStyle = 'query' | 'json' | 'rest-json' | 'rest-xml';
+
+export interface RegisteredService {
+  readonly definition: ServiceDefinition;
+  readonly model: ServiceModel;
+  readonly codec: ProtocolCodec;
+  readonly style: ErrorStyle;
+}
+
+export interface ServiceRegistry {
+  get(name: string): RegisteredService | undefined;
+  readonly routing: RoutingTable;
+  /** Implemented operations per service, for `/_mlzone/health` and the coverage table. */
+  coverage(): Record<string, { implemented: string[]; notImplemented: string[] }>;
+}
+
+export function styleOf(model: ServiceModel): ErrorStyle {
+  const p = model.metadata.protocol;
+  if (p === 'query' || p === 'ec2') return 'query';
+  if (p === 'rest-xml') return 'rest-xml';
+  if (p === 'rest-json') return 'rest-json';
+  return 'json';
+}
+
+export function createServiceRegistry(definitions: readonly ServiceDefinition[], loadModel: (name: string) => ServiceModel): ServiceRegistry {
+  const entries = new Map<string, RegisteredService>();
+  const byTargetPrefix = new Map<string, string>();
+  const bySigningName = new Map<string, string[]>();
+  const byQueryVersion = new Map<string, string>();
+  for (const definition of definitions) {
+    const model = loadModel(definition.name);
+    entries.set(definition.name, { definition, model, codec: codecFor(model), style: styleOf(model) });
+    const md = model.metadata;
+    if (md.targetPrefix) byTargetPrefix.set(md.targetPrefix, definition.name);
+    const signing = md.signingName ?? md.endpointPrefix;
+    if (signing) bySigningName.set(signing, [...(bySigningName.get(signing) ?? []), definition.name]);
+    if (styleOf(model) === 'query' && md.apiVersion) byQueryVersion.set(md.apiVersion, definition.name);
+  }
+  return {
+    get: (name) => entries.get(name),
+    routing: { byTargetPrefix, bySigningName, byQueryVersion },
+    coverage() {
+      const out: Record<string, { implemented: string[]; notImplemented: string[] }> = {};
+      for (const [name, s] of entries) {
+        const ops = Object.keys(s.model.operations).sort();
+        out[name] = {
+          implemented: ops.filter((o) => s.definition.handlers[o]),
+          notImplemented: ops.filter((o) => !s.definition.handlers[o]),
+        };
+      }
+      return out;
+    },
+  };
+}

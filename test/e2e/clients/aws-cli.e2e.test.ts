@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blueprintProfiles, renderProfiles } from '../../../src/org/profiles.js';
+import { hasCommand, run } from '../support/processes.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  dir = mkdtempSync(join(tmpdir(), 'mlzone-cli-'));
+  const { config, credentials } = renderProfiles(blueprintProfiles(server.app.blueprint, server.url));
+  writeFileSync(join(dir, 'config'), config);
+  writeFileSync(join(dir, 'credentials'), credentials);
+  env = {
+    AWS_CONFIG_FILE: join(dir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_PAGER: '',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SESSION_TOKEN: '',
+    AWS_PROFILE: '',
+    AWS_DEFAULT_PROFILE: '',
+    HOME: dir,
+  };
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const clis = [
+  { name: 'AWS CLI v1 (PATH)', bin: 'aws', present: hasCommand('aws') },
+  { name: 'AWS CLI v2 (/usr/bin/aws)', bin: '/usr/bin/aws', present: existsSync('/usr/bin/aws') },
+];
+
+describe.each(clis)('$name', ({ bin, present }) => {
+  it.skipIf(!present)('answers get-caller-identity for two personas in two accounts through role_arn profiles', async () => {
+    const ds1 = await run(bin, ['--profile', 'ds1-scientist', 'sts', 'get-caller-identity', '--output', 'json'], env);
+    expect(ds1.stderr).toBe('');
+    expect(JSON.parse(ds1.stdout)).toMatchObject({ Account: '444444444444', Arn: 'arn:aws:sts::444444444444:assumed-role/DataScientist/ds1-scientist' });
+    const prod = await run(bin, ['--profile', 'prod-app', 'sts', 'get-caller-identity', '--output', 'json'], env);
+    expect(JSON.parse(prod.stdout)).toMatchObject({ Account: '777777777777', Arn: 'arn:aws:sts::777777777777:assumed-role/ProdApp/prod-app' });
+  });
+
+  it.skipIf(!present)('assumes a role in another account through a chained profile', async () => {
+    const r = await run(bin, ['--profile', 'lake-consumer', 'sts', 'get-caller-identity', '--output', 'json'], env);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ Account: '333333333333', Arn: 'arn:aws:sts::333333333333:assumed-role/DataConsumer/lake-consumer' });
+  });
+
+  it.skipIf(!present)('reports a trust-policy refusal as AccessDenied', async () => {
+    const r = await run(
+      bin,
+      ['--profile', 'user-ds2-scientist', 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::444444444444:role/DataScientist', '--role-session-name', 'x1'],
+      env,
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('(AccessDenied)');
+    expect(r.stderr).toContain('is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::444444444444:role/DataScientist');
+  });
+
+  it.skipIf(!present)('lists IAM roles and reports a validation error in AWS wording', async () => {
+    const list = await run(bin, ['--profile', 'ds1-scientist', 'iam', 'list-roles', '--output', 'json'], env);
+    expect(list.stderr).toBe('');
+    expect(JSON.parse(list.stdout).Roles.map((r: { RoleName: string }) => r.RoleName)).toContain('DataScientist');
+    const bad = await run(bin, ['--profile', 'user-org-admin', 'iam', 'get-role', '--role-name', 'bad/name'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('(ValidationError)');
+    expect(bad.stderr).toContain("1 validation error detected: Value 'bad/name' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern");
+  });
+});
