@@ -4,7 +4,7 @@
  * reference/iam.md §6.
  */
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, validatePolicyDocument } from './compile.js';
+import { compilePolicy, compileStoredPolicy, validatePolicyDocument } from './compile.js';
 import type { PolicyKind } from './types.js';
 
 const V = '2012-10-17';
@@ -152,6 +152,12 @@ describe('compilePolicy: valid documents', () => {
     const full = doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' });
     expect(validatePolicyDocument(full, 'rcp', { awsManaged: true })).toBeUndefined();
     expect(validatePolicyDocument(full, 'rcp')).toBeDefined();
+  });
+
+  it('compileStoredPolicy accepts what a writer accepted: AWS-managed RCPs, inline policies without Version', () => {
+    expect(compileStoredPolicy(doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }), 'rcp').statements).toHaveLength(1);
+    expect(compileStoredPolicy(JSON.stringify({ Statement: stmt() }), 'identity').version).toBeUndefined();
+    expect(() => compileStoredPolicy('nope', 'identity')).toThrow();
   });
 
   it('throws PolicyError with the message', () => {

@@ -140,6 +140,16 @@ export function compilePolicy(document: string, kind: PolicyKind, options: Compi
   };
 }
 
+/**
+ * Compiles a document that was already accepted when it was written (for evaluation). Skips the rules that
+ * depend on the writer rather than the document — the Version requirement of managed identity policies and the
+ * customer-RCP restrictions — so AWS-managed documents (RCPFullAWSAccess) and inline policies without a Version
+ * compile. Everything else is checked as in `compilePolicy`.
+ */
+export function compileStoredPolicy(document: string, kind: PolicyKind): CompiledPolicy {
+  return compilePolicy(document, kind, { allowLegacyVersion: true, awsManaged: true });
+}
+
 /** AWS's MalformedPolicyDocument message for `document`, or undefined when it is acceptable. */
 export function validatePolicyDocument(document: string, kind: PolicyKind, options: CompileOptions = {}): string | undefined {
   try {

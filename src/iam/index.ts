@@ -5,7 +5,7 @@
  * - `authorize` for every authorization, with compiled policies gathered by the caller
  * - `denialMessage` / `explain` to report a decision
  */
-export { compilePolicy, validatePolicyDocument, PolicyError, PolicyMessages } from './compile.js';
+export { compilePolicy, compileStoredPolicy, validatePolicyDocument, PolicyError, PolicyMessages } from './compile.js';
 export type { CompileOptions } from './compile.js';
 export { authorize } from './authorize.js';
 export { denialMessage, denialReason, explain } from './explain.js';
