@@ -19,9 +19,9 @@ export interface IamDirectory {
   /**
    * Inline and attached managed (default version) policies of a user (including its groups') or role.
    * `id` is the policy ARN for managed policies and `<ownerArn>#inline/<name>` for inline ones. Empty
-   * when the user or role does not exist.
+   * when the user or role does not exist. The array is the caller's own; its records are frozen.
    */
-  identityPolicies(accountId: string, kind: 'user' | 'role', name: string): Promise<readonly IdentityPolicyRecord[]>;
+  identityPolicies(accountId: string, kind: 'user' | 'role', name: string): Promise<IdentityPolicyRecord[]>;
   /** Default-version document of a managed policy, AWS managed ones included; undefined when unknown. */
   managedPolicyDocument(policyArn: string): Promise<string | undefined>;
 }
@@ -54,6 +54,8 @@ export function roleRecord({ role, tags }: TaggedRole): RoleRecord {
     createDate: role.create_date,
   };
 }
+
+const copy = <T>(xs: readonly T[]): T[] => xs.slice();
 
 export class CachedDirectory implements IamDirectory {
   constructor(
@@ -92,8 +94,10 @@ export class CachedDirectory implements IamDirectory {
     });
   }
 
-  identityPolicies(accountId: string, kind: 'user' | 'role', name: string): Promise<readonly IdentityPolicyRecord[]> {
-    return this.cache.get('identity', `${accountId}/${kind}/${nameKey(name)}`, () => this.backend.identityPolicies(accountId, kind, name));
+  identityPolicies(accountId: string, kind: 'user' | 'role', name: string): Promise<IdentityPolicyRecord[]> {
+    return this.cache
+      .get('identity', `${accountId}/${kind}/${nameKey(name)}`, () => this.backend.identityPolicies(accountId, kind, name))
+      .then(copy);
   }
 
   managedPolicyDocument(policyArn: string): Promise<string | undefined> {

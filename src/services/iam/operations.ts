@@ -771,17 +771,16 @@ export class IamBackend {
     const groups: GroupRow[] = [];
     const users: UserRow[] = [];
     const roles: RoleRow[] = [];
+    const [allGroups, allUsers, allRoles] = [await s.listGroups(accountId), await s.listUsers(accountId), await s.listRoles(accountId)];
     if (input.PolicyUsageFilter !== 'PermissionsBoundary') {
-      const [allGroups, allUsers, allRoles] = [await s.listGroups(accountId), await s.listUsers(accountId), await s.listRoles(accountId)];
-      for (const a of await s.attachmentsOf(accountId, input.PolicyArn)) {
-        if (a.ownerKind === 'group' && want('Group')) groups.push(...allGroups.filter((g) => g.group_id === a.ownerId));
-        if (a.ownerKind === 'user' && want('User')) users.push(...allUsers.filter((u) => u.user_id === a.ownerId));
-        if (a.ownerKind === 'role' && want('Role')) roles.push(...allRoles.filter((r) => r.role_id === a.ownerId));
-      }
+      const attached = new Set((await s.attachmentsOf(accountId, input.PolicyArn)).map((a) => `${a.ownerKind}/${a.ownerId}`));
+      if (want('Group')) groups.push(...allGroups.filter((g) => attached.has(`group/${g.group_id}`)));
+      if (want('User')) users.push(...allUsers.filter((u) => attached.has(`user/${u.user_id}`)));
+      if (want('Role')) roles.push(...allRoles.filter((r) => attached.has(`role/${r.role_id}`)));
     }
     if (input.PolicyUsageFilter !== 'PermissionsPolicy') {
-      if (want('User')) for (const u of await s.listUsers(accountId)) if (u.permissions_boundary_arn === input.PolicyArn && !users.includes(u)) users.push(u);
-      if (want('Role')) for (const r of await s.listRoles(accountId)) if (r.permissions_boundary_arn === input.PolicyArn && !roles.includes(r)) roles.push(r);
+      if (want('User')) users.push(...allUsers.filter((u) => u.permissions_boundary_arn === input.PolicyArn));
+      if (want('Role')) roles.push(...allRoles.filter((r) => r.permissions_boundary_arn === input.PolicyArn));
     }
     const inPath = <T extends { path: string }>(xs: T[]): T[] => xs.filter((x) => x.path.startsWith(prefix));
     return {

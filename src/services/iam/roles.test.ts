@@ -120,6 +120,10 @@ describe('roles', () => {
     await h.call('PutRolePermissionsBoundary', { RoleName: 'r', PermissionsBoundary: Policy!.Arn! });
     expect((await h.iam.directory.getRole(ACCOUNT, 'r'))?.permissionsBoundaryArn).toBe(Policy!.Arn);
     expect((await h.call('GetPolicy', { PolicyArn: Policy!.Arn! })).Policy!.PermissionsBoundaryUsageCount).toBe(1);
+    const asBoundary = await h.call('ListEntitiesForPolicy', { PolicyArn: Policy!.Arn!, PolicyUsageFilter: 'PermissionsBoundary' });
+    expect(asBoundary.PolicyRoles!.map((r) => r.RoleName)).toEqual(['r']);
+    expect((await h.call('ListEntitiesForPolicy', { PolicyArn: Policy!.Arn!, PolicyUsageFilter: 'PermissionsPolicy' })).PolicyRoles).toEqual([]);
+    expect((await h.call('ListPolicies', { Scope: 'Local', PolicyUsageFilter: 'PermissionsBoundary' })).Policies!.map((p) => p.PolicyName)).toEqual(['Boundary']);
     await expectAwsError(h.call('PutRolePermissionsBoundary', { RoleName: 'r', PermissionsBoundary: 'arn:aws:iam::aws:policy/Nope' }), 'NoSuchEntity');
     await h.call('DeleteRolePermissionsBoundary', { RoleName: 'r' });
     expect((await h.call('GetRole', { RoleName: 'r' })).Role).not.toHaveProperty('PermissionsBoundary');
