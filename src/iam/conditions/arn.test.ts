@@ -17,6 +17,11 @@ describe('ARN operators', () => {
     { op: 'ArnNotLike', values: 'arn:aws:iam::*:role/admin-*', value: 'arn:aws:iam::1:role/dev', expected: true },
     { op: 'ArnLike', values: 'arn:aws:iam::${aws:PrincipalAccount}:role/*', value: 'arn:aws:iam::1:role/r', ctx: { 'aws:PrincipalAccount': '1' }, expected: true },
     { op: 'ArnLike', values: 'arn:aws:iam::${aws:PrincipalAccount}:role/*', value: 'arn:aws:iam::2:role/r', ctx: { 'aws:PrincipalAccount': '1' }, expected: false },
+    { op: 'ArnEquals', values: '${aws:PrincipalArn}', value: 'arn:aws:iam::1:role/r', ctx: { 'aws:PrincipalArn': 'arn:aws:iam::1:role/r' }, expected: true, note: 'a variable holding a whole ARN' },
+    { op: 'ArnLike', values: 'arn:aws:iam::1:role/${aws:PrincipalTag/r}', value: 'arn:aws:iam::1:role/abc', ctx: { 'aws:PrincipalTag/r': 'a*' }, expected: false, note: 'substituted * is literal' },
+    { op: 'ArnLike', values: 'arn:aws:iam::1:role/${aws:PrincipalTag/r}', value: 'arn:aws:iam::1:role/a*', ctx: { 'aws:PrincipalTag/r': 'a*' }, expected: true },
+    { op: 'ArnLike', values: 'arn:aws:iam::1:role/x${*}', value: 'arn:aws:iam::1:role/x*', expected: true, note: 'escaped star' },
+    { op: 'ArnLike', values: 'arn:aws:iam::1:role/x${*}', value: 'arn:aws:iam::1:role/xy', expected: false },
     { op: 'ArnLikeIfExists', values: 'arn:aws:iam::1:role/r', value: undefined, expected: true },
   ]);
 });

@@ -5,13 +5,37 @@
  * Variables are allowed.
  */
 import { arnLikeRegexSource } from '../wildcard.js';
-import { compileTemplateGlob, parseTemplate, renderText } from '../variables.js';
+import { compileTemplateGlob, parseTemplate, resolveVariable } from '../variables.js';
+import type { Template } from '../variables.js';
+import type { NormalizedContext } from '../types.js';
 import type { OperatorSpec, ValuePredicate } from './types.js';
+
+// Substituted values and `${*}`/`${?}` escapes are literal, but the component split has to run on the
+// substituted text (a variable may hold a whole ARN). Their wildcard characters travel through the split as
+// private-use sentinels and come back as escaped literals.
+const STAR = '\uE000';
+const QUESTION = '\uE001';
+
+function renderWithSentinels(t: Template, ctx: NormalizedContext): string | undefined {
+  let out = '';
+  for (const p of t.parts) {
+    if (p.kind === 'text') out += p.text;
+    else {
+      const v = p.kind === 'escape' ? p.char : resolveVariable(p, ctx);
+      if (v === undefined) return undefined;
+      out += v.replaceAll('*', STAR).replaceAll('?', QUESTION);
+    }
+  }
+  return out;
+}
+
+function sentinelSource(pattern: string): string {
+  return arnLikeRegexSource(pattern).replaceAll(STAR, '\\*').replaceAll(QUESTION, '\\?');
+}
 
 function arnPredicate(values: readonly string[], variables: boolean): ValuePredicate {
   const matchers = values.map((v) => {
     const t = parseTemplate(v, variables);
-    // The component split must see the variable text intact, so substitute first and split afterwards.
     return { t, fn: t.hasVariables ? undefined : compileTemplateGlob(t, arnLikeRegexSource) };
   });
   const cache = new Map<string, RegExp>();
@@ -23,13 +47,13 @@ function arnPredicate(values: readonly string[], variables: boolean): ValuePredi
         if (!hit && m.fn(rv, ctx)) hit = true;
         continue;
       }
-      const pattern = renderText(m.t, ctx);
+      const pattern = renderWithSentinels(m.t, ctx);
       if (pattern === undefined) return undefined;
       if (hit) continue;
       let re = cache.get(pattern);
       if (re === undefined) {
         if (cache.size >= 256) cache.clear();
-        re = new RegExp(`^${arnLikeRegexSource(pattern)}$`);
+        re = new RegExp(`^${sentinelSource(pattern)}$`);
         cache.set(pattern, re);
       }
       if (re.test(rv)) hit = true;
