@@ -30,6 +30,7 @@ export const PolicyMessages = {
   iamPath:
     'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.',
   invalidPrincipal: (type: string, value: string) => `Invalid principal in policy: "${type}":"${value}"`,
+  // AWS's texts for customer-RCP violations and for a bad Service principal are unrecorded; these are ours [?].
   rcpEffect: 'Resource control policies may only contain Deny statements.',
   rcpPrincipal: 'Resource control policies must use "Principal": "*".',
   rcpNotAllowed: (field: string) => `Resource control policies do not support ${field}.`,
