@@ -135,8 +135,9 @@ function checkValue(model: ServiceModel, shape: Shape, v: unknown, path: string,
 
 function checkStructure(model: ServiceModel, shape: StructureShape, obj: Readonly<Record<string, unknown>>, path: string, errors: string[]): void {
   for (const mn of shape.memberNames) {
-    const m = shape.members[mn];
     const v = obj[mn];
+    if ((v === undefined || v === null) && !shape.requiredSet.has(mn)) continue;
+    const m = shape.members[mn];
     const p = path === '' ? camel(mn) : `${path}.${camel(mn)}`;
     if (v === undefined || v === null) {
       // Streaming payloads may legitimately be empty; the SDKs fill idempotency tokens themselves.

@@ -52,11 +52,16 @@ function buildTree(params: Array<[string, string]>): QNode {
   const root: QNode = {};
   for (const [key, value] of params) {
     let node = root;
-    for (const part of key.split('.')) {
-      if (!node.c) node.c = new Map();
-      let next = node.c.get(part);
-      if (!next) node.c.set(part, (next = {}));
+    let start = 0;
+    for (;;) {
+      const dot = key.indexOf('.', start);
+      const part = dot < 0 ? key.slice(start) : key.slice(start, dot);
+      const c = (node.c ??= new Map());
+      let next = c.get(part);
+      if (!next) c.set(part, (next = {}));
       node = next;
+      if (dot < 0) break;
+      start = dot + 1;
     }
     if (node.v === undefined) node.v = value;
   }

@@ -27,6 +27,8 @@ export interface Bindings {
   readonly query: readonly Member[];
   readonly queryMap?: Member;
   readonly headers: readonly Member[];
+  /** Lower-cased header names, index-aligned with `headers`. */
+  readonly headerNames: readonly string[];
   readonly prefixHeaders: readonly Member[];
   readonly statusCode?: Member;
   readonly payload?: Member;
@@ -41,6 +43,7 @@ export function bindingsOf(model: ServiceModel, shape: StructureShape): Bindings
       query: [] as Member[],
       queryMap: undefined as Member | undefined,
       headers: [] as Member[],
+      headerNames: [] as string[],
       prefixHeaders: [] as Member[],
       statusCode: undefined as Member | undefined,
       payload: shape.payload ? shape.members[shape.payload] : undefined,
@@ -58,6 +61,7 @@ export function bindingsOf(model: ServiceModel, shape: StructureShape): Bindings
           break;
         case 'header':
           b.headers.push(m);
+          b.headerNames.push((m.locationName ?? m.name).toLowerCase());
           break;
         case 'headers':
           b.prefixHeaders.push(m);
@@ -149,9 +153,10 @@ export function readBindings(
     }
     if (Object.keys(map).length > 0) out[b.queryMap.name] = map;
   }
-  for (const m of b.headers) {
-    const v = req.headers[(m.locationName ?? m.name).toLowerCase()];
+  for (let i = 0; i < b.headers.length; i++) {
+    const v = req.headers[b.headerNames[i]];
     if (v === undefined) continue;
+    const m = b.headers[i];
     out[m.name] = fromStrings(m, splitHeaderList(m, v), malformed);
   }
   for (const m of b.prefixHeaders) {
@@ -188,7 +193,8 @@ export function scalarToString(m: Member, shape: Shape, v: unknown, tsDefault: T
 
 /** Writes header and status members of an output (or error) into `headers`; returns a status override. */
 export function writeBindings(b: Bindings, value: Readonly<Record<string, unknown>>, headers: Record<string, string>): number | undefined {
-  for (const m of b.headers) {
+  for (let i = 0; i < b.headers.length; i++) {
+    const m = b.headers[i];
     const v = value[m.name];
     if (v === undefined || v === null) continue;
     const s = m.shape;
@@ -198,7 +204,7 @@ export function writeBindings(b: Bindings, value: Readonly<Record<string, unknow
           ? v.map((x) => scalarToString(s.member, s.member.shape, x, 'rfc822')).filter((x) => x !== undefined).join(',')
           : undefined
         : scalarToString(m, s, v, 'rfc822');
-    if (text !== undefined) headers[(m.locationName ?? m.name).toLowerCase()] = text;
+    if (text !== undefined) headers[b.headerNames[i]] = text;
   }
   for (const m of b.prefixHeaders) {
     const v = value[m.name];

@@ -8,6 +8,12 @@
 import type { WireRequest } from '../../core/wire.js';
 import type { Member, OperationModel, ServiceModel } from '../../spec/model.js';
 
+/** Where a required member is looked for: a lower-cased header name or a query parameter name. */
+export interface BoundName {
+  readonly header: boolean;
+  readonly name: string;
+}
+
 export interface Route {
   readonly op: OperationModel;
   readonly path: RegExp;
@@ -15,7 +21,7 @@ export interface Route {
   readonly literalChars: number;
   readonly queryLiterals: readonly (readonly [string, string | undefined])[];
   /** Required members bound to the query string or headers (`uploadId`, `x-amz-copy-source`). */
-  readonly requiredBound: readonly Member[];
+  readonly requiredBound: readonly BoundName[];
   readonly order: number;
 }
 
@@ -52,12 +58,13 @@ export function compileRoute(op: OperationModel, order: number): Route {
       const eq = p.indexOf('=');
       return eq < 0 ? ([p, undefined] as const) : ([p.slice(0, eq), p.slice(eq + 1)] as const);
     });
-  const requiredBound: Member[] = [];
+  const requiredBound: BoundName[] = [];
   const input = op.input;
   if (input) {
     for (const name of input.requiredSet) {
-      const m = input.members[name];
-      if (m && (m.location === 'querystring' || m.location === 'header')) requiredBound.push(m);
+      const m: Member | undefined = input.members[name];
+      if (m?.location === 'header') requiredBound.push({ header: true, name: (m.locationName ?? m.name).toLowerCase() });
+      else if (m?.location === 'querystring') requiredBound.push({ header: false, name: m.locationName ?? m.name });
     }
   }
   return { op, path: new RegExp(pattern), labels, literalChars, queryLiterals, requiredBound, order };
@@ -84,45 +91,62 @@ function hasQuery(req: WireRequest, key: string, value: string | undefined): boo
   return false;
 }
 
-function boundPresent(req: WireRequest, m: Member): boolean {
-  const name = m.locationName ?? m.name;
-  return m.location === 'header' ? req.headers[name.toLowerCase()] !== undefined : hasQuery(req, name, undefined);
+function boundPresent(req: WireRequest, b: BoundName): boolean {
+  return b.header ? req.headers[b.name] !== undefined : hasQuery(req, b.name, undefined);
 }
 
-interface Score {
-  readonly route: Route;
-  readonly key: readonly number[];
-}
-
-function better(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
-  return false;
+function queryLiteralsPresent(req: WireRequest, route: Route): boolean {
+  for (const [k, v] of route.queryLiterals) if (!hasQuery(req, k, v)) return false;
+  return true;
 }
 
 function matchPath(route: Route, path: string): RegExpExecArray | null {
   return route.path.exec(path) ?? (path.length > 1 && path.endsWith('/') ? route.path.exec(path.slice(0, -1)) : null);
 }
 
+function pathMatches(route: Route, path: string): boolean {
+  return route.path.test(path) || (path.length > 1 && path.endsWith('/') && route.path.test(path.slice(0, -1)));
+}
+
+/**
+ * Routes of one method from most to least specific. Among routes whose required HTTP-bound members are
+ * all present, the first in this order is the best (for those, "present" equals `requiredBound.length`).
+ */
+function byMethod(model: ServiceModel, method: string): readonly Route[] | undefined {
+  const routes = routesOf(model).get(method);
+  if (!routes) return undefined;
+  return model.cache.get(routes, 'rest.sorted', () =>
+    [...routes].sort(
+      (a, b) =>
+        b.literalChars - a.literalChars ||
+        b.queryLiterals.length - a.queryLiterals.length ||
+        b.requiredBound.length - a.requiredBound.length ||
+        Number(a.op.deprecated) - Number(b.op.deprecated) ||
+        a.order - b.order,
+    ),
+  );
+}
+
 /** The best route for a request, or undefined. */
 export function matchRoute(req: WireRequest, model: ServiceModel): Route | undefined {
-  const routes = routesOf(model).get(req.method.toUpperCase());
+  const routes = byMethod(model, req.method.toUpperCase());
   if (!routes) return undefined;
-  let best: Score | undefined;
+  let fallback: Route | undefined;
+  let fallbackPresent = -1;
   for (const route of routes) {
-    if (!matchPath(route, req.rawPath)) continue;
-    if (!route.queryLiterals.every(([k, v]) => hasQuery(req, k, v))) continue;
-    const present = route.requiredBound.filter((m) => boundPresent(req, m)).length;
-    const key = [
-      present === route.requiredBound.length ? 1 : 0,
-      route.literalChars,
-      route.queryLiterals.length,
-      present,
-      route.op.deprecated ? 0 : 1,
-      -route.order,
-    ];
-    if (!best || better(key, best.key)) best = { route, key };
+    if (route.queryLiterals.length > 0 && !queryLiteralsPresent(req, route)) continue;
+    if (!pathMatches(route, req.rawPath)) continue;
+    let present = 0;
+    for (const m of route.requiredBound) if (boundPresent(req, m)) present++;
+    if (present === route.requiredBound.length) return route;
+    // Not viable (a required query/header member is missing): remembered in case nothing else matches,
+    // so that validation can name the missing member.
+    if (!fallback || (present > fallbackPresent && route.literalChars === fallback.literalChars)) {
+      fallback = route;
+      fallbackPresent = present;
+    }
   }
-  return best?.route;
+  return fallback;
 }
 
 /** Label values of a request for a route, percent-decoded (greedy labels keep their `/`). */
