@@ -10,7 +10,7 @@ import { AwsError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { AuthzRequest } from '../../core/service.js';
 import { authorize } from '../../iam/authorize.js';
-import { compilePolicy } from '../../iam/compile.js';
+import { compileStoredPolicy } from '../../iam/compile.js';
 import { denialMessage } from '../../iam/explain.js';
 import type { AuthorizationRequest, AuthorizationResult, CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../../iam/types.js';
 import type { AuthorizationRecord, Authorizer } from '../authorizer.js';
@@ -52,9 +52,8 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
     const key = `${kind}\n${doc}`;
     let c = compiled.get(key);
     if (!c) {
-      // Stored documents were validated when written; write-time-only rules (customer RCPs may only deny,
-      // managed policies need a Version) must not reject AWS-managed or legacy documents here.
-      c = compilePolicy(doc, kind, { awsManaged: true, allowLegacyVersion: true });
+      // Stored documents were validated when written; write-time-only rules must not reject them here.
+      c = compileStoredPolicy(doc, kind);
       if (compiled.size >= COMPILED_CACHE_LIMIT) compiled.delete(compiled.keys().next().value!);
       compiled.set(key, c);
     }

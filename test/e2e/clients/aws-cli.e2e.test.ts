@@ -20,11 +20,11 @@ beforeAll(async () => {
     AWS_CONFIG_FILE: join(dir, 'config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
     AWS_PAGER: '',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_SESSION_TOKEN: '',
-    AWS_PROFILE: '',
-    AWS_DEFAULT_PROFILE: '',
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_DEFAULT_PROFILE: undefined,
     HOME: dir,
   };
 });
@@ -33,12 +33,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const clis = [
-  { name: 'AWS CLI v1 (PATH)', bin: 'aws', present: hasCommand('aws') },
-  { name: 'AWS CLI v2 (/usr/bin/aws)', bin: '/usr/bin/aws', present: existsSync('/usr/bin/aws') },
-];
+// CLI v1 on PATH (botocore 1.43) honours `endpoint_url` in profiles, also for the STS call behind role_arn.
+const bin = 'aws';
+const present = hasCommand('aws');
 
-describe.each(clis)('$name', ({ bin, present }) => {
+describe('AWS CLI v1 with profiles from `mlzone profiles`', () => {
   it.skipIf(!present)('answers get-caller-identity for two personas in two accounts through role_arn profiles', async () => {
     const ds1 = await run(bin, ['--profile', 'ds1-scientist', 'sts', 'get-caller-identity', '--output', 'json'], env);
     expect(ds1.stderr).toBe('');
@@ -72,5 +71,29 @@ describe.each(clis)('$name', ({ bin, present }) => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('(ValidationError)');
     expect(bad.stderr).toContain("1 validation error detected: Value 'bad/name' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern");
+  });
+});
+
+// Debian's CLI v2 (2.9) predates `endpoint_url` in profiles (2.13), so it gets --endpoint-url and user profiles.
+const v2 = '/usr/bin/aws';
+describe.skipIf(!existsSync(v2))('AWS CLI v2 (/usr/bin/aws) with --endpoint-url', () => {
+  const cli = (args: string[]) => run(v2, ['--endpoint-url', server.url, '--output', 'json', ...args], env);
+
+  it('assumes a cross-account role and calls as the session', async () => {
+    const id = await cli(['--profile', 'user-ds1-scientist', 'sts', 'get-caller-identity']);
+    expect(JSON.parse(id.stdout).Arn).toBe('arn:aws:iam::444444444444:user/ds1-scientist');
+    const ds = JSON.parse((await cli(['--profile', 'user-ds1-scientist', 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::444444444444:role/DataScientist', '--role-session-name', 'v2'])).stdout);
+    const sessionEnv = { AWS_ACCESS_KEY_ID: ds.Credentials.AccessKeyId, AWS_SECRET_ACCESS_KEY: ds.Credentials.SecretAccessKey, AWS_SESSION_TOKEN: ds.Credentials.SessionToken, AWS_DEFAULT_REGION: 'us-east-1' };
+    const lake = await run(v2, ['--endpoint-url', server.url, '--output', 'json', 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::333333333333:role/DataConsumer', '--role-session-name', 'v2lake'], { ...env, ...sessionEnv });
+    expect(lake.stderr).toBe('');
+    expect(JSON.parse(lake.stdout).AssumedRoleUser.Arn).toBe('arn:aws:sts::333333333333:assumed-role/DataConsumer/v2lake');
+  });
+
+  it('reports AccessDenied and validation errors', async () => {
+    const denied = await cli(['--profile', 'user-ds2-scientist', 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::444444444444:role/DataScientist', '--role-session-name', 'x1']);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('(AccessDenied)');
+    const bad = await cli(['--profile', 'user-org-admin', 'iam', 'get-role', '--role-name', 'bad/name']);
+    expect(bad.stderr).toContain('(ValidationError)');
   });
 });
