@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface CliServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly stdout: () => string;
+  /** Waits for the process to exit and returns its exit code (or the signal name). */
+  readonly exited: Promise<number | string>;
+}
+
+/**
+ * Starts `mlzone up` from the TypeScript sources in a child process (tsx, so no build is needed) and
+ * resolves once it printed its endpoint.
+ */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'up', '--port', '0', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mlzone up did not start in time\nstdout: ${out}\nstderr: ${err}`));
+    }, 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /serving the landing zone on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]!, stdout: () => out, exited });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`mlzone up exited (${code}) before serving\nstdout: ${out}\nstderr: ${err}`));
+    });
+  });
+}
