@@ -47,6 +47,15 @@ describe('codecFor', () => {
     expect(res.headers['x-amz-request-id']).toBe('r');
     expect(String(codec.serialize(s3, s3.operations.ListBuckets, { Buckets: [] }, 'r').body)).toContain('<Buckets></Buckets>');
   });
+
+  it('renames restXml document elements per operation', () => {
+    const s3 = registry.get('s3');
+    const codec = codecFor(s3, { xmlRootNames: { ListObjectsV2: 'ListBucketResult' } });
+    expect(String(codec.serialize(s3, s3.operations.ListObjectsV2, { Name: 'b' }, 'r').body)).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name></ListBucketResult>',
+    );
+    expect(String(codec.serialize(s3, s3.operations.ListBuckets, {}, 'r').body)).toContain('<ListBucketsOutput ');
+  });
 });
 
 describe('unreadable requests become AwsErrors', () => {

@@ -14,7 +14,7 @@ import type { OperationModel, ServiceModel } from '../spec/model.js';
 import { jsonCodec } from './json/codec.js';
 import { queryCodec } from './query/codec.js';
 import { restJsonCodec } from './rest-json/codec.js';
-import { restXmlCodec } from './rest-xml/codec.js';
+import { restXmlCodec, serializeRestXmlOutput } from './rest-xml/codec.js';
 
 export type ProtocolName = 'query' | 'json' | 'rest-json' | 'rest-xml';
 
@@ -46,6 +46,8 @@ export interface CodecOptions {
   readonly protocol?: ProtocolName;
   /** Per-operation output serializers, keyed by operation name. */
   readonly overrides?: Readonly<Record<string, SerializeOverride>>;
+  /** restXml: document element names per operation (S3: `{ ListObjectsV2: 'ListBucketResult' }`). */
+  readonly xmlRootNames?: Readonly<Record<string, string>>;
 }
 
 const CODECS: Readonly<Record<ProtocolName, ProtocolCodec>> = {
@@ -68,14 +70,20 @@ export function protocolOf(model: ServiceModel): ProtocolName {
 }
 
 export function codecFor(model: ServiceModel, options: CodecOptions = {}): ProtocolCodec {
-  const base = CODECS[options.protocol ?? protocolOf(model)];
-  const overrides = options.overrides;
-  if (!overrides || Object.keys(overrides).length === 0) return base;
+  const protocol = options.protocol ?? protocolOf(model);
+  const base = CODECS[protocol];
+  const overrides = options.overrides ?? {};
+  const roots = options.xmlRootNames ?? {};
+  if (Object.keys(overrides).length === 0 && (protocol !== 'rest-xml' || Object.keys(roots).length === 0)) return base;
   return {
     ...base,
     serialize(m, op, output, requestId) {
+      const root = Object.hasOwn(roots, op.name) ? roots[op.name] : undefined;
+      const next = (out: unknown) =>
+        root !== undefined && protocol === 'rest-xml'
+          ? serializeRestXmlOutput(m, op, out, requestId, root)
+          : base.serialize(m, op, out, requestId);
       const o = Object.hasOwn(overrides, op.name) ? overrides[op.name] : undefined;
-      const next = (out: unknown) => base.serialize(m, op, out, requestId);
       return o ? o(output, requestId, next) : next(output);
     },
   };

@@ -6,7 +6,8 @@
 import type { AwsError } from '../../core/errors.js';
 import type { WireResponse } from '../../core/wire.js';
 import type { OperationModel, ServiceModel } from '../../spec/model.js';
-import { writeMembers, writeValue } from '../xml/shape-writer.js';
+import { writeErrorFields } from '../xml/error-fields.js';
+import { writeMembers } from '../xml/shape-writer.js';
 import { escapeXml, leaf } from '../xml/writer.js';
 
 /** The model's XML namespace, or `https://<endpointPrefix>.amazonaws.com/doc/<apiVersion>/`. */
@@ -31,17 +32,6 @@ export function serializeQueryOutput(model: ServiceModel, op: OperationModel, ou
     headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
     body: out.join(''),
   };
-}
-
-/** Extra error members, written with the error shape's types when the model knows the code. */
-export function writeErrorFields(out: string[], model: ServiceModel, err: AwsError): void {
-  const shape = model.errorsByCode.get(err.code);
-  for (const [k, v] of Object.entries(err.fields)) {
-    if (v === undefined || v === null || k === 'message' || k === 'Message' || k === 'Code') continue;
-    const m = shape?.members[k];
-    if (m) writeValue(out, m, m.shape, v, m.locationName ?? k);
-    else out.push(leaf(k, typeof v === 'string' ? v : JSON.stringify(v)));
-  }
 }
 
 export function serializeQueryError(model: ServiceModel, err: AwsError, requestId: string): WireResponse {

@@ -9,11 +9,11 @@ import type { AwsError } from '../../core/errors.js';
 import type { WireRequest, WireResponse } from '../../core/wire.js';
 import type { Member, OperationModel, ServiceModel, StructureShape, XmlNamespace } from '../../spec/model.js';
 import type { ProtocolCodec } from '../codec.js';
-import { writeErrorFields } from '../query/serialize.js';
 import { bindingsOf, readBindings, writeBindings } from '../rest/bindings.js';
 import { isRawPayload, rawPayloadInput, rawPayloadOutput } from '../rest/body.js';
 import { matchRoute, routeFor, routeLabels } from '../rest/router.js';
 import { malformedFactory } from '../shared/values.js';
+import { writeErrorFields } from '../xml/error-fields.js';
 import { XmlSyntaxError, parseXml } from '../xml/reader.js';
 import type { XmlElement } from '../xml/reader.js';
 import { readStructure, readValue } from '../xml/shape-reader.js';
@@ -65,7 +65,18 @@ function requestHeaders(requestId: string): Record<string, string> {
   return { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(`mlzone/${requestId}`).toString('base64') };
 }
 
-function serializeOutput(model: ServiceModel, op: OperationModel, output: unknown, requestId: string): WireResponse {
+/**
+ * Output → response. `rootName` names the document element when the output has body members and no payload
+ * (default: the output shape's locationName, else its name; clients ignore it, S3 spells it
+ * `ListBucketResult`, `ListAllMyBucketsResult`, …).
+ */
+export function serializeRestXmlOutput(
+  model: ServiceModel,
+  op: OperationModel,
+  output: unknown,
+  requestId: string,
+  rootName?: string,
+): WireResponse {
   const headers = requestHeaders(requestId);
   let status = op.http.responseCode ?? 200;
   let body: Buffer | string = '';
@@ -89,7 +100,7 @@ function serializeOutput(model: ServiceModel, op: OperationModel, output: unknow
       }
       if (body !== '') headers['content-type'] ??= XML_TYPE;
     } else if (b.body.length > 0) {
-      body = structureDocument(model, undefined, shape, shape.locationName ?? shape.name, value);
+      body = structureDocument(model, undefined, shape, rootName ?? shape.locationName ?? shape.name, value);
       headers['content-type'] ??= XML_TYPE;
     }
   }
@@ -131,6 +142,6 @@ export const restXmlCodec: ProtocolCodec = {
     }
     return out;
   },
-  serialize: serializeOutput,
+  serialize: (model, op, output, requestId) => serializeRestXmlOutput(model, op, output, requestId),
   serializeError,
 };
