@@ -5,11 +5,12 @@
  * signature (a 12-digit key acts as that account's root, LocalStack style); `off` makes every caller the
  * default account's root.
  */
-import { AwsError } from '../core/errors.js';
+import type { AwsError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import type { WireRequest } from '../core/wire.js';
 import { resolveCredentials, rootPrincipal, type CredentialSources } from '../auth/principal.js';
 import { createSigV4Verifier, readClaim } from '../auth/sigv4.js';
+import { authError, flavorOf } from '../auth/sigv4-errors.js';
 import type { ErrorStyle } from './service-registry.js';
 
 export type AuthMode = 'strict' | 'accounts' | 'off';
@@ -21,9 +22,7 @@ export interface Authenticator {
 const ANONYMOUS: Principal = { type: 'Anonymous', accountId: '', arn: '*', userId: 'anonymous' };
 
 function missingToken(style: ErrorStyle, s3: boolean): AwsError {
-  if (s3) return new AwsError('AccessDenied', 'Access Denied', { status: 403 });
-  if (style === 'query') return new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
-  return new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', { status: 403 });
+  return authError('missingAuthentication', flavorOf({ style, s3 }), {});
 }
 
 export function createAuthenticator(deps: { mode: AuthMode; sources: CredentialSources; defaultAccountId: string }): Authenticator {
@@ -42,12 +41,12 @@ export function createAuthenticator(deps: { mode: AuthMode; sources: CredentialS
       if (deps.mode === 'accounts') {
         if (/^\d{12}$/.test(claim.accessKeyId)) return rootPrincipal(claim.accessKeyId);
         try {
-          return (await resolveCredentials(deps.sources, claim.accessKeyId, claim.sessionToken, now, style)).principal;
+          return (await resolveCredentials(deps.sources, claim.accessKeyId, claim.sessionToken, now, { style, s3 })).principal;
         } catch {
           return defaultRoot;
         }
       }
-      const { principal, secretAccessKey } = await resolveCredentials(deps.sources, claim.accessKeyId, claim.sessionToken, now, style);
+      const { principal, secretAccessKey } = await resolveCredentials(deps.sources, claim.accessKeyId, claim.sessionToken, now, { style, s3 });
       if (secretAccessKey === undefined) throw missingToken(style, s3);
       verifier.verify(req, claim, secretAccessKey, { style, s3, now });
       return principal;
