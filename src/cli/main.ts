@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { packageVersion } from '../app/version.js';
+import { explainCommand } from './explain.js';
 import { profiles } from './profiles.js';
 import { up } from './up.js';
 
@@ -37,6 +38,21 @@ program
     } catch (e) {
       console.error(`mlzone profiles: ${(e as Error).message}`);
       process.exit(1);
+    }
+  });
+
+program
+  .command('explain')
+  .description('show why a request was allowed or denied: every policy considered and the statements that matched')
+  .argument('<requestId>', 'the request id (x-amzn-RequestId / RequestId in the error)')
+  .option('--endpoint <url>', 'the running mlzone', process.env.MLZONE_ENDPOINT ?? 'http://127.0.0.1:4566')
+  .option('--json', 'print the raw explanation')
+  .action(async (requestId: string, opts) => {
+    try {
+      process.exitCode = await explainCommand(requestId, opts);
+    } catch (e) {
+      console.error(`mlzone explain: ${(e as Error).message}`);
+      process.exitCode = 1;
     }
   });
 
