@@ -13,6 +13,7 @@ import {
   parseBase64,
   parseTimestamp,
   timestampFormat,
+  setEntry,
 } from '../shared/values.js';
 
 type Malformed = (msg: string) => AwsError;
@@ -50,7 +51,7 @@ export function readJsonValue(member: Member | undefined, shape: Shape, v: unkno
       const out: Record<string, unknown> = {};
       const val = shape.value;
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        out[k] = x === null ? null : readJsonValue(val, val.shape, x, malformed);
+        setEntry(out, k, x === null ? null : readJsonValue(val, val.shape, x, malformed));
       }
       return out;
     }

@@ -15,6 +15,7 @@ import {
   parseFloatValue,
   parseInteger,
   parseTimestamp,
+  setEntry,
 } from '../shared/values.js';
 
 export const malformedQuery = malformedFactory('MalformedQueryString');
@@ -142,7 +143,7 @@ function readValue(m: Member, node: QNode): unknown {
       for (const e of entries) {
         const k = e.c?.get(kn)?.v;
         const v = e.c?.get(vn);
-        if (k !== undefined) out[k] = v ? readValue(s.value, v) : undefined;
+        if (k !== undefined) setEntry(out, k, v ? readValue(s.value, v) : undefined);
       }
       return out;
     }

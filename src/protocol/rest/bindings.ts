@@ -17,6 +17,7 @@ import {
   parseInteger,
   parseTimestamp,
   timestampFormat,
+  setEntry,
 } from '../shared/values.js';
 
 type Malformed = (msg: string) => AwsError;
@@ -148,8 +149,11 @@ export function readBindings(
     const map: Record<string, unknown> = {};
     for (const [k, v] of req.query) {
       if (bound.has(k)) continue;
-      if (valueShape.type === 'list') ((map[k] ??= []) as string[]).push(v);
-      else if (!(k in map)) map[k] = v;
+      const prev = Object.hasOwn(map, k) ? map[k] : undefined;
+      if (valueShape.type === 'list') {
+        if (prev) (prev as string[]).push(v);
+        else setEntry(map, k, [v]);
+      } else if (prev === undefined) setEntry(map, k, v);
     }
     if (Object.keys(map).length > 0) out[b.queryMap.name] = map;
   }
@@ -161,8 +165,8 @@ export function readBindings(
   }
   for (const m of b.prefixHeaders) {
     const prefix = (m.locationName ?? '').toLowerCase();
-    const map: Record<string, string> = {};
-    for (const k in req.headers) if (k.startsWith(prefix)) map[k.slice(prefix.length)] = req.headers[k];
+    const map: Record<string, unknown> = {};
+    for (const k in req.headers) if (k.startsWith(prefix)) setEntry(map, k.slice(prefix.length), req.headers[k]);
     if (Object.keys(map).length > 0) out[m.name] = map;
   }
 }

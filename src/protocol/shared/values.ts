@@ -107,3 +107,12 @@ export function parseBase64(s: string, malformed: (msg: string) => AwsError): Bu
 export function malformedFactory(code: string, status = 400): (msg: string) => AwsError {
   return (msg) => new AwsError(code, msg, { status });
 }
+
+/**
+ * Sets a map entry whose key comes from the request; `__proto__` becomes an ordinary own property
+ * instead of replacing the object's prototype.
+ */
+export function setEntry(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}

@@ -8,7 +8,7 @@ export function writeErrorFields(out: string[], model: ServiceModel, err: AwsErr
   const shape = model.errorsByCode.get(err.code);
   for (const [k, v] of Object.entries(err.fields)) {
     if (v === undefined || v === null || k === 'message' || k === 'Message' || k === 'Code') continue;
-    const m = shape?.members[k];
+    const m = shape && Object.hasOwn(shape.members, k) ? shape.members[k] : undefined;
     if (m) writeValue(out, m, m.shape, v, m.locationName ?? k);
     else out.push(leaf(k, typeof v === 'string' ? v : JSON.stringify(v)));
   }

@@ -12,6 +12,7 @@ import {
   parseFloatValue,
   parseInteger,
   parseTimestamp,
+  setEntry,
 } from '../shared/values.js';
 import type { XmlElement } from './reader.js';
 import { childrenByName } from './reader.js';
@@ -82,7 +83,7 @@ function readMapEntries(key: Member, value: Member, entries: XmlElement[], malfo
       if (c.local === kn) k = c.text;
       else if (c.local === vn) v = c;
     }
-    if (k !== undefined) out[k] = v ? readValue(value, v, malformed) : undefined;
+    if (k !== undefined) setEntry(out, k, v ? readValue(value, v, malformed) : undefined);
   }
   return out;
 }
