@@ -2,11 +2,11 @@
  * Regenerates `src/services/<svc>/api.gen.ts` from `specs/`: `npm run codegen` (or
  * `npx tsx scripts/codegen/generate.ts`). `--check` exits 1 when a committed file would change.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createModelRegistry } from '../../src/spec/load.js';
-import { GENERATED_SERVICES, emitApi } from './emit.js';
+import { emitApi, prefixFor } from './emit.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -15,13 +15,21 @@ export interface GeneratedFile {
   readonly text: string;
 }
 
-/** Every generated file (absolute path + text) for the services in GENERATED_SERVICES. */
+/** The services under `specs/` (every directory with a service-2.json), sorted. */
+export function specServices(root: string = repoRoot): string[] {
+  const dir = join(root, 'specs');
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'service-2.json')))
+    .sort();
+}
+
+/** Every generated file (absolute path + text): one per service under `specs/`. */
 export function generatedFiles(root: string = repoRoot): GeneratedFile[] {
   const registry = createModelRegistry(join(root, 'specs'));
-  return Object.entries(GENERATED_SERVICES).map(([svc, prefix]) => ({
-    path: join(root, 'src', 'services', svc, 'api.gen.ts'),
-    text: emitApi(registry.get(svc), prefix),
-  }));
+  return specServices(root).map((svc) => {
+    const model = registry.get(svc);
+    return { path: join(root, 'src', 'services', svc, 'api.gen.ts'), text: emitApi(model, prefixFor(model)) };
+  });
 }
 
 /** Files whose committed text differs from what the generator produces now. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatedFiles, staleFiles } from '../../scripts/codegen/generate.js';
-import { typeName } from '../../scripts/codegen/emit.js';
+import { prefixFor, typeName } from '../../scripts/codegen/emit.js';
+import { createModelRegistry } from './load.js';
 
 describe('codegen', () => {
   it('committed api.gen.ts files match what the generator produces (run `npm run codegen`)', () => {
@@ -17,6 +18,25 @@ describe('codegen', () => {
     const s3 = await import('../services/s3/api.gen.js');
     expect(s3.S3Errors.NoSuchKey('nope', { Key: 'k' }).fields).toEqual({ Key: 'k' });
     expect(s3.S3Errors.NoSuchKey('nope').status).toBe(404);
+  });
+
+  it('derives the export prefix from the serviceId', () => {
+    const reg = createModelRegistry();
+    expect(['sts', 'iam', 'organizations', 'cloudtrail', 's3', 'ecr'].map((s) => prefixFor(reg.get(s)))).toEqual([
+      'Sts',
+      'Iam',
+      'Organizations',
+      'CloudTrail',
+      'S3',
+      'Ecr',
+    ]);
+    const fake = (serviceId: string) => prefixFor({ metadata: { serviceId } } as never);
+    expect([fake('SageMaker FeatureStore Runtime'), fake('Lake Formation'), fake('SQS'), fake('CloudWatch Logs')]).toEqual([
+      'SageMakerFeatureStoreRuntime',
+      'LakeFormation',
+      'Sqs',
+      'CloudWatchLogs',
+    ]);
   });
 
   it('renames shapes that would shadow globals the generated code uses', () => {
