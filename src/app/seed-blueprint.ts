@@ -3,13 +3,37 @@
  * SCPs/RCPs), then every account's IAM users, access keys, roles and policies. Either all of it is there
  * afterwards or none of it.
  */
+import type { Kysely } from 'kysely';
 import type { Database } from '../persistence/db.js';
 import type { Blueprint, BlueprintOu } from '../org/blueprint-types.js';
 import type { OrgSeeder } from '../services/organizations/index.js';
 import type { IamSeeder } from '../services/iam/index.js';
 
-export async function seedBlueprint(db: Database, bp: Blueprint, seeders: { iam: IamSeeder; org: OrgSeeder }): Promise<void> {
-  const { iam, org } = seeders;
+/** What the S3 service offers the loader (structural, so this file needs no S3 import). */
+export interface BucketSeeder {
+  createBucket(input: { accountId: string; region: string; bucket: string; policy?: string; tags: Readonly<Record<string, string>> }, trx?: Kysely<any>): Promise<void>;
+  invalidate?(): void;
+}
+
+/** What the ECR service offers the loader. */
+export interface RepositorySeeder {
+  createRepository(
+    input: { accountId: string; region: string; repositoryName: string; policy?: string; imageTagMutability: 'MUTABLE' | 'IMMUTABLE'; tags: Readonly<Record<string, string>> },
+    trx?: Kysely<any>,
+  ): Promise<void>;
+  invalidate?(): void;
+}
+
+export interface Seeders {
+  readonly iam: IamSeeder;
+  readonly org: OrgSeeder;
+  readonly s3?: BucketSeeder;
+  readonly ecr?: RepositorySeeder;
+}
+
+export async function seedBlueprint(db: Database, bp: Blueprint, seeders: Seeders): Promise<void> {
+  const { iam, org, s3, ecr } = seeders;
+  const region = bp.organization.region;
   const byName = new Map(bp.accounts.map((a) => [a.name, a]));
   const management = byName.get(bp.organization.managementAccount)!;
   await db.transaction(async (trx) => {
@@ -67,8 +91,16 @@ export async function seedBlueprint(db: Database, bp: Blueprint, seeders: { iam:
         for (const arn of r.managedPolicies) await iam.attachRolePolicy({ accountId: a.id, roleName: r.name, policyArn: arn }, trx);
         for (const [name, doc] of Object.entries(r.inlinePolicies)) await iam.putRolePolicy({ accountId: a.id, roleName: r.name, policyName: name, document: doc }, trx);
       }
+      for (const b of a.buckets) {
+        await s3?.createBucket({ accountId: a.id, region, bucket: b.name, policy: b.policy, tags: b.tags }, trx);
+      }
+      for (const r of a.repositories) {
+        await ecr?.createRepository({ accountId: a.id, region, repositoryName: r.name, policy: r.policy, imageTagMutability: r.imageTagMutability, tags: r.tags }, trx);
+      }
     }
   });
+  s3?.invalidate?.();
+  ecr?.invalidate?.();
   org.invalidate();
   iam.invalidateCache();
 }

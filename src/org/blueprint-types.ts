@@ -30,6 +30,25 @@ export interface BlueprintAccount {
   readonly tags: Readonly<Record<string, string>>;
   readonly users: readonly BlueprintUser[];
   readonly roles: readonly BlueprintRole[];
+  readonly buckets: readonly BlueprintBucket[];
+  readonly repositories: readonly BlueprintRepository[];
+}
+
+/** An S3 bucket the landing zone starts with (data-lake buckets, artifact buckets). */
+export interface BlueprintBucket {
+  readonly name: string;
+  /** Bucket policy JSON (placeholders resolved), if any. */
+  readonly policy?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** An ECR repository the landing zone starts with (shared training and inference images). */
+export interface BlueprintRepository {
+  readonly name: string;
+  /** Repository policy JSON (placeholders resolved), if any. */
+  readonly policy?: string;
+  readonly imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface BlueprintUser {

@@ -74,3 +74,22 @@ describe('blueprint', () => {
     expect(merged).not.toContain('region = old');
   });
 });
+
+describe('blueprint buckets and repositories', () => {
+  it('resolves placeholders in bucket names and policies', () => {
+    const bp = loadBlueprintFile(defaultBlueprintPath());
+    const lake = bp.accounts.find((a) => a.name === 'data-lake')!;
+    expect(lake.buckets.map((b) => b.name)).toEqual(['mlzone-raw-333333333333', 'mlzone-curated-333333333333', 'mlzone-feature-store-333333333333']);
+    expect(JSON.parse(lake.buckets[1]!.policy!).Statement[0].Principal.AWS).toContain('arn:aws:iam::444444444444:role/DataScientist');
+    const shared = bp.accounts.find((a) => a.name === 'shared-services')!;
+    expect(shared.repositories.map((r) => r.name)).toEqual(['mlzone/training', 'mlzone/inference']);
+    expect(JSON.parse(shared.repositories[1]!.policy!).Statement[0].Condition.StringEquals['aws:PrincipalOrgID']).toBe('o-mlzone0001');
+    expect(bp.accounts.find((a) => a.name === 'data-science-1')!.buckets[0]!.name).toBe('sagemaker-us-east-1-444444444444');
+  });
+
+  it('rejects a bad bucket name naming the field', () => {
+    expect(() => parseBlueprint(minimal().replace('roles: [{ name: Admin, trustedUsers: [alice] }]', 'roles: [{ name: Admin, trustedUsers: [alice] }]\n    buckets: [{ name: Bad_Bucket }]'))).toThrow(
+      "blueprint: accounts[0].buckets[0].name: 'Bad_Bucket' is not a valid bucket name",
+    );
+  });
+});

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { Blueprint, BlueprintAccount, BlueprintOrgPolicy, BlueprintOu, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
+import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
 
 export class BlueprintError extends Error {
   constructor(readonly field: string, detail: string) {
@@ -118,7 +118,7 @@ function checkBlueprint(raw: unknown): Blueprint {
   const pre = accountsRaw.map((a, i) => {
     const f = `accounts[${i}]`;
     const o = obj(a, f);
-    only(o, f, ['name', 'id', 'short', 'email', 'tags', 'users', 'roles']);
+    only(o, f, ['name', 'id', 'short', 'email', 'tags', 'users', 'roles', 'buckets', 'repositories']);
     const name = str(o, 'name', f, { pattern: NAME, what: 'an account name (lower-case letters, digits and dashes)' });
     const id = str(o, 'id', f, { pattern: ACCOUNT_ID, what: 'a 12-digit account id' });
     if (ids.has(name)) throw new BlueprintError(`${f}.name`, `duplicate account name '${name}'`);
@@ -232,7 +232,28 @@ function checkBlueprint(raw: unknown): Blueprint {
         inlinePolicies: {},
       });
     }
-    return { name, id, short, email: str(o, 'email', f, { optional: true }) || `${name}@mlzone.example`, tags: strMap(o, 'tags', f), users, roles };
+    const buckets: BlueprintBucket[] = list(o, 'buckets', f).map((b, j) => {
+      const bf = `${f}.buckets[${j}]`;
+      const bo = obj(b, bf);
+      only(bo, bf, ['name', 'policy', 'tags']);
+      const bucketName = resolve(str(bo, 'name', bf), `${bf}.name`);
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucketName) || bucketName.includes('..')) {
+        throw new BlueprintError(`${bf}.name`, `'${bucketName}' is not a valid bucket name`);
+      }
+      const policy = str(bo, 'policy', bf, { optional: true });
+      return { name: bucketName, policy: policy ? jsonDoc(policy, `${bf}.policy`) : undefined, tags: strMap(bo, 'tags', bf) };
+    });
+    const repositories: BlueprintRepository[] = list(o, 'repositories', f).map((r, j) => {
+      const rf = `${f}.repositories[${j}]`;
+      const ro = obj(r, rf);
+      only(ro, rf, ['name', 'policy', 'imageTagMutability', 'tags']);
+      const repoName = str(ro, 'name', rf, { pattern: /^(?=.{2,256}$)((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)$/, what: 'a repository name' });
+      const policy = str(ro, 'policy', rf, { optional: true });
+      const mutability = str(ro, 'imageTagMutability', rf, { optional: true }) || 'MUTABLE';
+      if (mutability !== 'MUTABLE' && mutability !== 'IMMUTABLE') throw new BlueprintError(`${rf}.imageTagMutability`, 'must be MUTABLE or IMMUTABLE');
+      return { name: repoName, policy: policy ? jsonDoc(policy, `${rf}.policy`) : undefined, imageTagMutability: mutability, tags: strMap(ro, 'tags', rf) };
+    });
+    return { name, id, short, email: str(o, 'email', f, { optional: true }) || `${name}@mlzone.example`, tags: strMap(o, 'tags', f), users, roles, buckets, repositories };
   });
 
   const placed = new Set<string>();
