@@ -71,7 +71,8 @@ async function runOperation(
   let input: Record<string, unknown> = {};
   const resourceAccounts: string[] = [];
   try {
-    const anonymous = svc.definition.anonymous?.includes(op.name) ?? false;
+    // Operations the model marks unsigned (STS AssumeRoleWithWebIdentity/SAML) are callable without credentials.
+    const anonymous = (svc.definition.anonymous?.includes(op.name) ?? false) || op.authtype === 'none';
     const principal: Principal = await deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous });
     input = svc.codec.parse(req, svc.model, op);
     ctx = {

@@ -122,6 +122,7 @@ export function buildServiceModel(
       errors: (ro.errors ?? []).map((e) => structure(e, `${opName} error`) as StructureShape),
       idempotent: ro.idempotent === true,
       deprecated: ro.deprecated === true,
+      ...(ro.authtype !== undefined ? { authtype: ro.authtype } : {}),
     };
   }
   const errorsByCode = new Map<string, StructureShape>();

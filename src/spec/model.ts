@@ -177,6 +177,8 @@ export interface OperationModel {
   readonly errors: readonly StructureShape[];
   readonly idempotent: boolean;
   readonly deprecated: boolean;
+  /** `none` for operations clients send unsigned (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML). */
+  readonly authtype?: string;
 }
 
 export interface Paginator {
