@@ -660,23 +660,6 @@ describe('cache', () => {
     expect((await d.policiesFor('555555555555', SCP_TYPE)).length).toBe(4);
   });
 
-  it('a cached call costs microseconds', async () => {
-    const d = t.svc.directory;
-    await d.policiesFor(PROD, SCP_TYPE);
-    await d.orgPath(PROD);
-    await d.account(PROD);
-    const n = 20_000;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      await d.policiesFor(PROD, SCP_TYPE);
-      await d.orgPath(PROD);
-      await d.account(PROD);
-    }
-    const perCallUs = Number(process.hrtime.bigint() - start) / 1000 / (3 * n);
-    // ~0.5 µs on an idle machine; the bound leaves room for a loaded CI runner.
-    expect(perCallUs).toBeLessThan(20);
-  });
-
   it('a failed write leaves the answers unchanged', async () => {
     const before = await t.svc.directory.policiesFor(PROD, SCP_TYPE);
     await expectAwsError(t.call('DetachPolicy', { PolicyId: FULL, TargetId: PROD }), 'ConstraintViolationException');
