@@ -1,0 +1,64 @@
+/**
+ * Every service mlzone serves, composed the way `src/app/create-app.ts` composes them, over an in-memory
+ * SQLite database. The authz declaration test and `scripts/coverage.ts` read the definitions from here.
+ *
+ * create-app keeps its list inline (`createServiceRegistry([sts.definition, iam.definition, …])`), so this
+ * is the one place to extend when a service is added there. `definitions.test.ts` compares the services
+ * create-app imports with `SERVED` and fails until both agree.
+ */
+import { fixedClock } from '../../src/core/clock.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { ServiceDefinition } from '../../src/core/service.js';
+import { validatePolicyDocument } from '../../src/iam/compile.js';
+import type { Database, Migration } from '../../src/persistence/db.js';
+import { runMigrations } from '../../src/persistence/migrate.js';
+import { openSqlite } from '../../src/persistence/sqlite/index.js';
+import { createIamService } from '../../src/services/iam/index.js';
+import type { IamService } from '../../src/services/iam/index.js';
+import { createOrganizationsService } from '../../src/services/organizations/index.js';
+import type { OrganizationsService } from '../../src/services/organizations/index.js';
+import { createStsService } from '../../src/services/sts/index.js';
+import { createCloudTrailService } from '../../src/services/cloudtrail/index.js';
+
+/** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail'] as const;
+
+export interface Services {
+  readonly db: Database;
+  /** In create-app's registration order. */
+  readonly definitions: readonly ServiceDefinition[];
+  readonly iam: IamService;
+  readonly org: OrganizationsService;
+  close(): Promise<void>;
+}
+
+/** Creates every served service (and, unless `migrate: false`, their schema) on a fresh in-memory database. */
+export async function openServices(options: { clock?: Clock; migrate?: boolean } = {}): Promise<Services> {
+  const clock = options.clock ?? fixedClock(Date.UTC(2026, 0, 15, 12, 0, 0));
+  const db = openSqlite({ file: ':memory:' });
+  try {
+    const iam = createIamService({ db, clock });
+    const org = createOrganizationsService({ db, clock });
+    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
+    const cloudtrail = createCloudTrailService({ db, clock });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations];
+    if (options.migrate !== false) await runMigrations(db, migrations);
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition];
+    return {
+      db,
+      definitions,
+      iam,
+      org,
+      async close() {
+        try {
+          await cloudtrail.sink.flush();
+        } finally {
+          await db.close();
+        }
+      },
+    };
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
