@@ -54,21 +54,11 @@ const KNOWN_DEVIATIONS: readonly Deviation[] = [
   {
     service: 'sts',
     operations: ['AssumeRole'],
-    problem: /^context key \S+ is not a condition key of sts:(TagSession|SetSourceIdentity) /,
-    status: 'reported',
-    reason:
-      'src/services/sts/authz.ts gives sts:TagSession and sts:SetSourceIdentity the same context object as sts:AssumeRole. ' +
-      'The reference lists for TagSession aws:RequestTag/*, aws:TagKeys, sts:TransitiveTagKeys (saml:aud); for SetSourceIdentity only sts:SourceIdentity ' +
-      '(shared/reference/iam.md 4.3 also puts session tags on AssumeRole and TagSession only).',
-  },
-  {
-    service: 'sts',
-    operations: ['AssumeRole'],
     problem: /lacks context key iam:ResourceTag\/team /,
-    status: 'reported',
+    status: 'deliberate',
     reason:
-      "The role's tags reach the evaluation as aws:ResourceTag/* (gateway PolicySources.resourceTags) but nothing fills iam:ResourceTag/*, " +
-      'which the reference lists for the role resource type of sts:AssumeRole/TagSession/SetSourceIdentity (iam.md 4.3: both).',
+      "The role's tags are not in the STS input; the gateway fills both aws:ResourceTag/* and iam:ResourceTag/* from the role " +
+      '(src/gateway/enforce/condition-context.ts), as the reference lists for the role resource type (iam.md 4.3: both).',
   },
   {
     service: 'iam',
@@ -122,15 +112,6 @@ const KNOWN_DEVIATIONS: readonly Deviation[] = [
     reason:
       'The not-yet-created policy is named …/service_control_policy/* while the reference shape ends in p-${PolicyId}; ' +
       "…/p-* would match policies written against the reference's shape (a Resource …/service_control_policy/p-* does not match the literal …/*).",
-  },
-  {
-    service: 'sts',
-    operations: ['GetAccessKeyInfo'],
-    problem: /^declares no permission/,
-    status: 'reported',
-    reason:
-      "No AWS document says GetAccessKeyInfo needs no permission (its API reference has no such note, unlike GetCallerIdentity); the reference lists " +
-      'sts:GetAccessKeyInfo (Read, Resource "*" only), so AWS appears to authorize it.',
   },
 ];
 

@@ -45,7 +45,12 @@ export function conditionContext(ctx: RequestContext, req: AuthzRequest, facts: 
     out['aws:PrincipalServiceName'] = p.service;
   }
   if (facts.resourceOrgId) out['aws:ResourceOrgID'] = facts.resourceOrgId;
-  for (const [k, v] of Object.entries(facts.resourceTags ?? {})) out[`aws:ResourceTag/${k}`] = v;
+  // IAM resources (roles, users) answer to both spellings of their tags.
+  const iamResource = req.resource.startsWith('arn:aws:iam::');
+  for (const [k, v] of Object.entries(facts.resourceTags ?? {})) {
+    out[`aws:ResourceTag/${k}`] = v;
+    if (iamResource) out[`iam:ResourceTag/${k}`] = v;
+  }
   if (ctx.via?.sourceArn) out['aws:SourceArn'] = ctx.via.sourceArn;
   if (ctx.via?.sourceAccount) out['aws:SourceAccount'] = ctx.via.sourceAccount;
   if (ctx.via?.calledVia?.length) {
