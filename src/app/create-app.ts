@@ -51,8 +51,16 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   const blueprint = loadBlueprintFile(blueprintPath);
   const db = openDatabase(config);
   try {
-    const iam = createIamService({ db, clock });
     const org = createOrganizationsService({ db, clock });
+    // The policy simulator evaluates member accounts' SCPs as enforcement does.
+    const iam = createIamService({
+      db,
+      clock,
+      organizations: {
+        policiesFor: (accountId, type) => org.directory.policiesFor(accountId, type),
+        managementAccountId: async () => (await org.directory.organization())?.managementAccountId,
+      },
+    });
     const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
     const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations];
     await runMigrations(db, migrations);

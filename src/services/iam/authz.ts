@@ -201,5 +201,9 @@ export function createAuthz(directory: IamDirectory, backend: IamBackend): Recor
     ListGroupsForUser: u('ListGroupsForUser'),
     // account
     GetAccountSummary: acct('GetAccountSummary'),
+    // policy simulator (Service Authorization Reference: SimulatePrincipalPolicy on the user, group or role
+    // whose policies are simulated; SimulateCustomPolicy has no resource type)
+    SimulatePrincipalPolicy: on<{ PolicySourceArn: string }>('SimulatePrincipalPolicy', (i) => ({ arn: i.PolicySourceArn, context: {} })),
+    SimulateCustomPolicy: acct('SimulateCustomPolicy'),
   };
 }

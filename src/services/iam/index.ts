@@ -1,6 +1,7 @@
 /**
  * The IAM service of mlzone: users, access keys, roles, groups, managed (customer and AWS) and inline
- * policies, attachments, permissions boundaries and tags, over the query protocol.
+ * policies, attachments, permissions boundaries and tags, and the policy simulator (SimulatePrincipalPolicy,
+ * SimulateCustomPolicy on the enforcement engine), over the query protocol.
  *
  * Published port — other parts of mlzone (STS, the auth chain, IAM enforcement, the blueprint loader)
  * use only what this file exports:
@@ -28,9 +29,12 @@ import { iamMigrations } from './migrations.js';
 import { IamBackend } from './operations.js';
 import { createSeeder } from './seeder.js';
 import type { IamSeeder } from './seeder.js';
+import { createSimulationHandlers, Simulator } from './simulator.js';
+import type { SimulatorOrganizations } from './simulator.js';
 
 export type { IamDirectory } from './directory.js';
 export type { IamSeeder, SeedInlinePolicy, SeedPolicy, SeedRole, SeedUser } from './seeder.js';
+export type { SimulatorOrganizations } from './simulator.js';
 export type { AccessKeyRecord, IdentityPolicyRecord, RoleRecord, TagRecord, UserRecord } from './records.js';
 export { awsManagedPolicies, awsManagedPolicy } from './managed-policies/index.js';
 export type { AwsManagedPolicy } from './managed-policies/index.js';
@@ -42,15 +46,19 @@ export interface IamService {
   readonly migrations: Migration[];
 }
 
-/** Builds one IAM service over `db`. Its read cache lives in the returned object (no module state). */
-export function createIamService(deps: { db: Database; clock: Clock }): IamService {
+/**
+ * Builds one IAM service over `db`. Its read cache lives in the returned object (no module state).
+ * `organizations` (optional) gives the policy simulator the SCPs of member accounts.
+ */
+export function createIamService(deps: { db: Database; clock: Clock; organizations?: SimulatorOrganizations }): IamService {
   const cache = new ReadCache();
   const backend = new IamBackend(deps.db, cache);
   const directory = new CachedDirectory(backend, cache);
+  const simulator = new Simulator(directory, backend, deps.organizations);
   return {
     definition: {
       name: 'iam',
-      handlers: createHandlers(backend) as ServiceDefinition['handlers'],
+      handlers: { ...createHandlers(backend), ...createSimulationHandlers(simulator) } as ServiceDefinition['handlers'],
       authz: createAuthz(directory, backend),
     },
     directory,

@@ -936,16 +936,20 @@ export class IamBackend {
   }
 
   /**
-   * Inline and attached policies of a user (with its groups') or role, for the IAM engine. Managed
-   * policies appear once even when attached through several paths.
+   * Inline and attached policies of a user (with its groups'), role or group (the policy simulator), for
+   * the IAM engine. Managed policies appear once even when attached through several paths.
    */
-  async identityPolicies(accountId: string, kind: 'user' | 'role', name: string): Promise<Array<{ id: string; kind: 'inline' | 'managed'; document: string }>> {
+  async identityPolicies(accountId: string, kind: OwnerKind, name: string): Promise<Array<{ id: string; kind: 'inline' | 'managed'; document: string }>> {
     const s = this.reader();
     const owners: Array<{ kind: OwnerKind; id: string; arn: string }> = [];
     if (kind === 'role') {
       const r = await s.findRole(accountId, nameKey(name));
       if (!r) return [];
       owners.push({ kind: 'role', id: r.role_id, arn: r.arn });
+    } else if (kind === 'group') {
+      const g = await s.findGroup(accountId, nameKey(name));
+      if (!g) return [];
+      owners.push({ kind: 'group', id: g.group_id, arn: g.arn });
     } else {
       const u = await s.findUser(accountId, nameKey(name));
       if (!u) return [];

@@ -13,7 +13,7 @@ import type { Database } from '../../persistence/db.js';
 import { openSqlite } from '../../persistence/sqlite/index.js';
 import type { IamOperations } from './api.gen.js';
 import { createIamService } from './index.js';
-import type { IamService } from './index.js';
+import type { IamService, SimulatorOrganizations } from './index.js';
 
 export const ACCOUNT = '111111111111';
 export const OTHER_ACCOUNT = '222222222222';
@@ -63,10 +63,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(): Promise<Harness> {
+export async function harness(options: { organizations?: SimulatorOrganizations } = {}): Promise<Harness> {
   const db = openSqlite({ file: ':memory:' });
   const clock = fixedClock(T0);
-  const iam = createIamService({ db, clock });
+  const iam = createIamService({ db, clock, ...(options.organizations ? { organizations: options.organizations } : {}) });
   await runMigrations(db, iam.migrations);
   return {
     db,
