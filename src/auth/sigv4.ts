@@ -69,6 +69,11 @@ export interface SigV4Claim {
 export interface VerifyOptions extends AuthErrorStyle {
   /** The server clock, epoch milliseconds. */
   readonly now: number;
+  /**
+   * The body is streamed and not in `req.body`: skip comparing it with a hex `x-amz-content-sha256`; the caller
+   * hashes the stream as it reads it (S3 PutObject / UploadPart).
+   */
+  readonly bodyStreamed?: boolean;
 }
 
 /** A SigV4 verifier that caches derived signing keys (bounded, least-recently-used first out). */
@@ -405,7 +410,7 @@ function verifyWithKey(
   }
 
   // The signature covers the claimed hash; make sure the body is what was hashed.
-  if (sentHash !== undefined && HEX_SHA256.test(sentHash)) {
+  if (sentHash !== undefined && HEX_SHA256.test(sentHash) && !opts.bodyStreamed) {
     const computed = sha256Hex(req.body);
     if (computed !== sentHash.toLowerCase()) {
       throw authError('contentSha256Mismatch', flavor, { claimed: sentHash, computed });

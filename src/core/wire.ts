@@ -12,13 +12,27 @@ export interface WireRequest {
   readonly query: ReadonlyArray<readonly [string, string]>;
   /** Header names lower-cased; repeated headers joined with `,` as SigV4 requires. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The whole body; empty when `bodyStream` carries it. */
   readonly body: Buffer;
+  /**
+   * The body as it arrives, for operations with a streaming blob payload (S3 PutObject, UploadPart): the
+   * server sets it instead of buffering, the gateway replaces it with the decoded, checked stream.
+   */
+  readonly bodyStream?: StreamedBody;
+}
+
+/** A request body read as a stream, with what only its end can tell (aws-chunked trailers). */
+export interface StreamedBody extends AsyncIterable<Uint8Array> {
+  /** Trailing headers of an aws-chunked body (`x-amz-checksum-crc32` …), lower-cased; complete once the stream ended. */
+  readonly trailers?: Readonly<Record<string, string>>;
 }
 
 export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body: Buffer | string;
+  /** A body written as it is produced (S3 GetObject), with backpressure; `body` is then empty. */
+  bodyStream?: AsyncIterable<Uint8Array>;
 }
 
 /** First value of a query parameter, or undefined. */

@@ -1,5 +1,7 @@
 /**
- * Authentication step of the chain: SigV4 claim → credentials → verified signature → Principal.
+ * Authentication step of the chain: SigV4 claim (or, for S3, a SigV2 presign) → credentials → verified
+ * signature → Principal, and for a streamed body (S3 PutObject / UploadPart) the stream the service reads:
+ * aws-chunked decoded and checked chunk by chunk, or hashed against the signed `x-amz-content-sha256`.
  *
  * Modes (ARCHITECTURE §5): `strict` verifies every signature; `accounts` trusts the access key without a
  * signature (a 12-digit key acts as that account's root, LocalStack style); `off` makes every caller the
@@ -7,49 +9,105 @@
  */
 import type { AwsError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
-import type { WireRequest } from '../core/wire.js';
+import type { StreamedBody, WireRequest } from '../core/wire.js';
 import { resolveCredentials, rootPrincipal, type CredentialSources } from '../auth/principal.js';
-import { createSigV4Verifier, readClaim } from '../auth/sigv4.js';
+import { readSigV2Presign, verifySigV2Presign } from '../auth/sigv2.js';
+import { createSigV4Verifier, credentialScope, isStreamingPayload, readClaim, type SigV4Claim, type SigV4Verifier } from '../auth/sigv4.js';
 import { authError, flavorOf } from '../auth/sigv4-errors.js';
 import type { ErrorStyle } from './service-registry.js';
+import { checkedPayload, decodeAwsChunked, type ChunkSigning } from './streamed-body.js';
 
 export type AuthMode = 'strict' | 'accounts' | 'off';
 
+export interface AuthenticateOptions {
+  readonly service: string;
+  readonly style: ErrorStyle;
+  readonly now: number;
+  readonly anonymous: boolean;
+  /** The bucket of a virtual-hosted S3 request (`bucket.localhost/key`): part of a SigV2 string to sign. */
+  readonly virtualBucket?: string;
+}
+
+export interface Authenticated {
+  readonly principal: Principal;
+  /** For a request with `bodyStream`: the body to hand the codec (decoded, checked while read). */
+  readonly bodyStream?: StreamedBody;
+}
+
 export interface Authenticator {
-  authenticate(req: WireRequest, opts: { service: string; style: ErrorStyle; now: number; anonymous: boolean }): Promise<Principal>;
+  authenticate(req: WireRequest, opts: AuthenticateOptions): Promise<Authenticated>;
 }
 
 const ANONYMOUS: Principal = { type: 'Anonymous', accountId: '', arn: '*', userId: 'anonymous' };
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
 function missingToken(style: ErrorStyle, s3: boolean): AwsError {
   return authError('missingAuthentication', flavorOf({ style, s3 }), {});
 }
 
+/**
+ * The body a streamed request hands on. `verified` carries the claim and key when the signature was checked
+ * (strict mode): only then are signed chunks and the payload hash enforced.
+ */
+function streamedBody(req: WireRequest, verified?: { claim: SigV4Claim; key: Buffer }): StreamedBody | undefined {
+  const source = req.bodyStream;
+  if (!source) return undefined;
+  const sha = req.headers['x-amz-content-sha256'] ?? verified?.claim.payloadHash ?? '';
+  const chunked = isStreamingPayload(sha) || (req.headers['content-encoding'] ?? '').split(',').some((e) => e.trim() === 'aws-chunked');
+  if (chunked) {
+    const decoded = req.headers['x-amz-decoded-content-length'];
+    const signed = verified !== undefined && sha.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
+    const signing: ChunkSigning | undefined = signed
+      ? {
+          signingKey: verified.key,
+          seedSignature: verified.claim.signature,
+          amzDate: verified.claim.amzDate,
+          scope: credentialScope(verified.claim),
+          accessKeyId: verified.claim.accessKeyId,
+        }
+      : undefined;
+    return decodeAwsChunked(source, { signing, decodedLength: decoded !== undefined && /^\d+$/.test(decoded) ? Number(decoded) : undefined });
+  }
+  if (verified && HEX_SHA256.test(sha)) return checkedPayload(source, sha);
+  return source;
+}
+
 export function createAuthenticator(deps: { mode: AuthMode; sources: CredentialSources; defaultAccountId: string }): Authenticator {
-  const verifier = createSigV4Verifier();
+  const verifier: SigV4Verifier = createSigV4Verifier();
   const defaultRoot = rootPrincipal(deps.defaultAccountId);
   return {
-    async authenticate(req, { service, style, now, anonymous }) {
+    async authenticate(req, { service, style, now, anonymous, virtualBucket }) {
       const s3 = service === 's3';
-      if (deps.mode === 'off') return defaultRoot;
+      const unverified = (principal: Principal): Authenticated => ({ principal, bodyStream: streamedBody(req) });
+      if (deps.mode === 'off') return unverified(defaultRoot);
       const claim = readClaim(req, { style, s3 });
-      if (!claim) {
-        if (anonymous) return ANONYMOUS;
-        if (deps.mode === 'accounts') return defaultRoot;
+      const v2 = !claim && s3 ? readSigV2Presign(req) : undefined;
+      if (!claim && !v2) {
+        if (anonymous) return unverified(ANONYMOUS);
+        if (deps.mode === 'accounts') return unverified(defaultRoot);
         throw missingToken(style, s3);
       }
+      const accessKeyId = claim?.accessKeyId ?? v2!.accessKeyId;
+      const sessionToken = claim ? claim.sessionToken : v2!.sessionToken;
       if (deps.mode === 'accounts') {
-        if (/^\d{12}$/.test(claim.accessKeyId)) return rootPrincipal(claim.accessKeyId);
+        if (/^\d{12}$/.test(accessKeyId)) return unverified(rootPrincipal(accessKeyId));
         try {
-          return (await resolveCredentials(deps.sources, claim.accessKeyId, claim.sessionToken, now, { style, s3 })).principal;
+          return unverified((await resolveCredentials(deps.sources, accessKeyId, sessionToken, now, { style, s3 })).principal);
         } catch {
-          return defaultRoot;
+          return unverified(defaultRoot);
         }
       }
-      const { principal, secretAccessKey } = await resolveCredentials(deps.sources, claim.accessKeyId, claim.sessionToken, now, { style, s3 });
+      const { principal, secretAccessKey } = await resolveCredentials(deps.sources, accessKeyId, sessionToken, now, { style, s3 });
       if (secretAccessKey === undefined) throw missingToken(style, s3);
-      verifier.verify(req, claim, secretAccessKey, { style, s3, now });
-      return principal;
+      if (!claim) {
+        verifySigV2Presign(req, v2!, secretAccessKey, { now, bucket: virtualBucket });
+        return unverified(principal);
+      }
+      const bodyStreamed = req.bodyStream !== undefined;
+      verifier.verify(req, claim, secretAccessKey, { style, s3, now, bodyStreamed });
+      if (!bodyStreamed) return { principal };
+      const key = verifier.signingKey(secretAccessKey, claim.date, claim.region, claim.service);
+      return { principal, bodyStream: streamedBody(req, { claim, key }) };
     },
   };
 }

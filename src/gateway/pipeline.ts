@@ -13,6 +13,7 @@ import { ids } from '../core/ids.js';
 import type { Principal } from '../core/principal.js';
 import type { AuthzRequest } from '../core/service.js';
 import type { WireRequest, WireResponse } from '../core/wire.js';
+import { queryParam } from '../core/wire.js';
 import { validateInput } from '../protocol/validate.js';
 import type { OperationModel } from '../spec/model.js';
 import type { Authenticator } from './authenticate.js';
@@ -36,7 +37,8 @@ export interface PipelineDeps {
 }
 
 export function createPipeline(deps: PipelineDeps) {
-  return async function handle(req: WireRequest, meta: RequestMeta): Promise<WireResponse> {
+  return async function handle(sent: WireRequest, meta: RequestMeta): Promise<WireResponse> {
+    let req = sent;
     const requestId = ids.requestId();
     if (req.rawPath.startsWith('/_mlzone/')) {
       const r = await deps.admin(req, req.rawPath).catch((e: unknown) => errorWithoutService(req, toAwsError(e), requestId));
@@ -47,15 +49,44 @@ export function createPipeline(deps: PipelineDeps) {
     if (!svc) {
       return errorWithoutService(req, new AwsError('UnknownService', r.kind === 'unknown' ? r.reason : 'unknown service', { status: 400 }), requestId);
     }
+    const virtualBucket = r.kind === 'service' ? r.virtualBucket : undefined;
     let op: OperationModel | undefined;
     try {
-      op = svc.codec.resolveOperation(req, svc.model);
+      op = svc.codec.resolveOperation(pathStyle(req, virtualBucket), svc.model);
+      // The server streams every S3 PUT body; only operations with a streaming payload keep it streamed.
+      if (op && req.bodyStream && !hasStreamingPayload(op)) req = { ...req, body: await readAll(req.bodyStream), bodyStream: undefined };
     } catch (e) {
       return svc.codec.serializeError(svc.model, undefined, toAwsError(e), requestId);
     }
     if (!op) return svc.codec.serializeError(svc.model, undefined, unknownOperation(svc), requestId);
-    return runOperation(deps, svc, op, req, meta, requestId);
+    return runOperation(deps, svc, op, req, meta, requestId, virtualBucket);
   };
+}
+
+/** A virtual-hosted S3 request (`bucket.localhost/key`) in the path-style form the codec routes (`/bucket/key`). */
+function pathStyle(req: WireRequest, bucket: string | undefined): WireRequest {
+  if (bucket === undefined) return req;
+  return { ...req, rawPath: req.rawPath === '/' || req.rawPath === '' ? `/${bucket}` : `/${bucket}${req.rawPath}` };
+}
+
+function hasStreamingPayload(op: OperationModel): boolean {
+  const input = op.input;
+  const payload = input?.payload ? input.members[input.payload] : undefined;
+  return payload !== undefined && payload.shape.type === 'blob' && Boolean(payload.streaming || payload.shape.streaming);
+}
+
+/** Request bodies buffered here are capped like the server's own buffering. */
+const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    size += c.length;
+    if (size > MAX_BUFFERED_BODY) throw new AwsError('MaxMessageLengthExceeded', 'Your request was too big.', { status: 400 });
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
 }
 
 async function runOperation(
@@ -65,6 +96,7 @@ async function runOperation(
   req: WireRequest,
   meta: RequestMeta,
   requestId: string,
+  virtualBucket?: string,
 ): Promise<WireResponse> {
   const now = deps.now();
   let ctx: RequestContext | undefined;
@@ -73,8 +105,10 @@ async function runOperation(
   try {
     // Operations the model marks unsigned (STS AssumeRoleWithWebIdentity/SAML) are callable without credentials.
     const anonymous = (svc.definition.anonymous?.includes(op.name) ?? false) || op.authtype === 'none';
-    const principal: Principal = await deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous });
-    input = svc.codec.parse(req, svc.model, op);
+    const auth = await deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
+    const principal: Principal = auth.principal;
+    const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : req, virtualBucket);
+    input = svc.codec.parse(parsed, svc.model, op);
     ctx = {
       requestId,
       service: svc.definition.name,
@@ -120,7 +154,8 @@ const REGION_IN_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\//;
 function regionOf(req: WireRequest): string | undefined {
   const auth = req.headers['authorization'];
   if (auth) return REGION_IN_SCOPE.exec(auth)?.[1];
-  return undefined;
+  const credential = queryParam(req, 'X-Amz-Credential');
+  return credential?.split('/')[2] || undefined;
 }
 
 /** An error for a request no service claimed, in the wire shape the request implies. */

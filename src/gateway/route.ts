@@ -2,6 +2,11 @@
  * Which service a request is for, per reference/protocols.md §1: an `X-Amz-Target` header names a JSON
  * service by its target prefix; a form body with `Action=` is a query service named by the credential
  * scope (or, unsigned, by its `Version`); anything else is REST, named by the credential scope or the host.
+ *
+ * S3 is also recognised without a SigV4 scope: a bucket virtual host (`<bucket>.localhost[:port]`,
+ * `<bucket>.s3.<anything>`), a SigV2 presign (`AWSAccessKeyId`), and an unsigned REST request that no other
+ * signal claims (anonymous S3 access). A virtual-hosted request reports its bucket, so the pipeline can
+ * route and parse the path-style form while the signature is checked against what was sent.
  */
 import type { WireRequest } from '../core/wire.js';
 import { queryParam } from '../core/wire.js';
@@ -15,7 +20,40 @@ export interface RoutingTable {
   readonly byQueryVersion: ReadonlyMap<string, string>;
 }
 
-export type Route = { readonly kind: 'service'; readonly service: string } | { readonly kind: 'unknown'; readonly reason: string };
+export type Route =
+  | { readonly kind: 'service'; readonly service: string; readonly virtualBucket?: string }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+const S3 = 's3';
+
+/**
+ * The bucket named by a virtual-hosted S3 host: `<bucket>.localhost[:port]` or `<bucket>.s3.<anything>` /
+ * `<bucket>.s3-<region>.<anything>`; undefined for any other host (IP addresses, `localhost`, `s3.…`).
+ */
+export function virtualHostBucket(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const h = host.replace(/:\d+$/, '').toLowerCase();
+  const local = /^(.+)\.localhost$/.exec(h);
+  if (local) return local[1] === S3 || local[1].startsWith('s3.') ? undefined : local[1];
+  const s3 = /^(.+?)\.s3[.-]/.exec(h);
+  return s3 ? s3[1] : undefined;
+}
+
+function hasSigV2Presign(req: Pick<WireRequest, 'query'>): boolean {
+  return req.query.some(([k]) => k === 'AWSAccessKeyId');
+}
+
+/**
+ * Whether a request is S3's, from its headers and query alone (the body is not read yet): the server streams
+ * the body of such a request when it is a PUT (PutObject / UploadPart may be gigabytes).
+ */
+export function looksLikeS3(req: Pick<WireRequest, 'headers' | 'query'>): boolean {
+  if (req.headers['x-amz-target'] !== undefined) return false;
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return false;
+  if (virtualHostBucket(req.headers['host']) !== undefined || hasSigV2Presign(req)) return true;
+  const signing = signingNameOf(req as WireRequest);
+  return signing === undefined ? req.headers['authorization'] === undefined : signing === S3;
+}
 
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 
@@ -50,6 +88,9 @@ export function route(req: WireRequest, table: RoutingTable): Route {
     return svc ? { kind: 'service', service: svc } : { kind: 'unknown', reason: `unknown target prefix ${prefix}` };
   }
   const signing = signingNameOf(req);
+  const s3 = table.bySigningName.get(S3)?.[0];
+  const bucket = virtualHostBucket(req.headers['host']);
+  if (s3 && bucket !== undefined && (signing === undefined || signing === S3)) return { kind: 'service', service: s3, virtualBucket: bucket };
   const action = isForm(req) ? formParam(req.body, 'Action') : queryParam(req, 'Action');
   if (action !== undefined) {
     const candidates = signing ? table.bySigningName.get(signing) : undefined;
@@ -63,5 +104,7 @@ export function route(req: WireRequest, table: RoutingTable): Route {
     if (candidates?.length) return { kind: 'service', service: candidates[0]! };
     return { kind: 'unknown', reason: `service ${signing} is not served by mlzone` };
   }
+  // SigV2 presigns and unsigned REST requests are S3's (anonymous access is decided by its bucket policies).
+  if (s3 && (hasSigV2Presign(req) || req.headers['authorization'] === undefined)) return { kind: 'service', service: s3 };
   return { kind: 'unknown', reason: 'cannot tell the service of this request' };
 }

@@ -1,10 +1,15 @@
 /**
  * The `node:http` front: turns a socket request into a `WireRequest`, hands it to the chain, writes the
  * `WireResponse`. Keep-alive is on; `Expect: 100-continue` (botocore) is answered by Node itself.
+ *
+ * Bodies are buffered (up to 64 MiB), except an S3 PUT's (PutObject / UploadPart may be gigabytes): its
+ * body is handed on as `bodyStream` and read as the blob is written; the pipeline buffers it after all when
+ * the operation turns out not to stream. A `bodyStream` response is written with backpressure.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WireRequest, WireResponse } from '../core/wire.js';
+import { looksLikeS3 } from './route.js';
 
 export interface RequestMeta {
   readonly sourceIp: string;
@@ -56,6 +61,18 @@ export function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
   return { method: req.method ?? 'GET', rawPath, rawQuery, query: decodeQuery(rawQuery), headers: headersOf(req), body };
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** The request with its body left on the socket as `bodyStream` when it is an S3 PUT, else undefined. */
+function streamedRequest(req: IncomingMessage): WireRequest | undefined {
+  if (req.method !== 'PUT') return undefined;
+  const head = toWireRequest(req, EMPTY);
+  if (!looksLikeS3(head)) return undefined;
+  // A consumer that stops early must not destroy the socket: the error response still has to go out.
+  const bodyStream: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => req.iterator({ destroyOnReturn: false }) };
+  return { ...head, bodyStream };
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -74,12 +91,46 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function write(res: ServerResponse, r: WireResponse): void {
-  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
-  const headers: Record<string, string | number> = { ...r.headers, 'content-length': body.length };
+async function write(res: ServerResponse, r: WireResponse, method: string): Promise<void> {
+  const headers: Record<string, string | number> = { ...r.headers };
   if (!('date' in headers)) headers.date = new Date().toUTCString();
+  if (r.bodyStream) {
+    res.writeHead(r.status, headers);
+    await pump(res, r.bodyStream);
+    return;
+  }
+  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  // A HEAD answer keeps the Content-Length of the body it describes (S3 HeadObject).
+  if (!(method === 'HEAD' && 'content-length' in headers)) headers['content-length'] = body.length;
   res.writeHead(r.status, headers);
   res.end(body);
+}
+
+/** Writes a stream to the response, waiting for 'drain' when the socket is full; ends it or destroys it on error. */
+async function pump(res: ServerResponse, body: AsyncIterable<Uint8Array>): Promise<void> {
+  const it = body[Symbol.asyncIterator]();
+  try {
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      if (res.destroyed) break;
+      if (!res.write(r.value)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    if (!res.destroyed) res.end();
+  } catch {
+    // Headers (and a Content-Length) are out: the only honest signal left is a cut connection.
+    res.destroy();
+  } finally {
+    await it.return?.();
+  }
 }
 
 export interface RunningServer {
@@ -91,12 +142,18 @@ export interface RunningServer {
 
 export async function startServer(handler: WireHandler, opts: { host: string; port: number }): Promise<RunningServer> {
   const server = createServer({ keepAlive: true }, (req, res) => {
-    readBody(req)
-      .then((body) => handler(toWireRequest(req, body), { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', secure: false }))
-      .then((r) => write(res, r))
+    const meta = { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', secure: false };
+    const streamed = streamedRequest(req);
+    (streamed ? handler(streamed, meta) : readBody(req).then((body) => handler(toWireRequest(req, body), meta)))
+      .then((r) => write(res, r, req.method ?? 'GET'))
       .catch((e: unknown) => {
         // The chain turns every error into an AWS-shaped response; reaching here means the socket failed.
-        if (!res.headersSent) write(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: String((e as Error).message ?? e) });
+        if (!res.headersSent) void write(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: String((e as Error).message ?? e) }, 'GET');
+      })
+      .finally(() => {
+        // An answer given before a streamed body was read to its end (an error): drain the rest so the
+        // connection stays usable for keep-alive.
+        if (streamed && !req.complete && !req.destroyed) req.resume();
       });
   });
   server.keepAliveTimeout = 65_000;

@@ -4,7 +4,7 @@
  */
 import type { ServiceDefinition } from '../core/service.js';
 import type { ServiceModel } from '../spec/model.js';
-import { codecFor, type ProtocolCodec } from '../protocol/codec.js';
+import { codecFor, serviceCodecOptions, type ProtocolCodec } from '../protocol/codec.js';
 import type { RoutingTable } from './route.js';
 
 export type ErrorStyle = 'query' | 'json' | 'rest-json' | 'rest-xml';
@@ -38,7 +38,7 @@ export function createServiceRegistry(definitions: readonly ServiceDefinition[],
   const byQueryVersion = new Map<string, string>();
   for (const definition of definitions) {
     const model = loadModel(definition.name);
-    entries.set(definition.name, { definition, model, codec: codecFor(model), style: styleOf(model) });
+    entries.set(definition.name, { definition, model, codec: codecFor(model, serviceCodecOptions(model)), style: styleOf(model) });
     const md = model.metadata;
     if (md.targetPrefix) byTargetPrefix.set(md.targetPrefix, definition.name);
     const signing = md.signingName ?? md.endpointPrefix;

@@ -15,6 +15,7 @@ import { jsonCodec } from './json/codec.js';
 import { queryCodec } from './query/codec.js';
 import { restJsonCodec } from './rest-json/codec.js';
 import { restXmlCodec, serializeRestXmlOutput } from './rest-xml/codec.js';
+import { s3CodecOptions } from './rest-xml/s3.js';
 
 export type ProtocolName = 'query' | 'json' | 'rest-json' | 'rest-xml';
 
@@ -67,6 +68,11 @@ export function protocolOf(model: ServiceModel): ProtocolName {
   const p = [...listed, model.metadata.protocol].find(isProtocolName);
   if (!p) throw new Error(`${model.name}: no supported protocol in ${listed.join(', ')}`);
   return p;
+}
+
+/** The wire quirks a particular service needs (S3's document names and GetBucketLocation); `{}` for most. */
+export function serviceCodecOptions(model: ServiceModel): CodecOptions {
+  return model.name === 's3' ? s3CodecOptions : {};
 }
 
 export function codecFor(model: ServiceModel, options: CodecOptions = {}): ProtocolCodec {

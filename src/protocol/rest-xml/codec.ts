@@ -10,7 +10,7 @@ import type { WireRequest, WireResponse } from '../../core/wire.js';
 import type { Member, OperationModel, ServiceModel, StructureShape, XmlNamespace } from '../../spec/model.js';
 import type { ProtocolCodec } from '../codec.js';
 import { bindingsOf, readBindings, writeBindings } from '../rest/bindings.js';
-import { isRawPayload, rawPayloadInput, rawPayloadOutput } from '../rest/body.js';
+import { isRawPayload, isStreamPayload, rawPayloadInput, rawPayloadOutput } from '../rest/body.js';
 import { matchRoute, routeFor, routeLabels } from '../rest/router.js';
 import { malformedFactory } from '../shared/values.js';
 import { writeErrorFields } from '../xml/error-fields.js';
@@ -86,7 +86,10 @@ export function serializeRestXmlOutput(
     const b = bindingsOf(model, shape);
     status = writeBindings(b, value, headers) ?? status;
     const p = b.payload;
-    if (p && isRawPayload(p)) {
+    if (p && isRawPayload(p) && isStreamPayload(value[p.name])) {
+      headers['content-type'] ??= 'application/octet-stream';
+      return { status, headers, body: '', bodyStream: value[p.name] as AsyncIterable<Uint8Array> };
+    } else if (p && isRawPayload(p)) {
       body = rawPayloadOutput(p, value[p.name]);
       if (body.length > 0 || p.shape.type === 'string') headers['content-type'] ??= p.shape.type === 'string' ? 'text/plain' : 'application/octet-stream';
     } else if (p) {
