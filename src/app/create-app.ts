@@ -14,13 +14,13 @@ import { validatePolicyDocument } from '../iam/compile.js';
 import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
 import { createStsService } from '../services/sts/index.js';
+import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
 import { createAuthenticator } from '../gateway/authenticate.js';
 import { allowAll } from '../gateway/authorizer.js';
 import { createIamAuthorizer } from '../gateway/enforce/iam-authorizer.js';
 import { createDecisionLog } from './decisions.js';
 import { createPolicySources } from './policy-sources.js';
-import { noAudit } from '../gateway/audit-port.js';
 import { createPipeline } from '../gateway/pipeline.js';
 import { startServer, type RunningServer } from '../gateway/server.js';
 import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
@@ -62,7 +62,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       },
     });
     const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations];
+    const cloudtrail = createCloudTrailService({ db, clock, sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) } });
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations];
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
@@ -77,7 +78,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     }
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition], (name) => models.get(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition], (name) => models.get(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -95,7 +96,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       authenticator,
       authorizer,
       onDecision: (id, ctx, record) => decisions.keep(id, ctx, record),
-      audit: noAudit,
+      audit: cloudtrail.sink,
       region: blueprint.organization.region,
       now: () => clock.now(),
       admin: adminEndpoints({ version, services, blueprint, auth: config.auth, decisions }),
@@ -110,7 +111,11 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       seeded,
       async close() {
         await server.close();
-        await db.close();
+        try {
+          await cloudtrail.sink.flush();
+        } finally {
+          await db.close();
+        }
       },
     };
   } catch (e) {
