@@ -128,7 +128,11 @@ async function runOperation(
     const authz = svc.definition.authz?.[op.name];
     if (!authz) throw new AwsError('InternalFailure', `operation ${op.name} declares no authorization`, { status: 500 });
     const requests: AuthzRequest[] = await authz(input, ctx);
-    for (const r of requests) if (r.resourceAccount) resourceAccounts.push(r.resourceAccount);
+    for (const r of requests) {
+      // The owner of each resource also receives the audit event (CloudTrail's cross-account delivery).
+      const owner = r.resourceAccount ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.resource)?.[1];
+      if (owner && owner !== ctx.accountId && !resourceAccounts.includes(owner)) resourceAccounts.push(owner);
+    }
     const decision = await deps.authorizer.authorize(ctx, requests, svc.style);
     if (decision) deps.onDecision?.(requestId, ctx, decision);
     if (decision?.error) throw decision.error;

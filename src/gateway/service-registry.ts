@@ -40,7 +40,12 @@ export function createServiceRegistry(definitions: readonly ServiceDefinition[],
     const model = loadModel(definition.name);
     entries.set(definition.name, { definition, model, codec: codecFor(model, serviceCodecOptions(model)), style: styleOf(model) });
     const md = model.metadata;
-    if (md.targetPrefix) byTargetPrefix.set(md.targetPrefix, definition.name);
+    if (md.targetPrefix) {
+      byTargetPrefix.set(md.targetPrefix, definition.name);
+      // CloudTrail's model has `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`; the JS SDK sends only the last part.
+      const short = md.targetPrefix.slice(md.targetPrefix.lastIndexOf('.') + 1);
+      if (short !== md.targetPrefix) byTargetPrefix.set(short, definition.name);
+    }
     const signing = md.signingName ?? md.endpointPrefix;
     if (signing) bySigningName.set(signing, [...(bySigningName.get(signing) ?? []), definition.name]);
     if (styleOf(model) === 'query' && md.apiVersion) byQueryVersion.set(md.apiVersion, definition.name);

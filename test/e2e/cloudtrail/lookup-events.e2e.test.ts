@@ -21,29 +21,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const sts = (creds: Creds) => new STSClient(clientConfig(server.url, creds));
-const FULL_PREFIX = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
 
-/**
- * A CloudTrail client. The JS SDK sends `X-Amz-Target: CloudTrail_20131101.<Op>`, but the router only knows
- * the model's fully qualified prefix (the one botocore sends), so until routing accepts the short form this
- * client rewrites the target to botocore's spelling before signing. See the `it.fails` canary below.
- */
-function trail(creds: Creds, rewriteTarget = true): CloudTrailClient {
-  const client = new CloudTrailClient(clientConfig(server.url, creds));
-  if (rewriteTarget) {
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
-        for (const name of Object.keys(headers)) {
-          const v = headers[name]!;
-          if (name.toLowerCase() === 'x-amz-target' && v.startsWith('CloudTrail_20131101.')) headers[name] = `${FULL_PREFIX}.${v.slice(v.indexOf('.') + 1)}`;
-        }
-        return next(args);
-      },
-      { step: 'build', name: 'mlzoneFullTargetPrefix' },
-    );
-  }
-  return client;
+/** A CloudTrail client as the JS SDK builds it (it sends the short `CloudTrail_20131101.<Op>` target). */
+function trail(creds: Creds): CloudTrailClient {
+  return new CloudTrailClient(clientConfig(server.url, creds));
 }
 
 async function assume(creds: Creds, roleArn: string, session: string): Promise<Creds> {
@@ -235,10 +216,8 @@ describe('CloudTrail LookupEvents with the JS SDK v3', () => {
     await expect(client.send(new LookupEventsCommand({ NextToken: 'not-a-token' }))).rejects.toMatchObject({ name: 'InvalidNextTokenException' });
   });
 
-  // Canary: fails today because the gateway routes only the fully qualified prefix. When routing accepts
-  // the JS SDK's `CloudTrail_20131101` prefix this starts passing: drop `.fails` and the rewrite above.
-  it.fails('routes the JS SDK\'s own target prefix (CloudTrail_20131101)', async () => {
-    const out = await trail(await auditor(accounts.dataScience1), false).send(new LookupEventsCommand({ MaxResults: 1 }));
+  it('routes the JS SDK\'s own target prefix (CloudTrail_20131101) as well as botocore\'s', async () => {
+    const out = await trail(await auditor(accounts.dataScience1)).send(new LookupEventsCommand({ MaxResults: 1 }));
     expect(out.Events).toBeDefined();
   });
 
