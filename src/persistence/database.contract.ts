@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { isAbortedTransactionError, sql } from 'kysely';
 import type { Expression, Kysely, SqlBool } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Database, Migration } from './db.js';
@@ -251,6 +251,46 @@ export function runDatabaseContract(
           );
           expect(isUniqueViolation(err)).toBe(true);
           expect(await names(db)).toEqual(['a']);
+        }));
+
+      it('aborts the whole transaction at a failed statement, even when fn catches the error (PostgreSQL semantics)', () =>
+        withDb(async (db) => {
+          await runMigrations(db, [itemsMigration]);
+          await db.kysely.insertInto('items').values(item('a')).execute();
+          let caught: unknown;
+          let after: unknown;
+          const err = await failure(
+            db.transaction(async (trx) => {
+              await trx.insertInto('items').values(item('b')).execute();
+              try {
+                await trx.insertInto('items').values(item('a')).execute();
+              } catch (e) {
+                caught = e;
+              }
+              after = await failure(trx.selectFrom('items').selectAll().execute());
+            }),
+          );
+          expect(isUniqueViolation(caught)).toBe(true);
+          expect((after as { code?: string }).code).toBe('25P02');
+          expect(isAbortedTransactionError(err)).toBe(true);
+          expect(await names(db)).toEqual(['a']);
+
+          // Swallowing the error without a further statement still does not commit.
+          const silent = await failure(
+            db.transaction(async (trx) => {
+              await trx.insertInto('items').values(item('c')).execute();
+              await trx.insertInto('items').values(item('a')).execute().catch(() => undefined);
+            }),
+          );
+          expect(isAbortedTransactionError(silent)).toBe(true);
+          expect(await names(db)).toEqual(['a']);
+
+          // The portable way to tolerate a duplicate inside a transaction.
+          await db.transaction(async (trx) => {
+            await trx.insertInto('items').values(item('a')).onConflict((oc) => oc.doNothing()).execute();
+            await trx.insertInto('items').values(item('d')).execute();
+          });
+          expect(await names(db)).toEqual(['a', 'd']);
         }));
 
       it('runs 50 concurrent read-modify-write transactions without losing an update', () =>

@@ -1,5 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DatabaseConnection, Dialect, Driver, QueryCompiler, TransactionSettings } from 'kysely';
+import { AbortedTransactionError } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
+
+/** Options of {@link TransactionScope.wrapDialect}. */
+export interface ScopedDialectOptions {
+  /** Replaces the driver's BEGIN (SQLite: `begin immediate`). */
+  readonly begin?: (connection: DatabaseConnection, settings: TransactionSettings) => Promise<void>;
+  /**
+   * Give the backend PostgreSQL's rule that a failed statement aborts its transaction: later
+   * statements fail with SQLSTATE 25P02 and the commit rolls back with Kysely's
+   * `AbortedTransactionError`. SQLite would otherwise undo only the failed statement and go on, so
+   * code that catches a unique violation inside `fn` and continues would pass its tests on SQLite
+   * and fail on PostgreSQL.
+   */
+  readonly abortTransactionOnError?: boolean;
+}
 
 /**
  * Catches the one mistake that hangs a SQLite-backed server: using `db.kysely` (or starting another
@@ -37,13 +52,13 @@ export class TransactionScope {
     }
   }
 
-  /** Wraps a dialect so its driver checks this scope; `begin` optionally replaces the BEGIN statement. */
-  wrapDialect(dialect: Dialect, begin?: (connection: DatabaseConnection, settings: TransactionSettings) => Promise<void>): Dialect {
+  /** Wraps a dialect so its driver checks this scope (and applies `options`). */
+  wrapDialect(dialect: Dialect, options: ScopedDialectOptions = {}): Dialect {
     return {
       createAdapter: () => dialect.createAdapter(),
       createQueryCompiler: () => dialect.createQueryCompiler(),
       createIntrospector: (db) => dialect.createIntrospector(db),
-      createDriver: () => new ScopedDriver(dialect.createDriver(), this, begin),
+      createDriver: () => new ScopedDriver(dialect.createDriver(), this, options),
     };
   }
 }
@@ -51,12 +66,13 @@ export class TransactionScope {
 class ScopedDriver implements Driver {
   readonly #inner: Driver;
   readonly #scope: TransactionScope;
-  readonly #begin: ((connection: DatabaseConnection, settings: TransactionSettings) => Promise<void>) | undefined;
+  readonly #options: ScopedDialectOptions;
+  readonly #tracked = new WeakMap<DatabaseConnection, TrackedConnection>();
 
-  constructor(inner: Driver, scope: TransactionScope, begin?: (connection: DatabaseConnection, settings: TransactionSettings) => Promise<void>) {
+  constructor(inner: Driver, scope: TransactionScope, options: ScopedDialectOptions) {
     this.#inner = inner;
     this.#scope = scope;
-    this.#begin = begin;
+    this.#options = options;
   }
 
   init(): Promise<void> {
@@ -65,41 +81,100 @@ class ScopedDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     this.#scope.assertOutside();
-    return this.#inner.acquireConnection();
+    const connection = await this.#inner.acquireConnection();
+    if (!this.#options.abortTransactionOnError) return connection;
+    let tracked = this.#tracked.get(connection);
+    if (!tracked) this.#tracked.set(connection, (tracked = new TrackedConnection(connection)));
+    return tracked;
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#begin ? this.#begin(connection, settings) : this.#inner.beginTransaction(connection, settings);
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const inner = unwrap(connection);
+    await (this.#options.begin ? this.#options.begin(inner, settings) : this.#inner.beginTransaction(inner, settings));
+    if (connection instanceof TrackedConnection) connection.state = 'ok';
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection);
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof TrackedConnection && connection.state === 'aborted') {
+      connection.state = 'idle';
+      await this.#inner.rollbackTransaction(connection.inner);
+      // Kysely does not roll back after this error: the rollback above already happened.
+      throw new AbortedTransactionError();
+    }
+    await this.#inner.commitTransaction(unwrap(connection));
+    if (connection instanceof TrackedConnection) connection.state = 'idle';
   }
 
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection);
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof TrackedConnection) connection.state = 'idle';
+    await this.#inner.rollbackTransaction(unwrap(connection));
   }
 
   async savepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
     if (!this.#inner.savepoint) throw new Error('savepoints are not supported by this driver');
-    return this.#inner.savepoint(connection, name, compileQuery);
+    if (connection instanceof TrackedConnection) connection.assertUsable();
+    return this.#inner.savepoint(unwrap(connection), name, compileQuery);
   }
 
   async rollbackToSavepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
     if (!this.#inner.rollbackToSavepoint) throw new Error('savepoints are not supported by this driver');
-    return this.#inner.rollbackToSavepoint(connection, name, compileQuery);
+    await this.#inner.rollbackToSavepoint(unwrap(connection), name, compileQuery);
+    // As on PostgreSQL, rolling back to a savepoint makes an aborted transaction usable again.
+    if (connection instanceof TrackedConnection) connection.state = 'ok';
   }
 
   async releaseSavepoint(connection: DatabaseConnection, name: string, compileQuery: QueryCompiler['compileQuery']): Promise<void> {
     if (!this.#inner.releaseSavepoint) throw new Error('savepoints are not supported by this driver');
-    return this.#inner.releaseSavepoint(connection, name, compileQuery);
+    if (connection instanceof TrackedConnection) connection.assertUsable();
+    return this.#inner.releaseSavepoint(unwrap(connection), name, compileQuery);
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(connection);
+    return this.#inner.releaseConnection(unwrap(connection));
   }
 
   destroy(): Promise<void> {
     return this.#inner.destroy();
   }
+}
+
+/** A connection that remembers whether its open transaction saw a failed statement. */
+class TrackedConnection implements DatabaseConnection {
+  readonly inner: DatabaseConnection;
+  state: 'idle' | 'ok' | 'aborted' = 'idle';
+
+  constructor(inner: DatabaseConnection) {
+    this.inner = inner;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    this.assertUsable();
+    try {
+      return await this.inner.executeQuery<R>(query);
+    } catch (err) {
+      if (this.state === 'ok') this.state = 'aborted';
+      throw err;
+    }
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    this.assertUsable();
+    try {
+      yield* this.inner.streamQuery<R>(query, chunkSize);
+    } catch (err) {
+      if (this.state === 'ok') this.state = 'aborted';
+      throw err;
+    }
+  }
+
+  assertUsable(): void {
+    if (this.state === 'aborted') {
+      // PostgreSQL's wording and SQLSTATE, so callers see one behaviour.
+      throw Object.assign(new Error('current transaction is aborted, commands ignored until end of transaction block'), { code: '25P02' });
+    }
+  }
+}
+
+function unwrap(connection: DatabaseConnection): DatabaseConnection {
+  return connection instanceof TrackedConnection ? connection.inner : connection;
 }

@@ -37,7 +37,9 @@ export interface SqliteOptions {
  * Transactions start with `BEGIN IMMEDIATE`: they take the write lock up front, so a second process
  * on the same file waits `busy_timeout` instead of failing when a reading transaction starts writing.
  * There is one connection: transactions (and queries) run one at a time, so keep `fn` short and free
- * of network I/O.
+ * of network I/O. As on PostgreSQL, a statement that fails inside a transaction aborts it: later
+ * statements fail (SQLSTATE 25P02) and it rolls back even if `fn` caught the error.
+ * Use `insert … on conflict do nothing` to tolerate duplicates inside a transaction.
  *
  * @example
  * const db = openSqlite({ file: join(dataDir, 'mlzone.db') });
@@ -59,8 +61,11 @@ export function openSqlite(options: SqliteOptions): Database {
   const scope = new TransactionScope();
   const dialect = new SqliteDialect({ database: withStatementCache(raw, options.statementCacheSize ?? 500) });
   const kysely = new Kysely<any>({
-    dialect: scope.wrapDialect(dialect, async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    dialect: scope.wrapDialect(dialect, {
+      begin: async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      },
+      abortTransactionOnError: true,
     }),
   });
 
