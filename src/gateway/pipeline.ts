@@ -21,7 +21,7 @@ import type { AuditSink } from './audit-port.js';
 import type { AuthorizationRecord, Authorizer } from './authorizer.js';
 import { route } from './route.js';
 import type { RequestMeta } from './server.js';
-import type { RegisteredService, ServiceRegistry } from './service-registry.js';
+import { styleOf, type RegisteredService, type ServiceRegistry } from './service-registry.js';
 
 export interface PipelineDeps {
   readonly services: ServiceRegistry;
@@ -99,17 +99,14 @@ async function runOperation(
   virtualBucket?: string,
 ): Promise<WireResponse> {
   const now = deps.now();
-  let ctx: RequestContext | undefined;
-  let input: Record<string, unknown> = {};
-  const resourceAccounts: string[] = [];
   try {
     // Operations the model marks unsigned (STS AssumeRoleWithWebIdentity/SAML) are callable without credentials.
     const anonymous = (svc.definition.anonymous?.includes(op.name) ?? false) || op.authtype === 'none';
     const auth = await deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
     const principal: Principal = auth.principal;
     const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : req, virtualBucket);
-    input = svc.codec.parse(parsed, svc.model, op);
-    ctx = {
+    const input = svc.codec.parse(parsed, svc.model, op);
+    const ctx: RequestContext = {
       requestId,
       service: svc.definition.name,
       operation: op.name,
@@ -121,6 +118,29 @@ async function runOperation(
       now,
       secureTransport: meta.secure,
     };
+    const output = await executeOperation(deps, svc, op, input, ctx);
+    return svc.codec.serialize(svc.model, op, output ?? {}, requestId);
+  } catch (e) {
+    const err = toAwsError(e);
+    if (err.status >= 500 && err.code === 'InternalFailure') deps.log?.(`request ${requestId} ${svc.definition.name}:${op.name} failed`, err.cause ?? err);
+    return svc.codec.serializeError(svc.model, op, err, requestId);
+  }
+}
+
+/**
+ * Everything after the caller is known and the input parsed: validation, authorization, the handler and
+ * the audit record. The HTTP chain and the internal client (calls mlzone makes on a principal's behalf)
+ * both come through here, so IAM applies to both alike.
+ */
+export async function executeOperation(
+  deps: Pick<PipelineDeps, 'authorizer' | 'audit' | 'onDecision'>,
+  svc: RegisteredService,
+  op: OperationModel,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+): Promise<unknown> {
+  const resourceAccounts: string[] = [];
+  try {
     const invalid = validateInput(svc.model, op, input);
     if (invalid) throw invalid;
     const handler = svc.definition.handlers[op.name];
@@ -133,17 +153,15 @@ async function runOperation(
       const owner = r.resourceAccount ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.resource)?.[1];
       if (owner && owner !== ctx.accountId && !resourceAccounts.includes(owner)) resourceAccounts.push(owner);
     }
-    const decision = await deps.authorizer.authorize(ctx, requests, svc.style);
-    if (decision) deps.onDecision?.(requestId, ctx, decision);
+    const decision = await deps.authorizer.authorize(ctx, requests, styleOf(svc.model));
+    if (decision) deps.onDecision?.(ctx.requestId, ctx, decision);
     if (decision?.error) throw decision.error;
     const output = await handler(input, ctx);
     deps.audit.record({ ctx, input, output, resourceAccounts });
-    return svc.codec.serialize(svc.model, op, output ?? {}, requestId);
+    return output;
   } catch (e) {
-    const err = toAwsError(e);
-    if (err.status >= 500 && err.code === 'InternalFailure') deps.log?.(`request ${requestId} ${svc.definition.name}:${op.name} failed`, err.cause ?? err);
-    if (ctx) deps.audit.record({ ctx, input, error: err, resourceAccounts });
-    return svc.codec.serializeError(svc.model, op, err, requestId);
+    deps.audit.record({ ctx, input, error: toAwsError(e), resourceAccounts });
+    throw e;
   }
 }
 

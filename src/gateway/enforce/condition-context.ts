@@ -3,6 +3,7 @@
  * merged with the keys the operation itself declared. Absent facts stay absent: `...IfExists` and `Null`
  * depend on that.
  */
+import { isIP } from 'node:net';
 import type { RequestContext } from '../../core/context.js';
 import type { AuthzRequest } from '../../core/service.js';
 
@@ -21,12 +22,14 @@ export function conditionContext(ctx: RequestContext, req: AuthzRequest, facts: 
     'aws:CurrentTime': new Date(ctx.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     'aws:EpochTime': String(Math.floor(ctx.now / 1000)),
     'aws:SecureTransport': String(ctx.secureTransport),
-    'aws:SourceIp': ctx.sourceIp.replace(/^::ffff:/, ''),
     'aws:RequestedRegion': ctx.region,
     'aws:ResourceAccount': facts.resourceAccount,
     'aws:ViaAWSService': String(Boolean(ctx.via?.calledVia?.length)),
     'aws:PrincipalIsAWSService': String(p.type === 'AWSService'),
   };
+  // Calls made by a service on a principal's behalf carry no client IP (AWS leaves aws:SourceIp out).
+  const ip = ctx.sourceIp.replace(/^::ffff:/, '');
+  if (isIP(ip)) out['aws:SourceIp'] = ip;
   if (ctx.userAgent) out['aws:UserAgent'] = ctx.userAgent;
   if (p.type !== 'AWSService' && p.type !== 'Anonymous') {
     out['aws:PrincipalArn'] = p.roleArn ?? p.arn;
