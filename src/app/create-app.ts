@@ -22,6 +22,7 @@ import { createIamAuthorizer } from '../gateway/enforce/iam-authorizer.js';
 import { createDecisionLog } from './decisions.js';
 import { createPolicySources } from './policy-sources.js';
 import { createPipeline } from '../gateway/pipeline.js';
+import { createInternalClient, type InternalClient } from '../gateway/internal-client.js';
 import { startServer, type RunningServer } from '../gateway/server.js';
 import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
 import type { Blueprint } from '../org/blueprint-types.js';
@@ -38,6 +39,8 @@ export interface App {
   readonly services: ServiceRegistry;
   /** True when this start applied the blueprint (a fresh data dir or an ephemeral run). */
   readonly seeded: boolean;
+  /** In-process calls as a given principal, through the same authorization and audit as HTTP calls. */
+  readonly internal: InternalClient;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       admin: adminEndpoints({ version, services, blueprint, auth: config.auth, decisions }),
       log: (msg, err) => config.log?.(`${msg}: ${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err)}`),
     });
+    const internal = createInternalClient({
+      services,
+      authorizer,
+      audit: cloudtrail.sink,
+      onDecision: (id, ctx, record) => decisions.keep(id, ctx, record),
+      region: blueprint.organization.region,
+      now: () => clock.now(),
+    });
     const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
     return {
       url: server.url,
@@ -109,6 +120,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       blueprint,
       services,
       seeded,
+      internal,
       async close() {
         await server.close();
         try {
