@@ -14,6 +14,7 @@ import { validatePolicyDocument } from '../iam/compile.js';
 import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
 import { createStsService } from '../services/sts/index.js';
+import { createEcrService } from '../services/ecr/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
 import { createAuthenticator } from '../gateway/authenticate.js';
@@ -66,14 +67,21 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
     const cloudtrail = createCloudTrailService({ db, clock, sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) } });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations];
+    const ecr = createEcrService({
+      db,
+      clock,
+      defaultRegion: blueprint.organization.region,
+      validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
+      iam: iam.directory,
+    });
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations];
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
     const applied = await readMeta(db, 'blueprint');
     let seeded = false;
     if (!applied) {
-      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder });
+      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder, ecr: ecr.seeder });
       await writeMeta(db, 'blueprint', fingerprint);
       seeded = true;
     } else if (applied !== fingerprint) {
@@ -81,7 +89,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     }
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition], (name) => models.get(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition], (name) => models.get(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -93,7 +101,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     const version = packageVersion();
     const decisions = createDecisionLog();
-    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory)) : allowAll;
+    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry })) : allowAll;
     const pipeline = createPipeline({
       services,
       authenticator,

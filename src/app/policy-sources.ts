@@ -1,10 +1,11 @@
 /**
  * `PolicySources` for the IAM authorizer, assembled from the services' published directories. Resource
- * policies come from the service that owns the resource (for now: IAM role trust policies).
+ * policies come from the service that owns the resource: IAM role trust policies, ECR repository policies.
  */
 import { parseArn } from '../core/arn.js';
 import type { Principal } from '../core/principal.js';
 import type { PolicySources } from '../gateway/enforce/policy-sources.js';
+import type { EcrRegistryPort } from '../services/ecr/index.js';
 import type { IamDirectory } from '../services/iam/index.js';
 import type { OrgDirectory } from '../services/organizations/index.js';
 
@@ -16,13 +17,27 @@ function principalEntity(p: Principal): { kind: 'user' | 'role'; name: string } 
   return undefined;
 }
 
+/** Services owning resources that carry their own policy or tags, beyond IAM. */
+export interface ResourceOwners {
+  /** ECR: repository policies and tags of `arn:aws:ecr:<region>:<account>:repository/<name>`. */
+  readonly ecr?: Pick<EcrRegistryPort, 'repositoryPolicy' | 'repositoryTags'>;
+}
+
+/** The repository an ECR ARN names, or undefined for any other ARN. */
+function ecrRepository(resourceArn: string): { accountId: string; region: string; name: string } | undefined {
+  if (!resourceArn.startsWith('arn:aws:ecr:')) return undefined;
+  const arn = parseArn(resourceArn);
+  if (!arn || !arn.resource.startsWith('repository/')) return undefined;
+  return { accountId: arn.accountId, region: arn.region, name: arn.resource.slice('repository/'.length) };
+}
+
 function tagRecord(tags: ReadonlyArray<{ Key: string; Value: string }> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) out[t.Key] = t.Value;
   return out;
 }
 
-export function createPolicySources(iam: IamDirectory, org: OrgDirectory): PolicySources {
+export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners: ResourceOwners = {}): PolicySources {
   const entity = async (p: Principal) => {
     const e = principalEntity(p);
     if (!e) return undefined;
@@ -45,6 +60,11 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory): Polic
       return tagRecord((await entity(p))?.tags);
     },
     async resourcePolicy(resourceArn, action) {
+      const repository = ecrRepository(resourceArn);
+      if (repository) {
+        const policy = await owners.ecr?.repositoryPolicy(repository.accountId, repository.region, repository.name);
+        return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
+      }
       if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;
       const arn = parseArn(resourceArn);
       if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) return undefined;
@@ -53,6 +73,8 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory): Polic
       return { id: role.arn, document: role.assumeRolePolicyDocument, kind: 'trust' };
     },
     async resourceTags(resourceArn) {
+      const repository = ecrRepository(resourceArn);
+      if (repository) return owners.ecr?.repositoryTags(repository.accountId, repository.region, repository.name);
       const arn = parseArn(resourceArn);
       if (!arn || arn.service !== 'iam') return undefined;
       const [kind, ...rest] = arn.resource.split('/');

@@ -19,9 +19,10 @@ import { createOrganizationsService } from '../../src/services/organizations/ind
 import type { OrganizationsService } from '../../src/services/organizations/index.js';
 import { createStsService } from '../../src/services/sts/index.js';
 import { createCloudTrailService } from '../../src/services/cloudtrail/index.js';
+import { createEcrService } from '../../src/services/ecr/index.js';
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -41,9 +42,10 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
     const org = createOrganizationsService({ db, clock });
     const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
     const cloudtrail = createCloudTrailService({ db, clock });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations];
+    const ecr = createEcrService({ db, clock, defaultRegion: 'us-east-1', validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), iam: iam.directory });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition];
     return {
       db,
       definitions,
