@@ -15,6 +15,8 @@ import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
+import { createS3Service } from '../services/s3/index.js';
+import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
 import { createAuthenticator } from '../gateway/authenticate.js';
@@ -54,7 +56,10 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   const blueprintPath = config.blueprintPath ?? defaultBlueprintPath();
   const blueprint = loadBlueprintFile(blueprintPath);
   const db = openDatabase(config);
+  let blobs: BlobStore | undefined;
   try {
+    const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
+    blobs = blobStore;
     const org = createOrganizationsService({ db, clock });
     // The policy simulator evaluates member accounts' SCPs as enforcement does.
     const iam = createIamService({
@@ -74,22 +79,33 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       iam: iam.directory,
     });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations];
+    const s3 = createS3Service({
+      db,
+      clock,
+      blobs: blobStore,
+      validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
+      log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
+    });
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations];
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
     const applied = await readMeta(db, 'blueprint');
     let seeded = false;
     if (!applied) {
-      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder, ecr: ecr.seeder });
+      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder, ecr: ecr.seeder, s3: s3.seeder });
       await writeMeta(db, 'blueprint', fingerprint);
       seeded = true;
     } else if (applied !== fingerprint) {
       config.log?.(`note: ${config.dataDir} was created from another blueprint; keeping its state (use a new --data-dir to apply ${blueprintPath})`);
     }
 
+    // Blobs a crash left without an object row (or half written) are freed before serving.
+    const swept = await s3.sweep();
+    if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
+
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition], (name) => models.get(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition], (name) => models.get(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -101,7 +117,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     const version = packageVersion();
     const decisions = createDecisionLog();
-    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry })) : allowAll;
+    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies })) : allowAll;
     const pipeline = createPipeline({
       services,
       authenticator,
@@ -135,11 +151,13 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
           await cloudtrail.sink.flush();
         } finally {
           await db.close();
+          await blobStore.close();
         }
       },
     };
   } catch (e) {
     await db.close().catch(() => undefined);
+    await blobs?.close().catch(() => undefined);
     throw e;
   }
 }

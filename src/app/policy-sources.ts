@@ -1,12 +1,14 @@
 /**
  * `PolicySources` for the IAM authorizer, assembled from the services' published directories. Resource
- * policies come from the service that owns the resource: IAM role trust policies, ECR repository policies.
+ * policies come from the service that owns the resource: IAM role trust policies, ECR repository policies, S3
+ * bucket policies.
  */
 import { parseArn } from '../core/arn.js';
 import type { Principal } from '../core/principal.js';
 import type { PolicySources } from '../gateway/enforce/policy-sources.js';
 import type { EcrRegistryPort } from '../services/ecr/index.js';
 import type { IamDirectory } from '../services/iam/index.js';
+import type { BucketDirectory } from '../services/s3/index.js';
 import type { OrgDirectory } from '../services/organizations/index.js';
 
 const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:tagsession', 'sts:setsourceidentity', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml']);
@@ -21,6 +23,18 @@ function principalEntity(p: Principal): { kind: 'user' | 'role'; name: string } 
 export interface ResourceOwners {
   /** ECR: repository policies and tags of `arn:aws:ecr:<region>:<account>:repository/<name>`. */
   readonly ecr?: Pick<EcrRegistryPort, 'repositoryPolicy' | 'repositoryTags'>;
+  /** S3: bucket policies (as Block Public Access lets them apply) for `arn:aws:s3:::bucket[/key]`, bucket tags. */
+  readonly s3?: Pick<BucketDirectory, 'bucketPolicy' | 'bucketTags'>;
+}
+
+const S3_ARN = 'arn:aws:s3:::';
+
+/** The bucket an S3 ARN names (bucket or object ARN), or undefined for any other ARN. */
+function s3Bucket(resourceArn: string): { bucket: string; object: boolean } | undefined {
+  if (!resourceArn.startsWith(S3_ARN)) return undefined;
+  const rest = resourceArn.slice(S3_ARN.length);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? { bucket: rest, object: false } : { bucket: rest.slice(0, slash), object: true };
 }
 
 /** The repository an ECR ARN names, or undefined for any other ARN. */
@@ -60,6 +74,11 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       return tagRecord((await entity(p))?.tags);
     },
     async resourcePolicy(resourceArn, action) {
+      const s3 = s3Bucket(resourceArn);
+      if (s3) {
+        const document = await owners.s3?.bucketPolicy(s3.bucket);
+        return document ? { id: `${S3_ARN}${s3.bucket}`, document, kind: 'resource' } : undefined;
+      }
       const repository = ecrRepository(resourceArn);
       if (repository) {
         const policy = await owners.ecr?.repositoryPolicy(repository.accountId, repository.region, repository.name);
@@ -73,6 +92,8 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       return { id: role.arn, document: role.assumeRolePolicyDocument, kind: 'trust' };
     },
     async resourceTags(resourceArn) {
+      const s3 = s3Bucket(resourceArn);
+      if (s3) return s3.object ? undefined : owners.s3?.bucketTags(s3.bucket);
       const repository = ecrRepository(resourceArn);
       if (repository) return owners.ecr?.repositoryTags(repository.accountId, repository.region, repository.name);
       const arn = parseArn(resourceArn);
