@@ -8,7 +8,6 @@ import { systemClock, type Clock } from '../core/clock.js';
 import type { Database, Migration } from '../persistence/db.js';
 import { runMigrations } from '../persistence/migrate.js';
 import { openSqlite } from '../persistence/sqlite/index.js';
-import { openPostgres } from '../persistence/postgres/index.js';
 import { createModelRegistry } from '../spec/load.js';
 import { validatePolicyDocument } from '../iam/compile.js';
 import { createIamService } from '../services/iam/index.js';
@@ -47,15 +46,19 @@ export interface App {
   close(): Promise<void>;
 }
 
-function openDatabase(config: AppConfig): Database {
-  if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+async function openDatabase(config: AppConfig): Promise<Database> {
+  if (config.databaseUrl) {
+    // Loaded only when asked for: importing `pg` costs ~40 ms CPU of every SQLite start-up otherwise.
+    const { openPostgres } = await import('../persistence/postgres/index.js');
+    return openPostgres({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+  }
   return openSqlite({ file: config.ephemeral ? ':memory:' : join(config.dataDir, 'mlzone.db') });
 }
 
 export async function createApp(config: AppConfig, clock: Clock = systemClock): Promise<App> {
   const blueprintPath = config.blueprintPath ?? defaultBlueprintPath();
   const blueprint = loadBlueprintFile(blueprintPath);
-  const db = openDatabase(config);
+  const db = await openDatabase(config);
   let blobs: BlobStore | undefined;
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
