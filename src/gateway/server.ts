@@ -99,9 +99,14 @@ async function write(res: ServerResponse, r: WireResponse, method: string): Prom
     await pump(res, r.bodyStream);
     return;
   }
-  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  let body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  if (r.status === 304) {
+    // Not Modified carries no body (S3 conditional GET answered through the error path).
+    body = EMPTY;
+    delete headers['content-type'];
+  }
   // A HEAD answer keeps the Content-Length of the body it describes (S3 HeadObject).
-  if (!(method === 'HEAD' && 'content-length' in headers)) headers['content-length'] = body.length;
+  if (r.status !== 304 && !(method === 'HEAD' && 'content-length' in headers)) headers['content-length'] = body.length;
   res.writeHead(r.status, headers);
   res.end(body);
 }
