@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortedTransactionError } from 'kysely';
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
 
-/** Options of {@link TransactionScope.wrapDialect}. */
-export interface ScopedDialectOptions {
+/** Options of {@link ConnectionGuard.wrapDialect}. */
+export interface GuardedDialectOptions {
   /** Replaces the driver's BEGIN (SQLite: `begin immediate`). */
   readonly begin?: (connection: DatabaseConnection, settings: TransactionSettings) => Promise<void>;
   /**
@@ -14,25 +14,41 @@ export interface ScopedDialectOptions {
    * and fail on PostgreSQL.
    */
   readonly abortTransactionOnError?: boolean;
+  /**
+   * With a synchronous driver (better-sqlite3) every query promise is already settled, so a loop
+   * of awaited queries runs entirely in microtasks and starves timers and I/O (HTTP requests,
+   * stdout) until it ends. With this set, a connection request first yields to the event loop
+   * (`setImmediate`) when the last yield is at least this many milliseconds ago: at most one yield
+   * per interval, so a request's few queries normally pay nothing.
+   */
+  readonly yieldEveryMs?: number;
 }
 
 /**
- * Catches the one mistake that hangs a SQLite-backed server: using `db.kysely` (or starting another
- * `db.transaction`) inside `db.transaction(fn)` instead of the `trx` argument. SQLite has a single
- * connection, held by the open transaction, so the outer query would wait for it forever. On
- * PostgreSQL the same code "works" but writes outside the transaction. Both backends now reject it
- * with the same clear error.
+ * Refuses, with a clear error, the connections that would otherwise hang the server or leak:
  *
- * How: `run` marks the async context of `fn`; the wrapped driver refuses to hand out a connection
- * from a marked context while that transaction is still open (queries through `trx` never ask the
- * driver for a connection, they reuse the transaction's). One scope per `Database`, so using
- * another database inside a transaction stays allowed.
+ * 1. Inside `db.transaction(fn)`: using `db.kysely` (or starting another `db.transaction`) instead
+ *    of the `trx` argument. SQLite has one connection, held by the open transaction, so the outer
+ *    query would wait for it forever; on PostgreSQL the same code "works" but writes outside the
+ *    transaction. Both backends now reject it the same way. How: `run` marks the async context of
+ *    `fn`, and the wrapped driver refuses to hand out a connection from a marked context while that
+ *    transaction is open (queries through `trx` reuse the transaction's connection and never ask).
+ *    One guard per `Database`, so using another database inside a transaction stays allowed.
+ * 2. After `close()`: Kysely's `destroy()` does nothing on a database that never ran a query, and
+ *    the next query would quietly open a new pool (PostgreSQL) or a closed handle (SQLite).
  */
-export class TransactionScope {
+export class ConnectionGuard {
   readonly #storage = new AsyncLocalStorage<{ open: boolean }>();
+  #closed = false;
 
-  /** Throws when called inside an open transaction of this database. */
+  /** From now on every new connection is refused. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Throws after `close()` and inside an open transaction of this database. */
   assertOutside(): void {
+    if (this.#closed) throw new Error('database is closed');
     if (this.#storage.getStore()?.open) {
       throw new Error(
         'database used through `db.kysely` or `db.transaction` inside `db.transaction(fn)`: ' +
@@ -52,26 +68,27 @@ export class TransactionScope {
     }
   }
 
-  /** Wraps a dialect so its driver checks this scope (and applies `options`). */
-  wrapDialect(dialect: Dialect, options: ScopedDialectOptions = {}): Dialect {
+  /** Wraps a dialect so its driver checks this guard (and applies `options`). */
+  wrapDialect(dialect: Dialect, options: GuardedDialectOptions = {}): Dialect {
     return {
       createAdapter: () => dialect.createAdapter(),
       createQueryCompiler: () => dialect.createQueryCompiler(),
       createIntrospector: (db) => dialect.createIntrospector(db),
-      createDriver: () => new ScopedDriver(dialect.createDriver(), this, options),
+      createDriver: () => new GuardedDriver(dialect.createDriver(), this, options),
     };
   }
 }
 
-class ScopedDriver implements Driver {
+class GuardedDriver implements Driver {
   readonly #inner: Driver;
-  readonly #scope: TransactionScope;
-  readonly #options: ScopedDialectOptions;
+  readonly #guard: ConnectionGuard;
+  readonly #options: GuardedDialectOptions;
   readonly #tracked = new WeakMap<DatabaseConnection, TrackedConnection>();
+  #lastYield = performance.now();
 
-  constructor(inner: Driver, scope: TransactionScope, options: ScopedDialectOptions) {
+  constructor(inner: Driver, guard: ConnectionGuard, options: GuardedDialectOptions) {
     this.#inner = inner;
-    this.#scope = scope;
+    this.#guard = guard;
     this.#options = options;
   }
 
@@ -80,7 +97,12 @@ class ScopedDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    this.#scope.assertOutside();
+    this.#guard.assertOutside();
+    const every = this.#options.yieldEveryMs;
+    if (every !== undefined && performance.now() - this.#lastYield >= every) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#lastYield = performance.now();
+    }
     const connection = await this.#inner.acquireConnection();
     if (!this.#options.abortTransactionOnError) return connection;
     let tracked = this.#tracked.get(connection);

@@ -418,10 +418,30 @@ export function runDatabaseContract(
         }));
     });
 
-    it('rejects queries after close', async () => {
-      const db = await open();
-      await close(db);
-      await expect(db.kysely.selectFrom(MIGRATIONS_TABLE).selectAll().execute()).rejects.toThrow();
+    it('lets timers and I/O run during a long run of awaited queries', () =>
+      withDb(async (db) => {
+        await runMigrations(db, [itemsMigration]);
+        let timerFiredAt = -1;
+        let queries = 0;
+        setTimeout(() => (timerFiredAt = queries), 0);
+        const started = Date.now();
+        while (Date.now() - started < 200) {
+          await db.kysely.selectFrom('items').select('name').where('name', '=', 'x').execute();
+          queries++;
+        }
+        expect(timerFiredAt).toBeGreaterThanOrEqual(0);
+        expect(timerFiredAt).toBeLessThan(queries);
+      }));
+
+    it('rejects queries and transactions after close, whether or not it was used, and closes twice', async () => {
+      for (const used of [false, true]) {
+        const db = await open();
+        if (used) await runMigrations(db, [itemsMigration]);
+        await close(db);
+        await expect(db.kysely.selectFrom('items').selectAll().execute()).rejects.toThrow(/database is closed|driver has already been destroyed/);
+        await expect(db.transaction(async () => 1)).rejects.toThrow(/database is closed|driver has already been destroyed/);
+        await db.close();
+      }
     });
   });
 }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../db.js';
 import { isSerializationFailure } from '../errors.js';
-import { TransactionScope } from '../transaction-scope.js';
+import { ConnectionGuard } from '../connection-guard.js';
 
 /** Options of {@link openPostgres}. Only `connectionString` is required. */
 export interface PostgresOptions {
@@ -50,7 +50,7 @@ export function openPostgres(options: PostgresOptions): Database {
   const maxAttempts = Math.max(1, options.maxTransactionAttempts ?? 20);
   const onIdleError = options.onIdleConnectionError ?? ((err: Error) => process.emitWarning(err));
 
-  const scope = new TransactionScope();
+  const guard = new ConnectionGuard();
   const dialect = new PostgresDialect({
     pool: async () => {
       const pool = new pg.Pool({
@@ -84,19 +84,19 @@ export function openPostgres(options: PostgresOptions): Database {
             await connection.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`));
           },
   });
-  const kysely = new Kysely<any>({ dialect: scope.wrapDialect(dialect) });
+  const kysely = new Kysely<any>({ dialect: guard.wrapDialect(dialect) });
 
   return {
     dialect: 'postgres',
     kysely,
     async transaction<T>(fn: (trx: Kysely<any>) => Promise<T>): Promise<T> {
-      scope.assertOutside();
+      guard.assertOutside();
       for (let attempt = 1; ; attempt++) {
         try {
           return await kysely
             .transaction()
             .setIsolationLevel('serializable')
-            .execute((trx) => scope.run(() => fn(trx)));
+            .execute((trx) => guard.run(() => fn(trx)));
         } catch (err) {
           if (attempt >= maxAttempts || !isSerializationFailure(err)) throw err;
           // Random backoff growing to ~100 ms spreads the retries of transactions that collided.
@@ -104,7 +104,10 @@ export function openPostgres(options: PostgresOptions): Database {
         }
       }
     },
-    close: () => kysely.destroy(),
+    async close() {
+      guard.close();
+      await kysely.destroy();
+    },
   };
 }
 

@@ -32,7 +32,8 @@ for (let id = (last?.id ?? 0) + 1; ; id++) {
   const row = { id, payload: String(id).padEnd(2000, '.') };
   if (id % 2 === 0) await db.kysely.insertInto('acks').values(row).execute();
   else await db.transaction((trx) => trx.insertInto('acks').values(row).execute());
-  process.stdout.write(id + '\\n');
+  // Count as printed only once the bytes are in the pipe (stdout to a pipe may be asynchronous).
+  await new Promise((resolve) => process.stdout.write(id + '\\n', resolve));
 }
 `;
 

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../db.js';
-import { TransactionScope } from '../transaction-scope.js';
+import { ConnectionGuard } from '../connection-guard.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** Options of {@link openSqlite}. Only `file` is required. */
@@ -41,6 +41,11 @@ export interface SqliteOptions {
  * statements fail (SQLSTATE 25P02) and it rolls back even if `fn` caught the error.
  * Use `insert … on conflict do nothing` to tolerate duplicates inside a transaction.
  *
+ * better-sqlite3 is synchronous: each query blocks the event loop for its duration (µs for indexed
+ * queries), and awaited queries never give timers or I/O a turn by themselves. So that a long run
+ * of queries (a scheduler sweep, a batch import) cannot starve HTTP, a query yields to the event
+ * loop when the previous yield is 10 ms old.
+ *
  * @example
  * const db = openSqlite({ file: join(dataDir, 'mlzone.db') });
  * await runMigrations(db, migrations);
@@ -58,14 +63,15 @@ export function openSqlite(options: SqliteOptions): Database {
     throw err;
   }
 
-  const scope = new TransactionScope();
+  const guard = new ConnectionGuard();
   const dialect = new SqliteDialect({ database: withStatementCache(raw, options.statementCacheSize ?? 500) });
   const kysely = new Kysely<any>({
-    dialect: scope.wrapDialect(dialect, {
+    dialect: guard.wrapDialect(dialect, {
       begin: async (connection) => {
         await connection.executeQuery(CompiledQuery.raw('begin immediate'));
       },
       abortTransactionOnError: true,
+      yieldEveryMs: 10,
     }),
   });
 
@@ -73,10 +79,15 @@ export function openSqlite(options: SqliteOptions): Database {
     dialect: 'sqlite',
     kysely,
     async transaction<T>(fn: (trx: Kysely<any>) => Promise<T>): Promise<T> {
-      scope.assertOutside();
-      return kysely.transaction().execute((trx) => scope.run(() => fn(trx)));
+      guard.assertOutside();
+      return kysely.transaction().execute((trx) => guard.run(() => fn(trx)));
     },
-    close: () => kysely.destroy(),
+    async close() {
+      guard.close();
+      await kysely.destroy();
+      // destroy() skips a driver that never ran a query; the handle was opened eagerly above.
+      if (raw.open) raw.close();
+    },
   };
 }
 
