@@ -27,6 +27,21 @@ export interface StreamedBody extends AsyncIterable<Uint8Array> {
   readonly trailers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A body stream as a class instance (not a plain object), so that code walking inputs and outputs for
+ * parameters (the audit trail) treats it as opaque bytes. `open` is called once per iteration.
+ */
+export class BodyStream implements StreamedBody {
+  constructor(
+    private readonly open: () => AsyncIterator<Uint8Array>,
+    readonly trailers?: Readonly<Record<string, string>>,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.open();
+  }
+}
+
 export interface WireResponse {
   status: number;
   headers: Record<string, string>;

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WireRequest, WireResponse } from '../core/wire.js';
+import { BodyStream, type WireRequest, type WireResponse } from '../core/wire.js';
 import { looksLikeS3 } from './route.js';
 
 export interface RequestMeta {
@@ -69,7 +69,7 @@ function streamedRequest(req: IncomingMessage): WireRequest | undefined {
   const head = toWireRequest(req, EMPTY);
   if (!looksLikeS3(head)) return undefined;
   // A consumer that stops early must not destroy the socket: the error response still has to go out.
-  const bodyStream: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => req.iterator({ destroyOnReturn: false }) };
+  const bodyStream = new BodyStream(() => req.iterator({ destroyOnReturn: false }));
   return { ...head, bodyStream };
 }
 

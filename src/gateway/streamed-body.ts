@@ -14,7 +14,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AwsError } from '../core/errors.js';
-import type { StreamedBody } from '../core/wire.js';
+import { BodyStream, type StreamedBody } from '../core/wire.js';
 import { authError } from '../auth/sigv4-errors.js';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -22,17 +22,15 @@ const MAX_LINE = 8 * 1024;
 
 /** The stream, hashed as it is read; at its end the SHA-256 must be `expectedHex`. */
 export function checkedPayload(source: AsyncIterable<Uint8Array>, expectedHex: string): StreamedBody {
-  return {
-    async *[Symbol.asyncIterator]() {
-      const h = createHash('sha256');
-      for await (const chunk of source) {
-        h.update(chunk);
-        yield chunk;
-      }
-      const computed = h.digest('hex');
-      if (computed !== expectedHex.toLowerCase()) throw authError('contentSha256Mismatch', 's3', { claimed: expectedHex, computed });
-    },
-  };
+  return new BodyStream(async function* () {
+    const h = createHash('sha256');
+    for await (const chunk of source) {
+      h.update(chunk);
+      yield chunk;
+    }
+    const computed = h.digest('hex');
+    if (computed !== expectedHex.toLowerCase()) throw authError('contentSha256Mismatch', 's3', { claimed: expectedHex, computed });
+  });
 }
 
 /** What signed chunks chain on. */
@@ -143,9 +141,8 @@ function parseChunkHeader(line: string): { size: number; signature?: string } {
 export function decodeAwsChunked(source: AsyncIterable<Uint8Array>, options: AwsChunkedOptions = {}): StreamedBody {
   const trailers: Record<string, string> = {};
   const { signing } = options;
-  return {
-    trailers,
-    async *[Symbol.asyncIterator]() {
+  return new BodyStream(
+    async function* () {
       const reader = new ByteReader(source);
       let previous = signing?.seedSignature ?? '';
       let total = 0;
@@ -193,5 +190,6 @@ export function decodeAwsChunked(source: AsyncIterable<Uint8Array>, options: Aws
       }
       if (options.decodedLength !== undefined && options.decodedLength !== total) throw incomplete();
     },
-  };
+    trailers,
+  );
 }

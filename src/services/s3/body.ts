@@ -4,7 +4,7 @@
  * trailer) are compared at its end, *inside* the stream, so a mismatch makes the blob store discard the
  * data. Out: an object's segments (one blob per part) read back to back, cut to a byte range.
  */
-import type { StreamedBody } from '../../core/wire.js';
+import { BodyStream, type StreamedBody } from '../../core/wire.js';
 import type { BlobStore, ByteRange } from '../../persistence/blob/blob-store.js';
 import { isChecksumAlgorithm, isWellFormedChecksum, newDigest, type ChecksumAlgorithm, type Digest } from './domain/checksum.js';
 import { s3Errors } from './domain/errors.js';
@@ -53,8 +53,8 @@ export function digestingSource(body: unknown, checks: BodyChecks): { source: As
     : (Object.keys(checks.checksums).find((a) => checks.checksums[a as ChecksumAlgorithm] !== undefined) as ChecksumAlgorithm | undefined);
   let digests: BodyDigests | undefined;
   const iterable = asIterable(body);
-  const source = {
-    async *[Symbol.asyncIterator]() {
+  const source = new BodyStream(
+    async function* () {
       const md5 = newDigest('MD5');
       const sum: Digest | undefined = algorithm ? newDigest(algorithm) : undefined;
       let size = 0;
@@ -77,7 +77,7 @@ export function digestingSource(body: unknown, checks: BodyChecks): { source: As
       }
       digests = { size, md5Hex: md5Raw.toString('hex'), ...(checksum ? { checksum } : {}) };
     },
-  };
+  );
   return {
     source,
     result: () => {
@@ -103,12 +103,10 @@ export async function readSegments(blobs: BlobStore, segments: readonly Segment[
   }
   // Open the first blob now so that a missing blob fails before the response starts.
   const first = pieces.length > 0 ? await blobs.read(pieces[0].blob, pieces[0].range) : undefined;
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (let i = 0; i < pieces.length; i++) {
-        const stream = i === 0 ? first! : await blobs.read(pieces[i].blob, pieces[i].range);
-        yield* stream;
-      }
-    },
-  };
+  return new BodyStream(async function* () {
+    for (let i = 0; i < pieces.length; i++) {
+      const stream = i === 0 ? first! : await blobs.read(pieces[i].blob, pieces[i].range);
+      yield* stream;
+    }
+  });
 }
