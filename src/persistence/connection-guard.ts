@@ -46,9 +46,14 @@ export class ConnectionGuard {
     this.#closed = true;
   }
 
+  /** Throws after `close()`. */
+  assertOpen(): void {
+    if (this.#closed) throw new Error('database is closed');
+  }
+
   /** Throws after `close()` and inside an open transaction of this database. */
   assertOutside(): void {
-    if (this.#closed) throw new Error('database is closed');
+    this.assertOpen();
     if (this.#storage.getStore()?.open) {
       throw new Error(
         'database used through `db.kysely` or `db.transaction` inside `db.transaction(fn)`: ' +
@@ -92,7 +97,9 @@ class GuardedDriver implements Driver {
     this.#options = options;
   }
 
-  init(): Promise<void> {
+  async init(): Promise<void> {
+    // Kysely initialises lazily, also after a destroy() that found nothing to destroy.
+    this.#guard.assertOpen();
     return this.#inner.init();
   }
 

@@ -66,6 +66,21 @@ suite(title, () => {
       }
     });
 
+    it('creates nothing when closed before its first query, even if used afterwards', async () => {
+      const db = await open();
+      const schema = schemas.get(db)!;
+      await db.close();
+      await expect(db.kysely.selectFrom('anything').selectAll().execute()).rejects.toThrow(/database is closed/);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const found = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+        expect(found.rowCount).toBe(0);
+      } finally {
+        await client.end();
+      }
+    });
+
     it('rejects a schema name it would have to quote', () => {
       expect(() => openPostgres({ connectionString: url!, schema: 'Bad"Name' })).toThrow(/invalid schema name/);
     });
