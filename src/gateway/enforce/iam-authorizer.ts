@@ -46,6 +46,22 @@ export function accessDenied(style: 'query' | 'json' | 'rest-json' | 'rest-xml',
   return new AwsError('AccessDeniedException', message, { status: style === 'rest-json' ? 403 : 400 });
 }
 
+/**
+ * The AccessDenied text. S3 explains a denial only to callers of the bucket owner's account or organization;
+ * anyone else (anonymous callers included) reads a plain "Access Denied"
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
+ */
+function messageFor(d: DecisionDetail): string {
+  if (d.resource.startsWith('arn:aws:s3:::')) {
+    const p = d.request.principal;
+    const sameAccount = p.accountId !== '' && p.accountId === d.request.resourceAccount;
+    const orgId = d.context['aws:PrincipalOrgID'];
+    const sameOrg = orgId !== undefined && orgId === d.context['aws:ResourceOrgID'];
+    if (!sameAccount && !sameOrg) return 'Access Denied';
+  }
+  return denialMessage(d.request, d.result);
+}
+
 export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // Keyed by the document string itself, then by kind: the directories hand out the same cached string object on
   // every request, so a hit is a pointer comparison. A `${kind}\n${doc}` key was a new string per lookup, copied
@@ -140,7 +156,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
         const d = await decide(ctx, req);
         details.push(d);
         if (d.result.decision !== 'Allow') {
-          return { decision: d.result.decision, details, error: accessDenied(style, denialMessage(d.request, d.result)) };
+          return { decision: d.result.decision, details, error: accessDenied(style, messageFor(d)) };
         }
       }
       return { decision: 'Allow', details };
