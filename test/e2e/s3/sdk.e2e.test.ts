@@ -1,4 +1,6 @@
+import { Agent as HttpAgent } from 'node:http';
 import { Readable } from 'node:stream';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
@@ -30,16 +32,17 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, unique } from '../support/sessions.js';
+import { assumeRole, unique, type Creds } from '../support/sessions.js';
 
 let server: TestServer;
 let s3: S3Client;
+let creds: Creds;
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const lake = await assumeRole(server.url, users.lakeAdmin, 'arn:aws:iam::333333333333:role/LakeAdmin');
-  s3 = new S3Client({ ...clientConfig(server.url, lake), forcePathStyle: true });
+  creds = await assumeRole(server.url, users.lakeAdmin, 'arn:aws:iam::333333333333:role/LakeAdmin');
+  s3 = new S3Client({ ...clientConfig(server.url, creds), forcePathStyle: true });
 });
 afterAll(() => server.close());
 
@@ -222,6 +225,22 @@ describe('S3 with the JS SDK v3', () => {
     ).rejects.toMatchObject({ name: 'EntityTooSmall' });
     await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'small', UploadId: small.UploadId }));
     await expect(s3.send(new ListPartsCommand({ Bucket, Key: 'small', UploadId: small.UploadId }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+  });
+
+  it('addresses buckets as virtual hosts (<bucket>.localhost), and finds the blueprint buckets with their tags', async () => {
+    // *.localhost does not resolve here: connect every host to the loopback, keep the Host header.
+    const lookup = (_host: string, opts: { all?: boolean }, cb: (err: null, address: unknown, family?: number) => void) =>
+      opts.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4);
+    const handler = new NodeHttpHandler({ httpAgent: new HttpAgent({ lookup } as never) });
+    const port = new URL(server.url).port;
+    const virtual = new S3Client({ ...clientConfig(`http://localhost:${port}`, creds), forcePathStyle: false, requestHandler: handler });
+    const Bucket = 'mlzone-curated-333333333333';
+    const data = randomBytes(MiB + 5);
+    await virtual.send(new PutObjectCommand({ Bucket, Key: 'vhost/stream.bin', Body: Readable.from([data]), ContentLength: data.length }));
+    const got = await virtual.send(new GetObjectCommand({ Bucket, Key: 'vhost/stream.bin' }));
+    expect(md5(await bytesOf(got.Body))).toBe(md5(data));
+    expect((await virtual.send(new ListObjectsV2Command({ Bucket, Prefix: 'vhost/' }))).Contents?.map((c) => c.Key)).toEqual(['vhost/stream.bin']);
+    expect((await s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet).toEqual([{ Key: 'classification', Value: 'curated' }]);
   });
 
   it('uploads a stream with @aws-sdk/lib-storage Upload (multipart, parallel parts)', async () => {
