@@ -17,7 +17,7 @@
  *   pk lookup   raw prepared once 3.2 · raw prepare per call 8.9 · Kysely stock dialect 18-20 ·
  *               openSqlite 11.7-12.5 · openSqlite precompiled 6.6-7.3 · Kysely build+compile alone 2.5
  *   page of 20  raw 13.8 · Kysely stock 40-44 · openSqlite 34.6-37 · openSqlite precompiled 24
- *   insert      NORMAL autocommit 27 · NORMAL in transaction 42 · FULL 520-4000 (one fsync per commit)
+ *   insert      NORMAL autocommit 27 · NORMAL in transaction 42 · FULL 280-4000 (one fsync per commit; depends on disk contention)
  *   PostgreSQL (local, TCP) pk lookup 133 · page 150-300 · serializable insert transaction 3800-6900
  */
 import { randomBytes } from 'node:crypto';
