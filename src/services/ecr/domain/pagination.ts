@@ -5,38 +5,13 @@
  * survives pushes and deletes between calls; a token from another listing, or not ours, is refused with
  * InvalidParameterException.
  */
+import { keysetPage, type Page } from '../../../core/pagination.js';
 import { errors } from './errors.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
-interface TokenBody {
-  readonly v: 1;
-  /** The listing (operation, registry, repository, filter) the token belongs to. */
-  readonly s: string;
-  /** Key of the last item returned. */
-  readonly k: string;
-}
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
-
-export function encodeToken(scope: string, lastKey: string): string {
-  const body: TokenBody = { v: 1, s: scope, k: lastKey };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string, scope: string): string {
-  let body: Partial<TokenBody> | undefined;
-  try {
-    body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<TokenBody>;
-  } catch {
-    body = undefined;
-  }
-  if (!body || body.v !== 1 || body.s !== scope || typeof body.k !== 'string') throw errors.invalidNextToken();
-  return body.k;
-}
+export type { Page } from '../../../core/pagination.js';
+export { encodePageToken as encodeToken } from '../../../core/pagination.js';
 
 /**
  * One page of `items`, which must be sorted by `key` (strictly increasing as strings). `scope` binds the
@@ -48,16 +23,7 @@ export function paginate<T>(
   scope: string,
   req: { readonly nextToken?: string; readonly maxResults?: number },
 ): Page<T> {
-  const size = req.maxResults ?? DEFAULT_PAGE_SIZE;
-  let start = 0;
-  if (req.nextToken !== undefined && req.nextToken !== null && req.nextToken !== '') {
-    const after = decodeToken(req.nextToken, scope);
-    start = items.findIndex((item) => key(item) > after);
-    if (start < 0) start = items.length;
-  }
-  const page = items.slice(start, start + size);
-  const more = start + size < items.length;
-  return more ? { items: page, nextToken: encodeToken(scope, key(page[page.length - 1]!)) } : { items: page };
+  return keysetPage(items, key, scope, req.maxResults ?? DEFAULT_PAGE_SIZE, req.nextToken, () => errors.invalidNextToken());
 }
 
 /** A sort key that orders by time first: epoch milliseconds padded to 15 digits, then `rest`. */

@@ -4,41 +4,13 @@
  * so a page boundary survives inserts and deletes between calls; a token from another operation, or
  * one that is not ours, is rejected with InvalidInputException (INVALID_NEXT_TOKEN).
  */
+import { keysetPage, type Page } from '../../../core/pagination.js';
 import { errors } from './errors.js';
 
 export const MAX_PAGE_SIZE = 20;
 
-interface TokenBody {
-  readonly v: 1;
-  /** The operation (and its scope, e.g. the parent id) the token belongs to. */
-  readonly s: string;
-  /** The key of the last item returned. */
-  readonly k: string;
-}
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
-
-export function encodeToken(scope: string, lastKey: string): string {
-  const body: TokenBody = { v: 1, s: scope, k: lastKey };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string, scope: string): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    body = undefined;
-  }
-  const b = body as Partial<TokenBody> | undefined;
-  if (!b || b.v !== 1 || b.s !== scope || typeof b.k !== 'string') {
-    throw errors.invalidInput('INVALID_NEXT_TOKEN', 'The specified value for NextToken is not valid.');
-  }
-  return b.k;
-}
+export type { Page } from '../../../core/pagination.js';
+export { encodePageToken as encodeToken } from '../../../core/pagination.js';
 
 export function pageSize(maxResults: number | undefined): number {
   if (maxResults === undefined || maxResults === null) return MAX_PAGE_SIZE;
@@ -61,19 +33,7 @@ export function paginate<T>(
   scope: string,
   req: { readonly NextToken?: string; readonly MaxResults?: number },
 ): Page<T> {
-  const size = pageSize(req.MaxResults);
-  let start = 0;
-  if (req.NextToken !== undefined && req.NextToken !== null && req.NextToken !== '') {
-    const after = decodeToken(req.NextToken, scope);
-    start = items.length;
-    for (let i = 0; i < items.length; i++) {
-      if (key(items[i]!) > after) {
-        start = i;
-        break;
-      }
-    }
-  }
-  const page = items.slice(start, start + size);
-  const more = start + size < items.length;
-  return more ? { items: page, nextToken: encodeToken(scope, key(page[page.length - 1]!)) } : { items: page };
+  return keysetPage(items, key, scope, pageSize(req.MaxResults), req.NextToken, () =>
+    errors.invalidInput('INVALID_NEXT_TOKEN', 'The specified value for NextToken is not valid.'),
+  );
 }
