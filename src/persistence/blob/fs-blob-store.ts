@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { BlobNotFoundError, type BlobStore, type ByteRange, type StoredBlob } from './blob-store.js';
 
 const BATCH_BYTES = 1024 * 1024;
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 1024 * 1024;
 const ID = /^[0-9a-f]{32}$/;
 
 export interface FsBlobStoreOptions {
