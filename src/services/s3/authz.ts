@@ -7,6 +7,7 @@
  */
 import type { RequestContext } from '../../core/context.js';
 import type { AuthzFn, AuthzRequest } from '../../core/service.js';
+import { s3Errors } from './domain/errors.js';
 import { copySource } from './handlers/copy-source.js';
 import type { S3Store } from './store.js';
 
@@ -55,7 +56,7 @@ export function createS3Authz(store: Pick<S3Store, 'bucket'>): Record<string, Au
     return keys.map((o) => ({ action: 's3:DeleteObject', resource: objectArn(input.Bucket, o.Key), resourceAccount: owner }));
   };
 
-  return {
+  const table: Record<string, AuthzFn> = {
     CreateBucket: (input: In, ctx) => [{ action: 's3:CreateBucket', resource: bucketArn(input.Bucket), resourceAccount: ctx.accountId }],
     HeadBucket: onBucket('s3:ListBucket'),
     ListBuckets: () => [{ action: 's3:ListAllMyBuckets', resource: '*' }],
@@ -90,5 +91,23 @@ export function createS3Authz(store: Pick<S3Store, 'bucket'>): Record<string, Au
     CompleteMultipartUpload: onObject('s3:PutObject'),
     AbortMultipartUpload: onObject('s3:AbortMultipartUpload'),
     ListParts: onObject('s3:ListMultipartUploadParts'),
-  } as Record<string, AuthzFn>;
+  };
+
+  // `x-amz-expected-bucket-owner` / `x-amz-source-expected-bucket-owner`: a bucket of another account is
+  // refused before anything else (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html).
+  const out: Record<string, AuthzFn> = {};
+  for (const [op, fn] of Object.entries(table)) {
+    out[op] = async (input: In, ctx: RequestContext) => {
+      await checkExpectedOwner(input.Bucket, input.ExpectedBucketOwner);
+      if (typeof input.CopySource === 'string') await checkExpectedOwner(copySource(input.CopySource).bucket, input.ExpectedSourceBucketOwner);
+      return fn(input, ctx);
+    };
+  }
+  return out;
+
+  async function checkExpectedOwner(bucket: string, expected: unknown): Promise<void> {
+    if (typeof expected !== 'string') return;
+    const owner = (await store.bucket(bucket))?.accountId;
+    if (owner !== undefined && owner !== expected) throw s3Errors.accessDenied('Access Denied');
+  }
 }

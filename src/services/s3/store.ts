@@ -174,17 +174,23 @@ export function createS3Store(db: Database) {
       buckets.delete(b.name);
     },
 
-    /** Deletes an empty bucket; false when it still holds objects or multipart uploads. */
-    async deleteBucket(name: string): Promise<boolean> {
-      const ok = await db.transaction(async (trx) => {
+    /**
+     * Deletes a bucket that holds no objects, with its unfinished multipart uploads (their part blobs are
+     * returned to free); undefined when objects remain.
+     */
+    async deleteBucket(name: string): Promise<Replaced | undefined> {
+      const r = await db.transaction(async (trx) => {
         const obj = await k(trx).selectFrom('s3_objects').select('key').where('bucket', '=', name).limit(1).executeTakeFirst();
-        const up = await k(trx).selectFrom('s3_uploads').select('upload_id').where('bucket', '=', name).limit(1).executeTakeFirst();
-        if (obj || up) return false;
+        if (obj) return undefined;
+        const uploads = k(trx).selectFrom('s3_uploads').select('upload_id').where('bucket', '=', name);
+        const parts = await k(trx).selectFrom('s3_parts').select('blob_id').where('upload_id', 'in', uploads).execute();
+        await k(trx).deleteFrom('s3_parts').where('upload_id', 'in', uploads).execute();
+        await k(trx).deleteFrom('s3_uploads').where('bucket', '=', name).execute();
         await k(trx).deleteFrom('s3_buckets').where('name', '=', name).execute();
-        return true;
+        return { freed: parts.map((p) => p.blob_id) };
       });
       buckets.delete(name);
-      return ok;
+      return r;
     },
 
     async updateBucket(name: string, patch: { policy?: string | null; tags?: Record<string, string> | null; publicAccessBlock?: PublicAccessBlock | null }): Promise<void> {

@@ -76,6 +76,10 @@ describe('S3 with the JS SDK v3', () => {
     await s3.send(new PutObjectCommand({ Bucket, Key: 'x', Body: 'x' }));
     await expect(s3.send(new DeleteBucketCommand({ Bucket }))).rejects.toMatchObject({ name: 'BucketNotEmpty', $metadata: { httpStatusCode: 409 } });
     await s3.send(new DeleteObjectCommand({ Bucket, Key: 'x' }));
+    await expect(s3.send(new HeadBucketCommand({ Bucket, ExpectedBucketOwner: '444444444444' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await s3.send(new HeadBucketCommand({ Bucket, ExpectedBucketOwner: '333333333333' }));
+    // Unfinished multipart uploads do not keep a bucket alive; they go with it.
+    await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'pending' }));
     await s3.send(new DeleteBucketCommand({ Bucket }));
     await expect(s3.send(new HeadBucketCommand({ Bucket }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
     await expect(s3.send(new ListObjectsV2Command({ Bucket }))).rejects.toMatchObject({ name: 'NoSuchBucket' });

@@ -5,7 +5,7 @@ import { isPublicPolicy, s3PolicyProblem } from '../domain/bucket-policy.js';
 import { s3Errors } from '../domain/errors.js';
 import { isValidBucketName } from '../domain/names.js';
 import { tagMapToSet, tagSetToMap } from '../domain/tags.js';
-import { needBucket, owner, type S3Env } from '../context.js';
+import { free, needBucket, owner, type S3Env } from '../context.js';
 import type { PublicAccessBlock } from '../records.js';
 
 const DEFAULT_REGION = 'us-east-1';
@@ -73,7 +73,9 @@ export function bucketHandlers(env: S3Env): S3Handlers {
 
     async DeleteBucket(input) {
       await needBucket(env, input.Bucket);
-      if (!(await env.store.deleteBucket(input.Bucket))) throw s3Errors.bucketNotEmpty(input.Bucket);
+      const r = await env.store.deleteBucket(input.Bucket);
+      if (!r) throw s3Errors.bucketNotEmpty(input.Bucket);
+      free(env, r.freed);
       return {};
     },
 
