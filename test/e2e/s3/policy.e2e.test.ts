@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
@@ -45,6 +46,17 @@ describe('S3 bucket policies evaluated by the IAM engine', () => {
     );
     // The policy grants reads only.
     await expect(scientist.send(new PutObjectCommand({ Bucket: 'mlzone-curated-333333333333', Key: 'x', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('copies across accounts: read in the lake through its policy, write in the own SageMaker bucket', async () => {
+    const Bucket = 'sagemaker-us-east-1-444444444444';
+    await lake.send(new PutObjectCommand({ Bucket: 'mlzone-curated-333333333333', Key: 'features/copy-me.csv', Body: 'x,y\n' }));
+    await lake.send(new PutObjectCommand({ Bucket: 'mlzone-raw-333333333333', Key: 'landing/secret.json', Body: '{}' }));
+    await scientist.send(new CopyObjectCommand({ Bucket, Key: 'inputs/copy.csv', CopySource: 'mlzone-curated-333333333333/features/copy-me.csv' }));
+    expect(await text(scientist.send(new GetObjectCommand({ Bucket, Key: 'inputs/copy.csv' })))).toBe('x,y\n');
+    const denied = await scientist.send(new CopyObjectCommand({ Bucket, Key: 'inputs/secret.json', CopySource: 'mlzone-raw-333333333333/landing/secret.json' })).catch((e: unknown) => e);
+    expect(denied).toMatchObject({ name: 'AccessDenied' });
+    expect((denied as Error).message).toContain('s3:GetObject on resource: "arn:aws:s3:::mlzone-raw-333333333333/landing/secret.json" because no resource-based policy allows');
   });
 
   it('Principal "*" with aws:PrincipalOrgID lets organization members in and keeps anonymous callers out', async () => {
