@@ -12,7 +12,13 @@ import type { Kysely } from 'kysely';
 export interface Database {
   readonly dialect: 'sqlite' | 'postgres';
   readonly kysely: Kysely<any>;
-  /** Runs `fn` in one transaction; everything it wrote becomes visible together or not at all. */
+  /**
+   * Runs `fn` in one transaction; everything it wrote becomes visible together or not at all.
+   * - `fn` must use `trx`, never this database (that is refused: on SQLite it would wait on itself).
+   * - On PostgreSQL `fn` runs SERIALIZABLE and may be retried, so it must have no effects outside `trx`.
+   * - A failed statement aborts the transaction on both backends (use `on conflict do nothing`, not catch).
+   * - SQLite has one connection: keep `fn` short and free of network I/O.
+   */
   transaction<T>(fn: (trx: Kysely<any>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
