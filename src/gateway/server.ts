@@ -162,6 +162,9 @@ export async function startServer(handler: WireHandler, opts: { host: string; po
       });
   });
   server.keepAliveTimeout = 65_000;
+  // Node ends any request still being received after 5 minutes; a multi-gigabyte S3 upload on a slow link takes
+  // longer. Headers must still arrive within headersTimeout (60 s), which is what guards against slow clients.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
