@@ -20,9 +20,11 @@ import type { OrganizationsService } from '../../src/services/organizations/inde
 import { createStsService } from '../../src/services/sts/index.js';
 import { createCloudTrailService } from '../../src/services/cloudtrail/index.js';
 import { createEcrService } from '../../src/services/ecr/index.js';
+import { createS3Service } from '../../src/services/s3/index.js';
+import { createEphemeralBlobStore } from '../../src/persistence/blob/index.js';
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -37,15 +39,17 @@ export interface Services {
 export async function openServices(options: { clock?: Clock; migrate?: boolean } = {}): Promise<Services> {
   const clock = options.clock ?? fixedClock(Date.UTC(2026, 0, 15, 12, 0, 0));
   const db = openSqlite({ file: ':memory:' });
+  const blobs = await createEphemeralBlobStore();
   try {
     const iam = createIamService({ db, clock });
     const org = createOrganizationsService({ db, clock });
     const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
     const cloudtrail = createCloudTrailService({ db, clock });
     const ecr = createEcrService({ db, clock, defaultRegion: 'us-east-1', validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), iam: iam.directory });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations];
+    const s3 = createS3Service({ db, clock, blobs, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition];
     return {
       db,
       definitions,
@@ -56,11 +60,13 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
           await cloudtrail.sink.flush();
         } finally {
           await db.close();
+          await blobs.close();
         }
       },
     };
   } catch (e) {
     await db.close().catch(() => undefined);
+    await blobs.close().catch(() => undefined);
     throw e;
   }
 }

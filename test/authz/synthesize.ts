@@ -69,6 +69,8 @@ const STRING_CANDIDATES = [
   'v1',
   '123456',
   'GAAQEAAAAACwdrMHVYsbEkMF',
+  // S3 CopySource (`bucket/key`).
+  'example/example',
 ];
 
 /** Member-name words that name a resource type differently from the reference. */
