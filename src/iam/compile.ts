@@ -17,21 +17,59 @@ import { globSource, hasWildcard, resourceRegexSource, segmentSource, splitArnPr
 export { PolicyError, PolicyMessages } from './policy-error.js';
 export type { CompileOptions } from './validate.js';
 
-/** Action/NotAction list → test on the lower-cased request action. */
+/** Combines anchored glob sources into one RegExp (alternation), or undefined for none. */
+function unionRegex(sources: readonly string[]): RegExp | undefined {
+  if (sources.length === 0) return undefined;
+  return new RegExp(sources.length === 1 ? `^${sources[0]}$` : `^(?:${sources.join('|')})$`);
+}
+
+/**
+ * Action/NotAction list → test on the lower-cased request action. Patterns are grouped by their literal service
+ * prefix (the text before the first colon, when it has no wildcard): a glob such as `iam:get*` can only match
+ * actions starting with `iam:`, so a request tries exact names (one Set) and then only its own service's globs,
+ * combined into one RegExp; `svc:*` becomes a plain prefix test. Globs with a wildcard in the service part (or no
+ * colon) stay in one shared RegExp tried for every action. Same matches as testing every glob in turn.
+ */
 function compileActions(patterns: readonly string[]): (actionLower: string) => boolean {
   const exact = new Set<string>();
-  const globs: RegExp[] = [];
+  const byService = new Map<string, string[]>();
+  const anyService = new Set<string>(); // services with a `svc:*` pattern
+  const shared: string[] = [];
   for (const p of patterns) {
     const lower = p.toLowerCase();
     if (lower === '*') return () => true;
-    if (hasWildcard(lower)) globs.push(new RegExp(`^${globSource(lower)}$`));
-    else exact.add(lower);
+    if (!hasWildcard(lower)) {
+      exact.add(lower);
+      continue;
+    }
+    const colon = lower.indexOf(':');
+    const service = colon > 0 ? lower.slice(0, colon) : undefined;
+    if (service === undefined || hasWildcard(service)) {
+      shared.push(globSource(lower));
+      continue;
+    }
+    if (lower.length === colon + 2 && lower.endsWith('*')) {
+      anyService.add(service);
+      continue;
+    }
+    let list = byService.get(service);
+    if (!list) byService.set(service, (list = []));
+    list.push(globSource(lower));
   }
-  if (globs.length === 0) return (a) => exact.has(a);
+  const sharedRe = unionRegex(shared);
+  const serviceRe = new Map<string, RegExp>();
+  for (const [service, sources] of byService) if (!anyService.has(service)) serviceRe.set(service, unionRegex(sources)!);
+  if (serviceRe.size === 0 && anyService.size === 0 && !sharedRe) return (a) => exact.has(a);
   return (a) => {
     if (exact.has(a)) return true;
-    for (const re of globs) if (re.test(a)) return true;
-    return false;
+    const colon = a.indexOf(':');
+    if (colon > 0) {
+      const service = a.slice(0, colon);
+      if (anyService.has(service)) return true;
+      const re = serviceRe.get(service);
+      if (re !== undefined && re.test(a)) return true;
+    }
+    return sharedRe !== undefined && sharedRe.test(a);
   };
 }
 
