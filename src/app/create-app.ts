@@ -32,6 +32,9 @@ import type { AppConfig } from './config.js';
 import { adminEndpoints } from './admin.js';
 import { metaMigrations, readMeta, writeMeta } from './meta.js';
 import { seedBlueprint } from './seed-blueprint.js';
+
+/** CloudTrail events an `--ephemeral` server keeps per account (the newest; older ones are deleted). */
+const EPHEMERAL_EVENTS_PER_ACCOUNT = 10_000;
 import { packageVersion } from './version.js';
 
 export interface App {
@@ -74,7 +77,13 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       },
     });
     const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
-    const cloudtrail = createCloudTrailService({ db, clock, sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) } });
+    const cloudtrail = createCloudTrailService({
+      db,
+      clock,
+      sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) },
+      // An in-memory database would otherwise grow with every call (~3 KiB per event) for the life of the process.
+      ...(config.ephemeral ? { retention: { perAccount: EPHEMERAL_EVENTS_PER_ACCOUNT } } : {}),
+    });
     const ecr = createEcrService({
       db,
       clock,

@@ -27,8 +27,10 @@ import { cloudTrailHandlers } from './handlers.js';
 import { createAuditSink } from './sink.js';
 import type { AuditSinkOptions, CloudTrailSink } from './sink.js';
 import { cloudTrailMigrations, createEventStore } from './store.js';
+import type { EventRetention } from './store.js';
 
 export type { CloudTrailSink, AuditSinkOptions } from './sink.js';
+export type { EventRetention } from './store.js';
 export type { CloudTrailEvent, UserIdentity } from './domain/event.js';
 
 export interface CloudTrailService {
@@ -42,10 +44,16 @@ export interface CloudTrailDeps {
   readonly clock: Clock;
   /** Batching knobs and the log for write failures; defaults suit a single process. */
   readonly sink?: AuditSinkOptions;
+  /**
+   * Bounds the stored history (for ephemeral, in-memory runs, whose database would otherwise grow with every
+   * call): the newest `perAccount` events of each recipient account stay, older ones are deleted every
+   * `perAccount / 10` new events of that account. Unset: every event is kept.
+   */
+  readonly retention?: EventRetention;
 }
 
 export function createCloudTrailService(deps: CloudTrailDeps): CloudTrailService {
-  const store = createEventStore(deps.db);
+  const store = createEventStore(deps.db, deps.retention);
   const sink = createAuditSink(store, (call) => buildEvents(call, ids.uuid), deps.sink);
   return {
     definition: { name: 'cloudtrail', handlers: cloudTrailHandlers({ store, sink, clock: deps.clock }), authz: cloudTrailAuthz },

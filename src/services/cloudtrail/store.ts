@@ -7,7 +7,7 @@
  * Listing order is newest first: `event_time`, then `seq` (the order calls were recorded within one
  * process), then `event_id`; pages continue after a keyset cursor over those three columns.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database, Migration } from '../../persistence/db.js';
 import { binaryText } from '../../persistence/portable-sql.js';
 import type { AuditEntry, EventCategory, EventResource } from './domain/event.js';
@@ -101,50 +101,106 @@ export interface StoredEvent {
   readonly eventJson: string;
 }
 
-// Rows per INSERT statement: stays under SQLite's and PostgreSQL's bound-parameter limits.
-const ROWS_PER_STATEMENT = 200;
+// Rows per INSERT statement: a flush is split into chunks of these sizes (largest first), so that only seven
+// statement shapes per table exist — each compiled by Kysely once and prepared once by the statement cache —
+// and every statement stays far under SQLite's and PostgreSQL's bound-parameter limits (64 × 12 = 768).
+const CHUNK_SIZES = [64, 32, 16, 8, 4, 2, 1] as const;
 
-function chunks<T>(xs: readonly T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
+/** How an ephemeral store bounds its history: the newest `perAccount` events of each recipient account stay. */
+export interface EventRetention {
+  readonly perAccount: number;
 }
 
 export type EventStore = ReturnType<typeof createEventStore>;
 
-export function createEventStore(db: Database) {
+const EVENT_COLUMNS = ['event_id', 'recipient_account', 'event_time', 'seq', 'event_name', 'event_source', 'read_only', 'username', 'access_key_id', 'category', 'resources_json', 'event_json'] as const;
+const RESOURCE_COLUMNS = ['event_id', 'recipient_account', 'resource_type', 'resource_name', 'event_time'] as const;
+
+export function createEventStore(db: Database, retention?: EventRetention) {
   const t = (ex: Kysely<any>) => ex.withTables<CloudTrailTables>();
+  // Compiled multi-row INSERTs by table and row count (the values are placeholders; parameters are set per call).
+  const compiled = new Map<string, CompiledQuery>();
+  const insertQuery = (table: 'cloudtrail_events' | 'cloudtrail_event_resources', rows: number, parameters: unknown[]): CompiledQuery => {
+    const key = `${table}:${rows}`;
+    let q = compiled.get(key);
+    if (!q) {
+      const columns = table === 'cloudtrail_events' ? EVENT_COLUMNS : RESOURCE_COLUMNS;
+      const row = Object.fromEntries(columns.map((c) => [c, '']));
+      q = db.kysely.insertInto(table).values(Array.from({ length: rows }, () => row)).compile();
+      if (q.parameters.length !== rows * columns.length) throw new Error(`cloudtrail: unexpected insert shape for ${table}`);
+      compiled.set(key, q);
+    }
+    return { ...q, parameters };
+  };
+  /** Runs the INSERTs of `values` (row-major, `width` per row) in chunks of CHUNK_SIZES. */
+  async function insertRows(trx: Kysely<any>, table: 'cloudtrail_events' | 'cloudtrail_event_resources', width: number, values: unknown[]): Promise<void> {
+    let row = 0;
+    const total = values.length / width;
+    for (const size of CHUNK_SIZES) {
+      while (total - row >= size) {
+        await trx.executeQuery(insertQuery(table, size, values.slice(row * width, (row + size) * width)));
+        row += size;
+      }
+    }
+  }
+
+  // Retention (ephemeral runs): events inserted per account since that account was last trimmed.
+  const sinceTrim = new Map<string, number>();
+  const trimEvery = retention ? Math.max(1, Math.ceil(retention.perAccount / 10)) : 0;
+  async function trim(trx: Kysely<any>, account: string, keep: number): Promise<void> {
+    const k = t(trx);
+    // The event_time of the oldest event to keep; everything strictly older goes (so at least `keep` stay).
+    const boundary = await k
+      .selectFrom('cloudtrail_events')
+      .select('event_time')
+      .where('recipient_account', '=', account)
+      .orderBy('event_time', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .offset(keep - 1)
+      .executeTakeFirst();
+    if (!boundary) return;
+    await k.deleteFrom('cloudtrail_events').where('recipient_account', '=', account).where('event_time', '<', boundary.event_time).execute();
+    await k.deleteFrom('cloudtrail_event_resources').where('recipient_account', '=', account).where('event_time', '<', boundary.event_time).execute();
+  }
+
   return {
     /** Writes a batch in one transaction: all of it is visible afterwards, or none of it. */
     async insert(entries: readonly QueuedEntry[]): Promise<void> {
       if (entries.length === 0) return;
-      const rows = entries.map((e) => ({
-        event_id: e.eventId,
-        recipient_account: e.recipientAccountId,
-        event_time: e.eventTime,
-        seq: e.seq,
-        event_name: e.eventName,
-        event_source: e.eventSource,
-        read_only: String(e.readOnly),
-        username: e.username ?? null,
-        access_key_id: e.accessKeyId ?? null,
-        category: e.category,
-        resources_json: JSON.stringify(e.resources.map((r) => ({ type: r.type, name: r.name }))),
-        event_json: JSON.stringify(e.event),
-      }));
-      const resources = entries.flatMap((e) =>
-        e.resources.map((r) => ({
-          event_id: e.eventId,
-          recipient_account: e.recipientAccountId,
-          resource_type: r.type,
-          resource_name: r.name,
-          event_time: e.eventTime,
-        })),
-      );
+      const rows: unknown[] = [];
+      const resources: unknown[] = [];
+      for (const e of entries) {
+        rows.push(
+          e.eventId,
+          e.recipientAccountId,
+          e.eventTime,
+          e.seq,
+          e.eventName,
+          e.eventSource,
+          String(e.readOnly),
+          e.username ?? null,
+          e.accessKeyId ?? null,
+          e.category,
+          JSON.stringify(e.resources.map((r) => ({ type: r.type, name: r.name }))),
+          JSON.stringify(e.event),
+        );
+        for (const r of e.resources) resources.push(e.eventId, e.recipientAccountId, r.type, r.name, e.eventTime);
+      }
+      const due = new Set<string>();
+      if (retention) {
+        for (const e of entries) {
+          const n = (sinceTrim.get(e.recipientAccountId) ?? 0) + 1;
+          sinceTrim.set(e.recipientAccountId, n);
+          if (n >= trimEvery) due.add(e.recipientAccountId);
+        }
+      }
       await db.transaction(async (trx) => {
-        for (const part of chunks(rows, ROWS_PER_STATEMENT)) await t(trx).insertInto('cloudtrail_events').values(part).execute();
-        for (const part of chunks(resources, ROWS_PER_STATEMENT)) await t(trx).insertInto('cloudtrail_event_resources').values(part).execute();
+        await insertRows(trx, 'cloudtrail_events', EVENT_COLUMNS.length, rows);
+        await insertRows(trx, 'cloudtrail_event_resources', RESOURCE_COLUMNS.length, resources);
+        for (const account of due) await trim(trx, account, retention!.perAccount);
       });
+      for (const account of due) sinceTrim.delete(account);
     },
 
     /** One page of management events of `q.accountId`, newest first; `next` is set when more follow. */
