@@ -52,7 +52,7 @@ function newestMtime(dir: string, filter: (name: string) => boolean): number {
 function ensureBuilt(): void {
   const built = (() => {
     try {
-      return statSync(join(ROOT, 'dist', 'cli', 'main.js')).mtimeMs;
+      return statSync(join(ROOT, 'dist', 'mlzone.mjs')).mtimeMs;
     } catch {
       return 0;
     }

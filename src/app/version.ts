@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 
-/** The package version, read once from package.json (works from `src/` and `dist/`). */
+/** The package version, read once from package.json (works from `src/`, `dist/` and the bundle). */
 export function packageVersion(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
   try {
-    return (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
   }

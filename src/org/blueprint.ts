@@ -4,9 +4,9 @@
  * derives trust policies from `trustedUsers` / `trustedRoles` / `service`.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { packageRoot } from '../core/package-root.js';
 import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
 
 export class BlueprintError extends Error {
@@ -24,10 +24,9 @@ const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCESS_KEY = /^AKIA[A-Z2-7]{16}$/;
 const POLICY_TYPES: readonly PolicyType[] = ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'];
 
-/** The blueprint shipped with mlzone (`blueprints/default.yaml`), found from both `src/` and `dist/`. */
+/** The blueprint shipped with mlzone (`blueprints/default.yaml`), found from `src/`, `dist/` and the bundle. */
 export function defaultBlueprintPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return join(here, '..', '..', 'blueprints', 'default.yaml');
+  return join(packageRoot(import.meta.url), 'blueprints', 'default.yaml');
 }
 
 export function loadBlueprintFile(path: string): Blueprint {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.js';
 import type {
   Member,
   ModelCache,
@@ -22,12 +22,9 @@ export interface ModelRegistry {
   readonly specsDir: string;
 }
 
-/**
- * The `specs/` directory of the package: two levels above this file both as `src/spec/load.ts` (vitest,
- * tsx) and as `dist/spec/load.js` (after `tsc -p tsconfig.build.json`, whose rootDir is `src`).
- */
+/** The `specs/` directory of the package (found from `src/`, `dist/` and the bundle alike). */
 export function defaultSpecsDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'specs');
+  return join(packageRoot(import.meta.url), 'specs');
 }
 
 export function createModelRegistry(specsDir: string = defaultSpecsDir()): ModelRegistry {
