@@ -254,10 +254,11 @@ export class IamBackend {
     );
   }
 
+  /** Served from the read cache (invalidated around every write), like the directory's reads: no SQL on a hit. */
   async getUser(accountId: string, userName: string): Promise<TaggedUser> {
-    const s = this.reader();
-    const user = await this.mustUser(s, accountId, userName);
-    return { user, tags: await s.getTags('user', user.user_id) };
+    const found = await this.cache.get('taggedUser', `${accountId}/${nameKey(userName)}`, () => this.findUserByKey(accountId, userName));
+    if (!found) throw IamError.noSuchUser(userName);
+    return found;
   }
 
   async listUsers(accountId: string, pathPrefix = '/'): Promise<UserRow[]> {
@@ -450,10 +451,11 @@ export class IamBackend {
     );
   }
 
+  /** Served from the read cache (invalidated around every write), like the directory's reads: no SQL on a hit. */
   async getRole(accountId: string, roleName: string): Promise<TaggedRole> {
-    const s = this.reader();
-    const role = await this.mustRole(s, accountId, roleName);
-    return { role, tags: await s.getTags('role', role.role_id) };
+    const found = await this.cache.get('taggedRole', `${accountId}/${nameKey(roleName)}`, () => this.findRoleByKey(accountId, roleName));
+    if (!found) throw IamError.noSuchRole(roleName);
+    return found;
   }
 
   async listRoles(accountId: string, pathPrefix = '/'): Promise<RoleRow[]> {
