@@ -19,5 +19,7 @@ await build({
   // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mlzoneCreateRequire } from 'node:module'; const require = __mlzoneCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
