@@ -3,6 +3,7 @@
  * resolves `${account:<name>}`, `${org:id}`, `${org:rootId}` and `${region}` in policy documents, and
  * derives trust policies from `trustedUsers` / `trustedRoles` / `service`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -36,17 +37,46 @@ export function loadBlueprintFile(path: string): Blueprint {
   } catch (e) {
     throw new BlueprintError('(file)', `cannot read ${path}: ${(e as Error).message}`);
   }
+  if (path === defaultBlueprintPath()) {
+    const raw = prebuiltRaw(text);
+    if (raw !== undefined) return checkBlueprint(raw);
+  }
   return parseBlueprint(text);
 }
 
-export function parseBlueprint(text: string): Blueprint {
-  let raw: unknown;
+/**
+ * The built-in blueprint's YAML, parsed at build time (`npm run build` writes it, see scripts/bundle.mjs): YAML
+ * parsing is ~40 ms of every start. Used only when its `sha256` matches the text just read, so an edited
+ * `blueprints/default.yaml` is parsed afresh; the result is validated (`checkBlueprint`) either way.
+ */
+export function prebuiltBlueprintPath(): string {
+  return join(packageRoot(import.meta.url), 'dist', 'default-blueprint.json');
+}
+
+export function blueprintSha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function prebuiltRaw(text: string): unknown {
   try {
-    raw = parseYaml(text, { merge: true });
+    const pre = JSON.parse(readFileSync(prebuiltBlueprintPath(), 'utf8')) as { sha256?: unknown; raw?: unknown };
+    return pre.sha256 === blueprintSha256(text) ? pre.raw : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The YAML document as plain data (anchors and merge keys resolved), before validation. */
+export function parseBlueprintYaml(text: string): unknown {
+  try {
+    return parseYaml(text, { merge: true });
   } catch (e) {
     throw new BlueprintError('(yaml)', (e as Error).message.split('\n')[0]!);
   }
-  return checkBlueprint(raw);
+}
+
+export function parseBlueprint(text: string): Blueprint {
+  return checkBlueprint(parseBlueprintYaml(text));
 }
 
 function obj(v: unknown, field: string): Obj {
