@@ -58,10 +58,11 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
     return e.kind === 'user' ? iam.getUser(p.accountId, e.name) : iam.getRole(p.accountId, e.name);
   };
   return {
+    // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);
       if (!e) return [];
-      return (await iam.identityPolicies(p.accountId, e.kind, e.name)).map((x) => ({ id: x.id, document: x.document }));
+      return iam.identityPolicies(p.accountId, e.kind, e.name);
     },
     async permissionsBoundary(p) {
       const arn = (await entity(p))?.permissionsBoundaryArn;
@@ -110,7 +111,7 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       orgId: async () => (await org.organization())?.id,
       orgPath: (accountId) => org.orgPath(accountId),
       inOrganization: async (accountId) => (await org.account(accountId)) !== undefined,
-      policiesFor: async (accountId, type) => (await org.policiesFor(accountId, type)).map((level) => level.map((p) => ({ id: p.id, document: p.document }))),
+      policiesFor: (accountId, type) => org.policiesFor(accountId, type),
     },
   };
 }

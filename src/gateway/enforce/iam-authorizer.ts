@@ -138,15 +138,27 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       resourceIsManagementAccount: mgmt !== undefined && resourceAccount === mgmt,
     };
     const result = authorize(request);
-    const policies = [
-      ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
-      ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
-      ...sessionStored.map((x) => ({ id: x.id, kind: 'session' as const, document: x.document })),
-      ...(resourcePolicy ? [{ id: resourcePolicy.id, kind: resourcePolicy.kind, document: resourcePolicy.document }] : []),
-      ...scps.flat().map((x) => ({ id: x.id, kind: 'scp' as const, document: x.document })),
-      ...rcps.flat().map((x) => ({ id: x.id, kind: 'rcp' as const, document: x.document })),
-    ];
-    return { action: req.action, resource: req.resource, principal: p.arn, context, policies, request, result };
+    // The policy list is read only when someone explains the decision: built on first read, not per request.
+    let policies: DecisionDetail['policies'] | undefined;
+    return {
+      action: req.action,
+      resource: req.resource,
+      principal: p.arn,
+      context,
+      get policies() {
+        policies ??= [
+          ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
+          ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
+          ...sessionStored.map((x) => ({ id: x.id, kind: 'session' as const, document: x.document })),
+          ...(resourcePolicy ? [{ id: resourcePolicy.id, kind: resourcePolicy.kind, document: resourcePolicy.document }] : []),
+          ...scps.flat().map((x) => ({ id: x.id, kind: 'scp' as const, document: x.document })),
+          ...rcps.flat().map((x) => ({ id: x.id, kind: 'rcp' as const, document: x.document })),
+        ];
+        return policies;
+      },
+      request,
+      result,
+    };
   }
 
   return {
