@@ -38,7 +38,7 @@ export async function up(opts: UpOptions): Promise<void> {
     '  account            id            personas (roles)',
     ...app.blueprint.accounts.map((a) => `  ${a.name.padEnd(18)} ${a.id}  ${a.roles.map((r) => r.name).join(', ')}`),
     '',
-    `Profiles for the AWS CLI / SDKs:  npx mlzone profiles --endpoint ${app.url} [--write]`,
+    `Profiles for the AWS CLI / SDKs:  mlzone profiles --endpoint ${app.url} [--write]   (in the mlzone folder: npm run mlzone -- profiles …)`,
     `Then e.g.:  aws --profile ds1-scientist sts get-caller-identity`,
   ];
   console.log(lines.join('\n'));
