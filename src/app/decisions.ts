@@ -10,25 +10,62 @@ export interface KeptDecision {
   readonly record: AuthorizationRecord;
 }
 
-/** The most recent authorization decisions by request id, for `mlzone explain` (bounded; oldest dropped first). */
-export function createDecisionLog(limit = 10_000) {
+/**
+ * A bounded map by request id that drops its oldest entry first. The ids are kept in insertion order as a queue
+ * (`order[head]` is the oldest), so that dropping the oldest is O(1): `byId.keys().next()` after many deletes walks
+ * over the deleted slots at the front of V8's ordered hash table (~6 µs per request at 10,000 entries).
+ */
+function boundedLog(limit: number) {
   const byId = new Map<string, KeptDecision>();
-  // The ids in insertion order, as a queue (`order[head]` is the oldest), so that dropping the oldest is O(1):
-  // `byId.keys().next()` after many deletes walks over the deleted slots at the front of V8's ordered hash table
-  // (~6 µs per request at 10,000 entries). Same order and same evictions as the Map's own insertion order.
   let order: string[] = [];
   let head = 0;
   return {
-    keep(requestId: string, ctx: RequestContext, record: AuthorizationRecord): void {
+    byId,
+    add(requestId: string, kept: KeptDecision): void {
+      if (limit <= 0) return;
       if (byId.size >= limit && head < order.length) byId.delete(order[head++]!);
       if (!byId.has(requestId)) order.push(requestId);
-      byId.set(requestId, { requestId, time: new Date(ctx.now).toISOString(), service: ctx.service, operation: ctx.operation, principal: ctx.principal.arn, record });
+      byId.set(requestId, kept);
       if (head >= 1024 && head * 2 >= order.length) {
         order = order.slice(head);
         head = 0;
       }
     },
-    get: (requestId: string): KeptDecision | undefined => byId.get(requestId),
+  };
+}
+
+/**
+ * The most recent authorization decisions by request id, for `mlzone explain` (bounded; oldest dropped first).
+ * Denials — what people explain — are kept up to `limit`; allowed decisions only up to `allowedLimit` (every
+ * allowed call of a busy server would otherwise keep its full record: memory and GC on the hot path).
+ * The time is formatted when read.
+ */
+export function createDecisionLog(limit = 10_000, allowedLimit = 1_000) {
+  const denied = boundedLog(limit);
+  const allowed = boundedLog(Math.min(allowedLimit, limit));
+  return {
+    keep(requestId: string, ctx: RequestContext, record: AuthorizationRecord): void {
+      const now = ctx.now;
+      let time: string | undefined;
+      const kept: KeptDecision = {
+        requestId,
+        get time() {
+          return (time ??= new Date(now).toISOString());
+        },
+        service: ctx.service,
+        operation: ctx.operation,
+        principal: ctx.principal.arn,
+        record,
+      };
+      if (record.decision === 'Allow') {
+        denied.byId.delete(requestId);
+        allowed.add(requestId, kept);
+      } else {
+        allowed.byId.delete(requestId);
+        denied.add(requestId, kept);
+      }
+    },
+    get: (requestId: string): KeptDecision | undefined => denied.byId.get(requestId) ?? allowed.byId.get(requestId),
   };
 }
 export type DecisionLog = ReturnType<typeof createDecisionLog>;

@@ -57,7 +57,11 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
     if (!e) return undefined;
     return e.kind === 'user' ? iam.getUser(p.accountId, e.name) : iam.getRole(p.accountId, e.name);
   };
+  const iamGeneration = iam.generation?.bind(iam);
+  const orgGeneration = org.generation?.bind(org);
   return {
+    // Both counters only grow, so their sum changes whenever either does.
+    ...(iamGeneration && orgGeneration ? { generation: () => iamGeneration() + orgGeneration() } : {}),
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);

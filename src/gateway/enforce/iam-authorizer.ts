@@ -84,28 +84,94 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
   };
   const refs = (list: readonly StoredPolicy[], kind: PolicyKind): PolicyRef[] => list.map((p) => ({ id: p.id, kind, policy: compile(kind, p.document) }));
 
+  /** What a decision needs about the principal and its account: the same for every request of that principal. */
+  interface PrincipalHalf {
+    readonly generation: number;
+    readonly identity: readonly StoredPolicy[];
+    readonly identityRefs: PolicyRef[];
+    readonly boundary: StoredPolicy | undefined;
+    readonly boundaryRef: PolicyRef | undefined;
+    readonly principalTags: Readonly<Record<string, string>>;
+    readonly mgmt: string | undefined;
+    readonly orgId: string | undefined;
+    readonly orgPath: string | undefined;
+    readonly scps: ReadonlyArray<ReadonlyArray<StoredPolicy>>;
+    readonly scpRefs: PolicyRef[][];
+  }
+  /** Whether an account is in the organization, and its RCPs. */
+  interface ResourceAccountHalf {
+    readonly generation: number;
+    readonly inOrg: boolean;
+    readonly rcps: ReadonlyArray<ReadonlyArray<StoredPolicy>>;
+    readonly rcpRefs: PolicyRef[][];
+  }
+  // Reused while `sources.generation()` is unchanged (every IAM or Organizations write changes it); a gathering
+  // that raced a write is used for its own request but not kept. Bounded: cleared when full.
+  const principalHalves = new Map<string, PrincipalHalf>();
+  const accountHalves = new Map<string, ResourceAccountHalf>();
+  const HALF_CACHE_LIMIT = 10_000;
+  const generation = sources.generation?.bind(sources);
+  const keep = <V>(m: Map<string, V>, key: string, v: V, g: number | undefined): void => {
+    if (g === undefined || generation!() !== g) return;
+    if (m.size >= HALF_CACHE_LIMIT) m.clear();
+    m.set(key, v);
+  };
+
+  async function gatherPrincipal(p: Principal, g: number): Promise<PrincipalHalf> {
+    const isIamPrincipal = p.type === 'IAMUser' || p.type === 'AssumedRole' || p.type === 'FederatedUser';
+    const org = sources.organization;
+    const [identity, boundary, principalTags, mgmt, orgId, orgPath] = await Promise.all([
+      isIamPrincipal ? sources.identityPolicies(p) : Promise.resolve([]),
+      isIamPrincipal ? sources.permissionsBoundary(p) : Promise.resolve(undefined),
+      isIamPrincipal ? sources.principalTags(p) : Promise.resolve({}),
+      org.managementAccountId(),
+      org.orgId(),
+      p.accountId ? org.orgPath(p.accountId) : Promise.resolve(undefined),
+    ]);
+    const scps = orgPath !== undefined && p.type !== 'AWSService' ? await org.policiesFor(p.accountId, 'SERVICE_CONTROL_POLICY') : [];
+    return {
+      generation: g,
+      identity,
+      identityRefs: refs(identity, 'identity'),
+      boundary,
+      boundaryRef: boundary ? { id: boundary.id, kind: 'boundary' as const, policy: compile('boundary', boundary.document) } : undefined,
+      principalTags,
+      mgmt,
+      orgId,
+      orgPath,
+      scps,
+      scpRefs: scps.map((level) => refs(level, 'scp')),
+    };
+  }
+
+  async function gatherAccount(accountId: string, g: number): Promise<ResourceAccountHalf> {
+    const inOrg = await sources.organization.inOrganization(accountId);
+    const rcps = inOrg ? await sources.organization.policiesFor(accountId, 'RESOURCE_CONTROL_POLICY') : [];
+    return { generation: g, inOrg, rcps, rcpRefs: rcps.map((level) => refs(level, 'rcp')) };
+  }
+
   async function decide(ctx: RequestContext, req: AuthzRequest): Promise<DecisionDetail> {
     const p = ctx.principal;
     const arnAccount = parseArn(req.resource)?.accountId ?? '';
     const resourceAccount = req.resourceAccount ?? (/^\d{12}$/.test(arnAccount) ? arnAccount : p.accountId);
-    const isIamPrincipal = p.type === 'IAMUser' || p.type === 'AssumedRole' || p.type === 'FederatedUser';
-    const org = sources.organization;
-    const [identity, boundary, principalTags, resourcePolicy, resourceTags, mgmt, orgId, orgPath, resourceInOrg] = await Promise.all([
-      isIamPrincipal ? sources.identityPolicies(p) : Promise.resolve([]),
-      isIamPrincipal ? sources.permissionsBoundary(p) : Promise.resolve(undefined),
-      isIamPrincipal ? sources.principalTags(p) : Promise.resolve({}),
-      sources.resourcePolicy(req.resource, req.action),
-      sources.resourceTags(req.resource),
-      org.managementAccountId(),
-      org.orgId(),
-      p.accountId ? org.orgPath(p.accountId) : Promise.resolve(undefined),
-      org.inOrganization(resourceAccount),
-    ]);
+    const g = generation?.();
+    // Everything the principal half reads depends on these fields only (see PolicySources).
+    const principalKey = `${p.type}\n${p.accountId}\n${p.name ?? ''}\n${p.arn}`;
+    let half = principalHalves.get(principalKey);
+    if (half === undefined || half.generation !== g) {
+      half = await gatherPrincipal(p, g ?? -1);
+      keep(principalHalves, principalKey, half, g);
+    }
+    let account = accountHalves.get(resourceAccount);
+    if (account === undefined || account.generation !== g) {
+      account = await gatherAccount(resourceAccount, g ?? -1);
+      keep(accountHalves, resourceAccount, account, g);
+    }
+    const [resourcePolicy, resourceTags] = await Promise.all([sources.resourcePolicy(req.resource, req.action), sources.resourceTags(req.resource)]);
+    const { identity, boundary, principalTags, mgmt, orgId, orgPath, scps } = half;
+    const { rcps } = account;
+    const resourceInOrg = account.inOrg;
     const principalInOrg = orgPath !== undefined;
-    const [scps, rcps] = await Promise.all([
-      principalInOrg && p.type !== 'AWSService' ? org.policiesFor(p.accountId, 'SERVICE_CONTROL_POLICY') : Promise.resolve([]),
-      resourceInOrg ? org.policiesFor(resourceAccount, 'RESOURCE_CONTROL_POLICY') : Promise.resolve([]),
-    ]);
     const sessionStored: StoredPolicy[] = [];
     if (p.sessionPolicy) sessionStored.push({ id: `${p.arn}#session-policy`, document: p.sessionPolicy });
     for (const arn of p.sessionPolicyArns ?? []) {
@@ -121,20 +187,19 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       resourceTags,
     });
     const resourceRef = resourcePolicy ? { id: resourcePolicy.id, kind: resourcePolicy.kind, policy: compile(resourcePolicy.kind, resourcePolicy.document) } : undefined;
-    const boundaryRef = boundary ? { id: boundary.id, kind: 'boundary' as const, policy: compile('boundary', boundary.document) } : undefined;
     const request: AuthorizationRequest = {
       principal: requestPrincipal(p),
       action: req.action,
       resource: req.resource,
       resourceAccount,
       context,
-      identityPolicies: refs(identity, 'identity'),
+      identityPolicies: half.identityRefs,
       resourcePolicy: resourceRef,
-      permissionsBoundary: boundaryRef,
+      permissionsBoundary: half.boundaryRef,
       sessionPolicies: p.sessionPolicy !== undefined || p.sessionPolicyArns?.length ? refs(sessionStored, 'session') : undefined,
-      scps: scps.map((level) => refs(level, 'scp')),
+      scps: half.scpRefs,
       principalIsManagementAccount: mgmt !== undefined && p.accountId === mgmt,
-      rcps: rcps.map((level) => refs(level, 'rcp')),
+      rcps: account.rcpRefs,
       resourceIsManagementAccount: mgmt !== undefined && resourceAccount === mgmt,
     };
     const result = authorize(request);

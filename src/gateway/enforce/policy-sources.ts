@@ -22,6 +22,12 @@ export interface PolicySources {
   resourcePolicy(resourceArn: string, action: string): Promise<{ readonly id: string; readonly document: string; readonly kind: 'trust' | 'resource' } | undefined>;
   /** Tags of the resource (`aws:ResourceTag/*`), when the service knows them. */
   resourceTags(resourceArn: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /**
+   * Optional: a number that changes whenever any answer above about principals or the organization may change
+   * (IAM or Organizations write). While it is unchanged the authorizer reuses what it gathered for a principal.
+   * Resource policies and tags are not covered (always asked).
+   */
+  generation?(): number;
   readonly organization: {
     managementAccountId(): Promise<string | undefined>;
     orgId(): Promise<string | undefined>;

@@ -10,6 +10,11 @@ export class ReadCache {
   /** bucket → key → an already settled promise of the frozen value (returned as is on a hit). */
   private readonly buckets = new Map<string, Map<string, Promise<unknown>>>();
 
+  /** Bumped by every invalidation: a value derived from cached reads is current while this is unchanged. */
+  version(): number {
+    return this.generation;
+  }
+
   invalidate(): void {
     this.generation++;
     this.buckets.clear();

@@ -24,6 +24,8 @@ export interface IamDirectory {
   identityPolicies(accountId: string, kind: 'user' | 'role', name: string): Promise<IdentityPolicyRecord[]>;
   /** Default-version document of a managed policy, AWS managed ones included; undefined when unknown. */
   managedPolicyDocument(policyArn: string): Promise<string | undefined>;
+  /** Changes on every IAM write (before and after it): answers derived from reads stay valid while it is unchanged. */
+  generation?(): number;
 }
 
 export function userRecord({ user, tags }: TaggedUser): UserRecord {
@@ -102,5 +104,9 @@ export class CachedDirectory implements IamDirectory {
 
   managedPolicyDocument(policyArn: string): Promise<string | undefined> {
     return this.cache.get('managedDoc', policyArn, () => this.backend.managedPolicyDocument(policyArn));
+  }
+
+  generation(): number {
+    return this.cache.version();
   }
 }

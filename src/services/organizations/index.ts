@@ -69,6 +69,8 @@ export interface OrgDirectory {
    * and for accounts outside the organization.
    */
   policiesFor(accountId: string, type: AuthorizationPolicyType): Promise<DirectoryPolicy[][]>;
+  /** Changes whenever the cache is dropped (every write): answers stay valid while it is unchanged. */
+  generation?(): number;
 }
 
 /** A transaction to join: the `trx` that `Database.transaction` hands its callback. */
@@ -151,6 +153,7 @@ export function createOrganizationsService(deps: { db: Database; clock: Clock; r
     accounts: () => orgs.directoryAccounts(),
     orgPath: (accountId) => orgs.directoryOrgPath(accountId),
     policiesFor: (accountId, type) => orgs.directoryPoliciesFor(accountId, type),
+    generation: () => orgs.version(),
   };
 
   const seeder: OrgSeeder = {

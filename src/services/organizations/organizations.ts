@@ -124,6 +124,11 @@ export class Organizations {
     return p;
   }
 
+  /** Bumped by every `invalidate()`. */
+  version(): number {
+    return this.generation;
+  }
+
   /** Drops the cached snapshot and every memo built on it. */
   invalidate(): void {
     this.generation++;
