@@ -21,7 +21,7 @@ import type { AuditSink } from './audit-port.js';
 import type { AuthorizationRecord, Authorizer } from './authorizer.js';
 import { route } from './route.js';
 import type { RequestMeta } from './server.js';
-import { styleOf, type RegisteredService, type ServiceRegistry } from './service-registry.js';
+import type { RegisteredService, ServiceRegistry } from './service-registry.js';
 
 export interface PipelineDeps {
   readonly services: ServiceRegistry;
@@ -153,7 +153,7 @@ export async function executeOperation(
       const owner = r.resourceAccount ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.resource)?.[1];
       if (owner && owner !== ctx.accountId && !resourceAccounts.includes(owner)) resourceAccounts.push(owner);
     }
-    const decision = await deps.authorizer.authorize(ctx, requests, styleOf(svc.model));
+    const decision = await deps.authorizer.authorize(ctx, requests, svc.style);
     if (decision) deps.onDecision?.(ctx.requestId, ctx, decision);
     if (decision?.error) throw decision.error;
     const output = await handler(input, ctx);

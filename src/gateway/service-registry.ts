@@ -23,7 +23,7 @@ export interface ServiceRegistry {
   coverage(): Record<string, { implemented: string[]; notImplemented: string[] }>;
 }
 
-export function styleOf(model: ServiceModel): ErrorStyle {
+export function styleOf(model: Pick<ServiceModel, 'metadata'>): ErrorStyle {
   const p = model.metadata.protocol;
   if (p === 'query' || p === 'ec2') return 'query';
   if (p === 'rest-xml') return 'rest-xml';
@@ -31,15 +31,34 @@ export function styleOf(model: ServiceModel): ErrorStyle {
   return 'json';
 }
 
-export function createServiceRegistry(definitions: readonly ServiceDefinition[], loadModel: (name: string) => ServiceModel): ServiceRegistry {
+/**
+ * `loadMetadata` gives what routing needs; `loadModel` (the whole shape graph, and the codec built on it) runs
+ * only when a service is first called, which keeps start-up from building every model.
+ */
+export function createServiceRegistry(
+  definitions: readonly ServiceDefinition[],
+  loadModel: (name: string) => ServiceModel,
+  loadMetadata: (name: string) => ServiceModel['metadata'] = (name) => loadModel(name).metadata,
+): ServiceRegistry {
   const entries = new Map<string, RegisteredService>();
   const byTargetPrefix = new Map<string, string>();
   const bySigningName = new Map<string, string[]>();
   const byQueryVersion = new Map<string, string>();
   for (const definition of definitions) {
-    const model = loadModel(definition.name);
-    entries.set(definition.name, { definition, model, codec: codecFor(model, serviceCodecOptions(model)), style: styleOf(model) });
-    const md = model.metadata;
+    const md = loadMetadata(definition.name);
+    const style = styleOf({ metadata: md });
+    let model: ServiceModel | undefined;
+    let codec: ProtocolCodec | undefined;
+    entries.set(definition.name, {
+      definition,
+      style,
+      get model() {
+        return (model ??= loadModel(definition.name));
+      },
+      get codec() {
+        return (codec ??= codecFor(this.model, serviceCodecOptions(this.model)));
+      },
+    });
     if (md.targetPrefix) {
       byTargetPrefix.set(md.targetPrefix, definition.name);
       // CloudTrail's model has `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`; the JS SDK sends only the last part.
@@ -48,7 +67,7 @@ export function createServiceRegistry(definitions: readonly ServiceDefinition[],
     }
     const signing = md.signingName ?? md.endpointPrefix;
     if (signing) bySigningName.set(signing, [...(bySigningName.get(signing) ?? []), definition.name]);
-    if (styleOf(model) === 'query' && md.apiVersion) byQueryVersion.set(md.apiVersion, definition.name);
+    if (style === 'query' && md.apiVersion) byQueryVersion.set(md.apiVersion, definition.name);
   }
   return {
     get: (name) => entries.get(name),

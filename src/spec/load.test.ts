@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,5 +64,15 @@ describe('model registry', () => {
     const op = m.operations.AssumeRole;
     expect(m.cache.get(op, 'x', () => ++calls)).toBe(1);
     expect(m.cache.get(op, 'x', () => ++calls)).toBe(1);
+  });
+});
+
+describe('metadata without the model', () => {
+  it('reads the same metadata as the full load, for every copied model', () => {
+    const quick = createModelRegistry();
+    const full = createModelRegistry();
+    for (const name of readdirSync(quick.specsDir)) {
+      expect(quick.metadata(name)).toEqual(full.get(name).metadata);
+    }
   });
 });

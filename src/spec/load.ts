@@ -7,6 +7,7 @@ import type {
   OperationModel,
   Paginator,
   RawServiceModel,
+  ServiceMetadata,
   RawShapeRef,
   ServiceModel,
   Shape,
@@ -18,6 +19,8 @@ import { errorCode } from './model.js';
 export interface ModelRegistry {
   /** The model of `specs/<serviceName>/service-2.json`; throws when there is none. */
   get(serviceName: string): ServiceModel;
+  /** Only the model's `metadata` (routing needs no more), without building the shape graph. */
+  metadata(serviceName: string): ServiceMetadata;
   has(serviceName: string): boolean;
   readonly specsDir: string;
 }
@@ -30,8 +33,21 @@ export function defaultSpecsDir(): string {
 export function createModelRegistry(specsDir: string = defaultSpecsDir()): ModelRegistry {
   const loaded = new Map<string, ServiceModel>();
   const file = (name: string, f: string) => join(specsDir, name, f);
+  const metadataOf = new Map<string, ServiceMetadata>();
   return {
     specsDir,
+    metadata(name) {
+      const known = loaded.get(name)?.metadata ?? metadataOf.get(name);
+      if (known) return known;
+      if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`invalid service name ${JSON.stringify(name)}`);
+      const text = readFileSync(file(name, 'service-2.json'), 'utf8');
+      // The metadata object comes first and is flat (lists of strings at most); parsing just it keeps start-up
+      // from building every service's shape graph. Anything unexpected falls back to the full parse.
+      const m = /^\s*\{\s*"version"\s*:\s*"[^"]*"\s*,\s*"metadata"\s*:\s*(\{[^{}]*\})/.exec(text) ?? /"metadata"\s*:\s*(\{[^{}]*\})/.exec(text.slice(0, 4096));
+      const md = m ? (JSON.parse(m[1]!) as ServiceMetadata) : (JSON.parse(text) as RawServiceModel).metadata;
+      metadataOf.set(name, md);
+      return md;
+    },
     has: (name) => loaded.has(name) || (/^[a-z0-9-]+$/.test(name) && existsSync(file(name, 'service-2.json'))),
     get(name) {
       let model = loaded.get(name);
