@@ -18,7 +18,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', 'pg', 'yaml'],
+  external: ['better-sqlite3', 'pg'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mlzoneCreateRequire } from 'node:module'; const require = __mlzoneCreateRequire(import.meta.url);" },
   legalComments: 'none',

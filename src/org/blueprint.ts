@@ -6,15 +6,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import type { parse as YamlParse } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../core/package-root.js';
 import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
-
-/** The YAML parser, loaded on first use: the built-in blueprint usually comes pre-parsed, and start-up counts. */
-function yamlParser(): typeof YamlParse {
-  return (createRequire(import.meta.url)('yaml') as { parse: typeof YamlParse }).parse;
-}
 
 export class BlueprintError extends Error {
   constructor(readonly field: string, detail: string) {
@@ -75,7 +69,7 @@ function prebuiltRaw(text: string): unknown {
 /** The YAML document as plain data (anchors and merge keys resolved), before validation. */
 export function parseBlueprintYaml(text: string): unknown {
   try {
-    return yamlParser()(text, { merge: true });
+    return parseYaml(text, { merge: true });
   } catch (e) {
     throw new BlueprintError('(yaml)', (e as Error).message.split('\n')[0]!);
   }
