@@ -1,36 +1,20 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blueprintProfiles, renderProfiles } from '../../../src/org/profiles.js';
+import { cliProfiles } from '../support/aws-cli.js';
 import { hasCommand, run } from '../support/processes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-let dir: string;
 let env: NodeJS.ProcessEnv;
+let cleanup: () => void;
 
 beforeAll(async () => {
   server = await startTestServer();
-  dir = mkdtempSync(join(tmpdir(), 'mlzone-cli-'));
-  const { config, credentials } = renderProfiles(blueprintProfiles(server.app.blueprint, server.url));
-  writeFileSync(join(dir, 'config'), config);
-  writeFileSync(join(dir, 'credentials'), credentials);
-  env = {
-    AWS_CONFIG_FILE: join(dir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-    AWS_PAGER: '',
-    AWS_ACCESS_KEY_ID: undefined,
-    AWS_SECRET_ACCESS_KEY: undefined,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_DEFAULT_PROFILE: undefined,
-    HOME: dir,
-  };
+  ({ env, remove: cleanup } = cliProfiles(server));
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  cleanup();
 });
 
 // CLI v1 on PATH (botocore 1.43) honours `endpoint_url` in profiles, also for the STS call behind role_arn.

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blueprintProfiles, renderProfiles } from '../../../src/org/profiles.js';
+import { cliProfiles } from '../support/aws-cli.js';
 import { hasCommand, run } from '../support/processes.js';
 import { startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, unique } from '../support/sessions.js';
@@ -13,27 +12,14 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 const MiB = 1024 * 1024;
 
+let cleanup: () => void;
 beforeAll(async () => {
   server = await startTestServer();
-  dir = mkdtempSync(join(tmpdir(), 'mlzone-s3-cli-'));
-  const { config, credentials } = renderProfiles(blueprintProfiles(server.app.blueprint, server.url));
-  writeFileSync(join(dir, 'config'), config);
-  writeFileSync(join(dir, 'credentials'), credentials);
-  env = {
-    AWS_CONFIG_FILE: join(dir, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-    AWS_PAGER: '',
-    AWS_ACCESS_KEY_ID: undefined,
-    AWS_SECRET_ACCESS_KEY: undefined,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: 'lake-lakeadmin',
-    AWS_DEFAULT_PROFILE: undefined,
-    HOME: dir,
-  };
+  ({ dir, env, remove: cleanup } = cliProfiles(server, 'lake-lakeadmin'));
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  cleanup();
 });
 
 function md5File(path: string): Promise<string> {
