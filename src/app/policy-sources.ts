@@ -3,7 +3,7 @@
  * policies come from the service that owns the resource: IAM role trust policies, ECR repository policies, S3
  * bucket policies.
  */
-import { parseArn } from '../core/arn.js';
+import { parseArn, parseIamEntityArn } from '../core/arn.js';
 import type { Principal } from '../core/principal.js';
 import type { PolicySources } from '../gateway/enforce/policy-sources.js';
 import type { EcrRegistryPort } from '../services/ecr/index.js';
@@ -90,9 +90,9 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
         return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
       }
       if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;
-      const arn = parseArn(resourceArn);
-      if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/')) return undefined;
-      const role = await iam.getRole(arn.accountId, arn.resource.split('/').pop()!);
+      const target = parseIamEntityArn(resourceArn);
+      if (target?.kind !== 'role') return undefined;
+      const role = await iam.getRole(target.accountId, target.name);
       if (!role || role.arn !== resourceArn) return undefined;
       return { id: role.arn, document: role.assumeRolePolicyDocument, kind: 'trust' };
     },
@@ -101,14 +101,10 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       if (s3) return s3.object ? undefined : owners.s3?.bucketTags(s3.bucket);
       const repository = ecrRepository(resourceArn);
       if (repository) return owners.ecr?.repositoryTags(repository.accountId, repository.region, repository.name);
-      const arn = parseArn(resourceArn);
-      if (!arn || arn.service !== 'iam') return undefined;
-      const [kind, ...rest] = arn.resource.split('/');
-      const name = rest.pop();
-      if (!name) return undefined;
-      if (kind === 'role') return tagRecord((await iam.getRole(arn.accountId, name))?.tags);
-      if (kind === 'user') return tagRecord((await iam.getUser(arn.accountId, name))?.tags);
-      return undefined;
+      const entity = parseIamEntityArn(resourceArn);
+      if (!entity) return undefined;
+      const record = entity.kind === 'role' ? await iam.getRole(entity.accountId, entity.name) : await iam.getUser(entity.accountId, entity.name);
+      return tagRecord(record?.tags);
     },
     organization: {
       managementAccountId: async () => (await org.organization())?.managementAccountId,

@@ -26,3 +26,12 @@ export function formatArn(a: Arn): string {
 export function iamArn(accountId: string, kind: 'user' | 'role' | 'policy' | 'group' | 'instance-profile', path: string, name: string): string {
   return `arn:aws:iam::${accountId}:${kind}${path || '/'}${name}`;
 }
+
+const IAM_ENTITY_ARN = /^arn:aws:iam::(\d{12}):(user|role)((?:\/[^/]+)*\/)([\w+=,.@-]+)$/;
+
+/** A user or role ARN (`arn:aws:iam::<acct>:role/<path>name`) → its parts; undefined for anything else. */
+export function parseIamEntityArn(arn: string): { accountId: string; kind: 'user' | 'role'; path: string; name: string } | undefined {
+  const m = IAM_ENTITY_ARN.exec(arn);
+  if (!m) return undefined;
+  return { accountId: m[1]!, kind: m[2] as 'user' | 'role', path: m[3]!, name: m[4]! };
+}

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../core/context.js';
 import { AwsError } from '../../core/errors.js';
 import { ids } from '../../core/ids.js';
-import { parseArn } from '../../core/arn.js';
+import { parseIamEntityArn } from '../../core/arn.js';
 import type { Handlers } from '../../core/service.js';
 import type { StsOperations } from './api.gen.js';
 import { assumeRoleDuration, sessionTokenDuration } from './domain/durations.js';
@@ -31,9 +31,8 @@ export function stsHandlers(deps: StsDeps, sessions: SessionStore): Handlers<Sts
     },
 
     AssumeRole: async (input, ctx) => {
-      const arn = parseArn(input.RoleArn);
-      const roleName = arn && arn.service === 'iam' && arn.resource.startsWith('role/') ? arn.resource.split('/').pop()! : undefined;
-      const role = arn && roleName ? await deps.iam.getRole(arn.accountId, roleName) : undefined;
+      const target = parseIamEntityArn(input.RoleArn);
+      const role = target?.kind === 'role' ? await deps.iam.getRole(target.accountId, target.name) : undefined;
       // AWS answers AccessDenied, not NoSuchEntity, so that callers cannot probe for role names.
       if (!role || role.arn !== input.RoleArn) throw notAuthorized(ctx, 'sts:AssumeRole', input.RoleArn);
       const chained = ctx.principal.type === 'AssumedRole';

@@ -37,11 +37,5 @@ export function looksLikeArn(arn: string): boolean {
   return /^arn:[\w-]+:[\w-]*:[\w-]*:[\w-]*:.+$/.test(arn);
 }
 
-const ENTITY_ARN = /^arn:aws:iam::(\d{12}):(user|role)((?:\/[^/]+)*\/)([\w+=,.@-]+)$/;
-
 /** A user or role ARN as found in a trust policy's `Principal.AWS`. */
-export function parseEntityArn(arn: string): { accountId: string; kind: 'user' | 'role'; path: string; name: string } | undefined {
-  const m = ENTITY_ARN.exec(arn);
-  if (!m) return undefined;
-  return { accountId: m[1]!, kind: m[2] as 'user' | 'role', path: m[3]!, name: m[4]! };
-}
+export { parseIamEntityArn as parseEntityArn } from '../../../core/arn.js';
