@@ -108,36 +108,54 @@ function maxKeysOf(n: number | undefined): number {
   return Math.min(n, 1000);
 }
 
+/**
+ * Makes a freshly written blob the object `input.Bucket/input.Key` (one segment, a FULL_OBJECT checksum) under the
+ * request's write conditions; the blob is freed when the write is refused, the replaced object's blobs after it.
+ */
+async function commitWrittenBlob(
+  env: S3Env,
+  input: { Bucket: string; Key: string; IfMatch?: string; IfNoneMatch?: string; StorageClass?: string },
+  now: number,
+  written: Awaited<ReturnType<typeof writeBody>>,
+  attrs: Pick<ObjectRecord, 'headers' | 'metadata' | 'tags'>,
+): Promise<{ o: ObjectRecord; checksum: ObjectRecord['checksum'] }> {
+  const { blob, digests } = written;
+  const checksum = digests.checksum ? { ...digests.checksum, type: 'FULL_OBJECT' as const } : undefined;
+  const o: ObjectRecord = {
+    bucket: input.Bucket,
+    key: input.Key,
+    size: digests.size,
+    etag: `"${digests.md5Hex}"`,
+    lastModified: now,
+    segments: [{ blob: blob.id, size: blob.size }],
+    ...attrs,
+    ...(checksum ? { checksum } : {}),
+    storageClass: input.StorageClass ?? 'STANDARD',
+  };
+  try {
+    free(env, (await env.store.putObject(o, (current) => checkWrite(input.IfMatch, input.IfNoneMatch, current, input.Key))).freed);
+  } catch (e) {
+    free(env, [blob.id]);
+    throw e;
+  }
+  return { o, checksum };
+}
+
 export function objectHandlers(env: S3Env): S3Handlers {
   return {
     async PutObject(input, ctx) {
       await needBucket(env, input.Bucket);
       const tags = parseTaggingHeader(input.Tagging);
-      const { blob, digests } = await writeBody(env, input.Body, {
+      const written = await writeBody(env, input.Body, {
         contentMd5: input.ContentMD5,
         algorithm: input.ChecksumAlgorithm,
         checksums: sentChecksums(input),
       });
-      const checksum = digests.checksum ? { ...digests.checksum, type: 'FULL_OBJECT' as const } : undefined;
-      const o: ObjectRecord = {
-        bucket: input.Bucket,
-        key: input.Key,
-        size: digests.size,
-        etag: `"${digests.md5Hex}"`,
-        lastModified: ctx.now,
-        segments: [{ blob: blob.id, size: blob.size }],
+      const { o, checksum } = await commitWrittenBlob(env, input, ctx.now, written, {
         headers: contentHeaders(input),
         metadata: { ...(input.Metadata ?? {}) },
         tags,
-        ...(checksum ? { checksum } : {}),
-        storageClass: input.StorageClass ?? 'STANDARD',
-      };
-      try {
-        free(env, (await env.store.putObject(o, (current) => checkWrite(input.IfMatch, input.IfNoneMatch, current, input.Key))).freed);
-      } catch (e) {
-        free(env, [blob.id]);
-        throw e;
-      }
+      });
       return { ETag: o.etag, ...checksumOutput(checksum), ...(checksum ? { ChecksumType: checksum.type } : {}) };
     },
 
@@ -211,27 +229,12 @@ export function objectHandlers(env: S3Env): S3Handlers {
       }
       const algorithm = algorithmOf(input.ChecksumAlgorithm) ?? source.checksum?.algorithm;
       const body = await readSegments(env.blobs, source.segments);
-      const { blob, digests } = await writeBody(env, body, { algorithm, checksums: {} });
-      const checksum = digests.checksum ? { ...digests.checksum, type: 'FULL_OBJECT' as const } : undefined;
-      const o: ObjectRecord = {
-        bucket: input.Bucket,
-        key: input.Key,
-        size: digests.size,
-        etag: `"${digests.md5Hex}"`,
-        lastModified: ctx.now,
-        segments: [{ blob: blob.id, size: blob.size }],
+      const written = await writeBody(env, body, { algorithm, checksums: {} });
+      const { o, checksum } = await commitWrittenBlob(env, input, ctx.now, written, {
         headers: replaceMeta ? contentHeaders(input) : source.headers,
         metadata: replaceMeta ? { ...(input.Metadata ?? {}) } : source.metadata,
         tags: replaceTags ? parseTaggingHeader(input.Tagging) : source.tags,
-        ...(checksum ? { checksum } : {}),
-        storageClass: input.StorageClass ?? 'STANDARD',
-      };
-      try {
-        free(env, (await env.store.putObject(o, (current) => checkWrite(input.IfMatch, input.IfNoneMatch, current, input.Key))).freed);
-      } catch (e) {
-        free(env, [blob.id]);
-        throw e;
-      }
+      });
       return { CopyObjectResult: { ETag: o.etag, LastModified: new Date(o.lastModified), ...checksumOutput(checksum), ...(checksum ? { ChecksumType: checksum.type } : {}) } };
     },
 
