@@ -73,7 +73,8 @@ describe('Organizations with the JS SDK (awsJson1_1)', () => {
 
   it('answers bad input with a ValidationException in AWS wording', async () => {
     await expect(orgs(mgmtAdmin).send(new ListParentsCommand({ ChildId: 'nope' }))).rejects.toMatchObject({
-      name: expect.stringMatching(/ValidationException|InvalidInputException/),
+      name: 'ValidationException',
+      message: expect.stringMatching(/^1 validation error detected: Value 'nope' at 'childId' failed to satisfy constraint: Member must satisfy regular expression pattern: /),
     });
   });
 });
