@@ -14,12 +14,11 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
     if (path === '/_mlzone/health') {
-      const coverage = deps.services.coverage();
       return json(200, {
         status: 'ok',
         version: deps.version,
         auth: deps.auth,
-        services: Object.fromEntries(Object.entries(coverage).map(([k, v]) => [k, v.implemented])),
+        services: deps.services.implemented(),
       });
     }
     if (path === '/_mlzone/accounts') {

@@ -19,7 +19,9 @@ export interface RegisteredService {
 export interface ServiceRegistry {
   get(name: string): RegisteredService | undefined;
   readonly routing: RoutingTable;
-  /** Implemented operations per service, for `/_mlzone/health` and the coverage table. */
+  /** Implemented operations per service, for `/_mlzone/health`: read off the handler tables, no model is built. */
+  implemented(): Record<string, string[]>;
+  /** Implemented and not implemented operations per service (builds every model), for the coverage table. */
   coverage(): Record<string, { implemented: string[]; notImplemented: string[] }>;
 }
 
@@ -72,6 +74,14 @@ export function createServiceRegistry(
   return {
     get: (name) => entries.get(name),
     routing: { byTargetPrefix, bySigningName, byQueryVersion },
+    implemented() {
+      const out: Record<string, string[]> = {};
+      for (const [name, s] of entries) {
+        const handlers = s.definition.handlers as Record<string, unknown>;
+        out[name] = Object.keys(handlers).filter((o) => handlers[o]).sort();
+      }
+      return out;
+    },
     coverage() {
       const out: Record<string, { implemented: string[]; notImplemented: string[] }> = {};
       for (const [name, s] of entries) {

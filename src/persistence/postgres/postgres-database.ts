@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../db.js';
 import { isSerializationFailure } from '../errors.js';
@@ -53,13 +53,16 @@ export function openPostgres(options: PostgresOptions): Database {
   const guard = new ConnectionGuard();
   const dialect = new PostgresDialect({
     pool: async () => {
-      const pool = new pg.Pool({
+      // Imported here, not at the top: a bundle hoists static imports of external packages, so a static import
+      // would load `pg` (~45 ms) on every SQLite start-up too.
+      const { default: pgModule } = await import('pg');
+      const pool = new pgModule.Pool({
         connectionString: options.connectionString,
         max: options.maxConnections ?? 10,
         // Per pool, not pg.types.setTypeParser: that would change every pg user in the process.
         types: {
           getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-            oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+            oid === INT8_OID && format !== 'binary' ? parseInt8 : pgModule.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
         },
       });
       // Without a listener an idle connection's error would crash the process.
