@@ -52,7 +52,7 @@ function newestMtime(dir: string, filter: (name: string) => boolean): number {
 function ensureBuilt(): void {
   const built = (() => {
     try {
-      return statSync(join(ROOT, 'dist', 'mlzone.mjs')).mtimeMs;
+      return statSync(join(ROOT, 'dist', 'mlzone.cjs')).mtimeMs;
     } catch {
       return 0;
     }

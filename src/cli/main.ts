@@ -56,4 +56,5 @@ program
     }
   });
 
-await program.parseAsync(process.argv);
+// No top-level await: the bundle is CommonJS (see scripts/bundle.mjs); every action reports its own errors.
+void program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ const cache = new Map<string, string>();
 /**
  * The mlzone package folder (the one holding mlzone's `package.json`, next to `specs/` and `blueprints/`), found
  * by walking up from `moduleUrl`'s directory. Works wherever the calling module runs from: `src/**` (vitest, tsx),
- * `dist/**` (tsc output) or the bundle `dist/mlzone.mjs`. Bounded by the depth of the path.
+ * `dist/**` (tsc output) or the bundle `dist/mlzone.cjs`. Bounded by the depth of the path.
  * @example join(packageRoot(import.meta.url), 'specs')
  */
 export function packageRoot(moduleUrl: string): string {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
 import type pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../db.js';
@@ -53,9 +54,10 @@ export function openPostgres(options: PostgresOptions): Database {
   const guard = new ConnectionGuard();
   const dialect = new PostgresDialect({
     pool: async () => {
-      // Imported here, not at the top: a bundle hoists static imports of external packages, so a static import
-      // would load `pg` (~45 ms) on every SQLite start-up too.
-      const { default: pgModule } = await import('pg');
+      // Loaded here, not imported at the top: the bundle hoists imports of external packages, so `pg` (~45 ms)
+      // would load on every SQLite start-up too. require(), not import(): the bundle runs as a vm.Script
+      // (bin/mlzone.js), where a dynamic import() has no loader.
+      const pgModule = createRequire(import.meta.url)('pg') as typeof pg;
       const pool = new pgModule.Pool({
         connectionString: options.connectionString,
         max: options.maxConnections ?? 10,

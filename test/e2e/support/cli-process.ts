@@ -13,11 +13,12 @@ export interface CliServer {
 }
 
 /**
- * Starts `mlzone up` from the TypeScript sources in a child process (tsx, so no build is needed) and
- * resolves once it printed its endpoint.
+ * Starts `mlzone up` in a child process and resolves once it printed its endpoint: from the TypeScript sources
+ * (tsx, so no build is needed), or with `from: 'bin'` as users run it, `bin/mlzone.js` on the built bundle.
  */
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'up', '--port', '0', ...args], {
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, from: 'source' | 'bin' = 'source'): Promise<CliServer> {
+  const entry = from === 'bin' ? [join(root, 'bin/mlzone.js')] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+  const child = spawn(process.execPath, [...entry, 'up', '--port', '0', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
