@@ -8,11 +8,16 @@ export const MIGRATIONS_TABLE = 'mlzone_migrations';
 /** First key of the PostgreSQL advisory lock that serializes migration runs (second key: the schema). */
 const PG_LOCK_KEY = 0x6d6c7a6e; // 'mlzn'
 
+const SAVEPOINT = 'mlzone_migration';
+
 /**
  * Brings the schema up to date: applies, in name order, every migration of `migrations` that the
- * database has not applied yet, each in its own transaction together with its bookkeeping row, so a
- * failing migration leaves nothing behind and the next start retries it. Returns the names applied
- * by this call.
+ * database has not applied yet, and returns the names applied by this call.
+ *
+ * All pending migrations run in one transaction, each inside its own savepoint, and their bookkeeping
+ * rows are written with them: a fresh database (tens of migrations) pays for one commit instead of one
+ * per migration. A failing migration is rolled back to its savepoint; the ones before it are committed
+ * and recorded, the error names it, nothing of it is left behind and the next start retries it.
  *
  * Refuses to start (throws before applying anything) when the database records a migration that is
  * not in `migrations`: it was written by a newer build, and this one would misread it.
@@ -47,31 +52,46 @@ export async function runMigrations(db: Database, migrations: readonly Migration
         );
       }
 
-      const done: string[] = [];
-      for (const migration of ordered) {
-        if (applied.has(migration.name)) continue;
-        if (await apply(conn, migration)) done.push(migration.name);
-      }
-      return done;
+      const pending = ordered.filter((m) => !applied.has(m.name));
+      return pending.length === 0 ? [] : await applyAll(conn, pending);
     } finally {
       if (db.dialect === 'postgres') await sql`select pg_advisory_unlock(${lockKey})`.execute(conn);
     }
   });
 }
 
-async function apply(conn: Kysely<any>, migration: Migration): Promise<boolean> {
+async function applyAll(conn: Kysely<any>, pending: readonly Migration[]): Promise<string[]> {
+  const trx = await conn.startTransaction().execute();
+  let failure: Error | undefined;
+  const done: string[] = [];
   try {
-    return await conn.transaction().execute(async (trx) => {
-      // Another process may have applied it since we read the table (SQLite: several processes on one file).
-      const already = await trx.selectFrom(MIGRATIONS_TABLE).select('name').where('name', '=', migration.name).executeTakeFirst();
-      if (already) return false;
-      await migration.up(trx);
-      await trx.insertInto(MIGRATIONS_TABLE).values({ name: migration.name, applied_at: Date.now() }).execute();
-      return true;
-    });
+    // Another process may have applied some since we read the table (SQLite: several processes on one
+    // file); the transaction now holds the write lock, so this answer stays true until the commit.
+    const applied = new Set((await trx.selectFrom(MIGRATIONS_TABLE).select('name').execute()).map((r) => r.name as string));
+    for (const migration of pending) {
+      if (applied.has(migration.name)) continue;
+      const sp = await trx.savepoint(SAVEPOINT).execute();
+      try {
+        await migration.up(sp);
+      } catch (err) {
+        await sp.rollbackToSavepoint(SAVEPOINT).execute();
+        failure = new Error(`migration ${migration.name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        break;
+      }
+      await sp.releaseSavepoint(SAVEPOINT).execute();
+      done.push(migration.name);
+    }
+    if (done.length > 0) {
+      const appliedAt = Date.now();
+      await trx.insertInto(MIGRATIONS_TABLE).values(done.map((name) => ({ name, applied_at: appliedAt }))).execute();
+    }
+    await trx.commit().execute();
   } catch (err) {
-    throw new Error(`migration ${migration.name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute();
+    throw err;
   }
+  if (failure) throw failure;
+  return done;
 }
 
 function validate(migrations: readonly Migration[]): Migration[] {
