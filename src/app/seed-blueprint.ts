@@ -37,38 +37,41 @@ export async function seedBlueprint(db: Database, bp: Blueprint, seeders: Seeder
   const byName = new Map(bp.accounts.map((a) => [a.name, a]));
   const management = byName.get(bp.organization.managementAccount)!;
   await db.transaction(async (trx) => {
-    const { rootId } = await org.createOrganization(
-      { id: bp.organization.id, rootId: bp.organization.rootId, managementAccount: { id: management.id, name: management.name, email: management.email } },
-      trx,
-    );
-    for (const type of bp.organization.policyTypes) await org.enablePolicyType(type, trx);
+    const orgs = await org.begin(trx);
+    const { rootId } = orgs.createOrganization({
+      id: bp.organization.id,
+      rootId: bp.organization.rootId,
+      managementAccount: { id: management.id, name: management.name, email: management.email },
+    });
+    for (const type of bp.organization.policyTypes) orgs.enablePolicyType(type);
     const targets = new Map<string, string>([['Root', rootId], ...bp.accounts.map((a) => [a.name, a.id] as [string, string])]);
     const placed = new Set<string>([management.name]);
-    const addOus = async (ous: readonly BlueprintOu[], parentId: string): Promise<void> => {
+    const addOus = (ous: readonly BlueprintOu[], parentId: string): void => {
       for (const ou of ous) {
-        const ouId = await org.createOu({ name: ou.name, parentId }, trx);
+        const ouId = orgs.createOu({ name: ou.name, parentId });
         targets.set(ou.name, ouId);
         for (const name of ou.accounts) {
           const a = byName.get(name)!;
-          await org.createAccount({ id: a.id, name: a.name, email: a.email, parentOuId: ouId, tags: a.tags }, trx);
+          orgs.createAccount({ id: a.id, name: a.name, email: a.email, parentOuId: ouId, tags: a.tags });
           placed.add(name);
         }
-        await addOus(ou.ous, ouId);
+        addOus(ou.ous, ouId);
       }
     };
-    await addOus(bp.ous, rootId);
+    addOus(bp.ous, rootId);
     for (const a of bp.accounts) {
-      if (!placed.has(a.name)) await org.createAccount({ id: a.id, name: a.name, email: a.email, tags: a.tags }, trx);
+      if (!placed.has(a.name)) orgs.createAccount({ id: a.id, name: a.name, email: a.email, tags: a.tags });
     }
     for (const [type, list] of [
       ['SERVICE_CONTROL_POLICY', bp.serviceControlPolicies],
       ['RESOURCE_CONTROL_POLICY', bp.resourceControlPolicies],
     ] as const) {
       for (const p of list) {
-        const policyId = await org.createPolicy({ name: p.name, description: p.description, type, document: p.document }, trx);
-        for (const t of p.targets) await org.attachPolicy(policyId, targets.get(t)!, trx);
+        const policyId = orgs.createPolicy({ name: p.name, description: p.description, type, document: p.document });
+        for (const t of p.targets) orgs.attachPolicy(policyId, targets.get(t)!);
       }
     }
+    await orgs.save();
 
     for (const a of bp.accounts) {
       for (const u of a.users) {

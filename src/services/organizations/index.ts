@@ -22,6 +22,7 @@ import type { RandomChars } from './domain/ids.js';
 import { createHandlers } from './handlers.js';
 import { migrations } from './migrations.js';
 import { Organizations } from './organizations.js';
+import type { NewAccount, NewPolicy } from './organizations.js';
 
 /** The two policy types that take part in authorization. */
 export type AuthorizationPolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';
@@ -125,8 +126,29 @@ export interface OrgSeeder {
   /** Attaches a policy (`p-FullAWSAccess` included) to a root, OU or account id. */
   attachPolicy(policyId: string, targetId: string, trx?: SeedTransaction): Promise<void>;
   detachPolicy(policyId: string, targetId: string, trx?: SeedTransaction): Promise<void>;
+  /**
+   * Starts a batch inside the loader's transaction (see `OrgSeedBatch`), for building a whole organization
+   * with one read of it and a few multi-row inserts.
+   */
+  begin(trx: SeedTransaction): Promise<OrgSeedBatch>;
   /** Drops the directory cache (see above). */
   invalidate(): void;
+}
+
+/**
+ * The writes of `OrgSeeder` for many calls in one transaction. The organization is read once, by
+ * `begin`; each call validates like its `OrgSeeder` counterpart against that state plus what the batch
+ * added before it, throws the same `AwsError`, and returns at once. Nothing is written until `save()`.
+ */
+export interface OrgSeedBatch {
+  createOrganization(input: Parameters<OrgSeeder['createOrganization']>[0]): { id: string; rootId: string };
+  createOu(input: Parameters<OrgSeeder['createOu']>[0]): string;
+  createAccount(input: Parameters<OrgSeeder['createAccount']>[0]): void;
+  enablePolicyType(type: AuthorizationPolicyType): void;
+  createPolicy(input: Parameters<OrgSeeder['createPolicy']>[0]): string;
+  attachPolicy(policyId: string, targetId: string): void;
+  /** Writes what the calls since the last save added, in the transaction given to `begin`. */
+  save(): Promise<void>;
 }
 
 export interface OrganizationsService {
@@ -142,6 +164,14 @@ export { FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID } from './domain/managed-pol
 
 function tagList(tags: Readonly<Record<string, string>> | undefined): Array<{ key: string; value: string }> {
   return Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));
+}
+
+function newAccount(input: Parameters<OrgSeeder['createAccount']>[0]): NewAccount {
+  return { id: input.id, name: input.name, email: input.email, parentId: input.parentOuId, joinedMethod: input.joinedMethod, tags: tagList(input.tags) };
+}
+
+function newPolicy(input: Parameters<OrgSeeder['createPolicy']>[0]): NewPolicy {
+  return { name: input.name, description: input.description, type: input.type, content: input.document };
 }
 
 export function createOrganizationsService(deps: { db: Database; clock: Clock; random?: RandomChars }): OrganizationsService {
@@ -162,23 +192,23 @@ export function createOrganizationsService(deps: { db: Database; clock: Clock; r
       const parentId = input.parentId ?? (await orgs.resolveOuPath(input.parentPath ?? '', trx));
       return orgs.createOu(parentId, input.name, tagList(input.tags), trx);
     },
-    createAccount: (input, trx) =>
-      orgs.createAccount(
-        {
-          id: input.id,
-          name: input.name,
-          email: input.email,
-          parentId: input.parentOuId,
-          joinedMethod: input.joinedMethod,
-          tags: tagList(input.tags),
-        },
-        trx,
-      ),
+    createAccount: (input, trx) => orgs.createAccount(newAccount(input), trx),
     enablePolicyType: (type, trx) => orgs.enablePolicyType(undefined, type, trx),
-    createPolicy: (input, trx) =>
-      orgs.createPolicy({ name: input.name, description: input.description, type: input.type, content: input.document }, trx),
+    createPolicy: (input, trx) => orgs.createPolicy(newPolicy(input), trx),
     attachPolicy: (policyId, targetId, trx) => orgs.attachPolicy(policyId, targetId, trx),
     detachPolicy: (policyId, targetId, trx) => orgs.detachPolicy(policyId, targetId, trx),
+    async begin(trx) {
+      const { draft: d, save } = await orgs.draft(trx);
+      return {
+        createOrganization: (input) => d.createOrganization(input),
+        createOu: (input) => d.createOu(input.parentId ?? d.resolveOuPath(input.parentPath ?? ''), input.name, tagList(input.tags)),
+        createAccount: (input) => d.createAccount(newAccount(input)),
+        enablePolicyType: (type) => d.enablePolicyType(undefined, type),
+        createPolicy: (input) => d.createPolicy(newPolicy(input)),
+        attachPolicy: (policyId, targetId) => d.attachPolicy(policyId, targetId),
+        save,
+      };
+    },
     invalidate: () => orgs.invalidate(),
   };
 

@@ -15,22 +15,21 @@ import type { AwsError } from '../../core/errors.js';
 import type { Database } from '../../persistence/db.js';
 import { isUniqueViolation } from '../../persistence/errors.js';
 import { accountArn, organizationArn, policyArn, awsManagedPolicyArn } from './domain/arns.js';
+import { OrgDraft } from './domain/draft.js';
+import type { NewAccount, NewPolicy } from './domain/draft.js';
 import { errors } from './domain/errors.js';
-import { ACCOUNT_ID, newOrganizationId, newOuId, newPolicyId, newRootId, ORGANIZATION_ID, randomChars, ROOT_ID } from './domain/ids.js';
+import { randomChars } from './domain/ids.js';
 import type { RandomChars } from './domain/ids.js';
-import { defaultPolicyFor } from './domain/managed-policies.js';
-import type { AccountRecord, JoinedMethod, OrgState, OuRecord, PolicyRecord, PolicyType, Tag } from './domain/model.js';
-import { buildState, effectiveLevels, isContainer, isTarget, orgPathOf } from './domain/model.js';
+import type { OrgState, PolicyType, Tag } from './domain/model.js';
+import { buildState, effectiveLevels, isTarget, orgPathOf } from './domain/model.js';
 import { checkPolicyContent } from './domain/policy-content.js';
 import {
-  checkAttach,
   checkDeleteOu,
   checkDeletePolicy,
   checkDetach,
   checkMove,
-  checkNewOu,
   checkPolicyName,
-  defaultAttachments,
+  containerAtPath,
   mergeTags,
   mutablePolicy,
   taggable,
@@ -62,22 +61,7 @@ function live(s: OrgState): LiveOrg {
   return s;
 }
 
-export interface NewAccount {
-  readonly id: string;
-  readonly name: string;
-  readonly email: string;
-  readonly parentId?: string;
-  readonly joinedMethod?: JoinedMethod;
-  readonly tags?: readonly Tag[];
-}
-
-export interface NewPolicy {
-  readonly name: string;
-  readonly description: string;
-  readonly type: PolicyType;
-  readonly content: string;
-  readonly tags?: readonly Tag[];
-}
+export type { NewAccount, NewPolicy } from './domain/draft.js';
 
 interface WriteOptions {
   /** A transaction the caller holds. */
@@ -85,8 +69,6 @@ interface WriteOptions {
   /** The AWS error a unique-key violation stands for. */
   readonly conflict?: () => AwsError;
 }
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export class Organizations {
   private views: Views | undefined;
@@ -212,13 +194,12 @@ export class Organizations {
   // ---- writes --------------------------------------------------------------------------------------
 
   /**
-   * Runs `fn` on a snapshot read inside a transaction (`trx` when the caller already holds one, else a
-   * new one), then drops the cache whatever happened. A unique-key violation becomes `conflict()`.
+   * Runs `fn` in a transaction (`trx` when the caller already holds one, else a new one), then drops the
+   * cache whatever happened. A unique-key violation becomes `conflict()`.
    */
-  private async write<R>(fn: (s: OrgState, ex: Ex, now: number) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
-    const run = async (ex: Ex): Promise<R> => fn(buildState(await store.load(ex)), ex, this.clock.now());
+  private async transact<R>(fn: (ex: Ex) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
     try {
-      return opts.trx ? await run(opts.trx) : await this.db.transaction(run);
+      return opts.trx ? await fn(opts.trx) : await this.db.transaction(fn);
     } catch (e) {
       // The rules ran on a snapshot; a concurrent writer (PostgreSQL) may still win the race to a unique key.
       if (opts.conflict && isUniqueViolation(e)) throw opts.conflict();
@@ -228,81 +209,61 @@ export class Organizations {
     }
   }
 
+  /** Runs `fn` on a snapshot read inside the write's transaction (see `transact`). */
+  private write<R>(fn: (s: OrgState, ex: Ex, now: number) => Promise<R>, opts: WriteOptions = {}): Promise<R> {
+    return this.transact(async (ex) => fn(buildState(await store.load(ex)), ex, this.clock.now()), opts);
+  }
+
+  /** Runs one operation on a draft read inside the write's transaction and writes what it added. */
+  private change<R>(fn: (d: OrgDraft) => R, opts: WriteOptions = {}): Promise<R> {
+    return this.transact(async (ex) => {
+      const d = new OrgDraft(await store.load(ex), this.clock, this.rand);
+      const result = fn(d);
+      await store.insert(ex, d.takeAdded());
+      return result;
+    }, opts);
+  }
+
+  /**
+   * A draft for many operations inside the caller's transaction: the organization is read once, and
+   * `save` writes what the operations added since the last save. The cache is dropped now and at every
+   * save; drop it again once the transaction has committed.
+   */
+  async draft(trx: Ex): Promise<{ draft: OrgDraft; save(): Promise<void> }> {
+    this.invalidate();
+    const draft = new OrgDraft(await store.load(trx), this.clock, this.rand);
+    return {
+      draft,
+      save: async () => {
+        try {
+          await store.insert(trx, draft.takeAdded());
+        } finally {
+          this.invalidate();
+        }
+      },
+    };
+  }
+
   /** Creates the organization (feature set ALL), its root and the management account under the root. */
   createOrganization(
     input: { id?: string; rootId?: string; managementAccount: { id: string; name: string; email: string } },
     trx?: Ex,
   ): Promise<{ id: string; rootId: string }> {
-    return this.write(async (s, ex, now) => {
-      if (s.org) throw errors.alreadyInOrganization();
-      const id = input.id ?? newOrganizationId(this.rand);
-      const rootId = input.rootId ?? newRootId(this.rand);
-      if (!ORGANIZATION_ID.test(id)) throw errors.invalidInput('INVALID_PATTERN', `Invalid organization id: ${id}`);
-      if (!ROOT_ID.test(rootId)) throw errors.invalidInput('INVALID_PATTERN', `Invalid root id: ${rootId}`);
-      const m = input.managementAccount;
-      checkAccountFields(m);
-      await store.insertOrganization(ex, { id, managementAccountId: m.id, featureSet: 'ALL', createdAt: now }, { id: rootId, name: 'Root' });
-      await store.insertAccount(ex, {
-        id: m.id,
-        name: m.name,
-        email: m.email,
-        parentId: rootId,
-        status: 'ACTIVE',
-        joinedMethod: 'INVITED',
-        joinedAt: now,
-      });
-      return { id, rootId };
-    }, { trx, conflict: errors.alreadyInOrganization });
+    return this.change((d) => d.createOrganization(input), { trx, conflict: errors.alreadyInOrganization });
   }
 
   /** Adds an account (the seeder's stand-in for CreateAccount/InviteAccountToOrganization). */
   createAccount(input: NewAccount, trx?: Ex): Promise<void> {
-    return this.write(async (s0, ex, now) => {
-      const s = live(s0);
-      checkAccountFields(input);
-      if (s.accounts.has(input.id) || [...s.accounts.values()].some((a) => a.email === input.email)) throw errors.duplicateAccount();
-      const parentId = input.parentId ?? s.root.id;
-      if (!isContainer(s, parentId)) throw errors.parentNotFound();
-      const tags = input.tags ? mergeTags(s, input.id, input.tags) : [];
-      const a: AccountRecord = {
-        id: input.id,
-        name: input.name,
-        email: input.email,
-        parentId,
-        status: 'ACTIVE',
-        joinedMethod: input.joinedMethod ?? 'CREATED',
-        joinedAt: now,
-      };
-      await store.insertAccount(ex, a);
-      for (const pid of defaultAttachments(s)) await store.attach(ex, pid, a.id, now);
-      if (tags.length) await store.setTags(ex, a.id, tags);
-    }, { trx, conflict: errors.duplicateAccount });
+    return this.change((d) => d.createAccount(input), { trx, conflict: errors.duplicateAccount });
   }
 
   createOu(parentId: string, name: string, tags: readonly Tag[] = [], trx?: Ex): Promise<string> {
-    return this.write(async (s0, ex, now) => {
-      const s = live(s0);
-      checkNewOu(s, parentId, name);
-      const id = newOuId(s.root.id, this.rand);
-      const merged = mergeTags(s, id, tags);
-      const ou: OuRecord = { id, name, parentId, createdAt: now };
-      await store.insertOu(ex, ou);
-      for (const pid of defaultAttachments(s)) await store.attach(ex, pid, id, now);
-      if (merged.length) await store.setTags(ex, id, merged);
-      return id;
-    }, { trx, conflict: errors.duplicateOu });
+    return this.change((d) => d.createOu(parentId, name, tags), { trx, conflict: errors.duplicateOu });
   }
 
   /** Resolves `Workloads/Prod` (OU names from the root; empty or `/` is the root) to a container id. */
   async resolveOuPath(path: string, trx?: Ex): Promise<string> {
-    const s = live(trx ? buildState(await store.load(trx)) : await this.state());
-    let cur = s.root.id;
-    for (const name of path.split('/').filter((p) => p !== '')) {
-      const next = [...s.ous.values()].find((o) => o.parentId === cur && o.name === name);
-      if (!next) throw errors.parentNotFound();
-      cur = next.id;
-    }
-    return cur;
+    return containerAtPath(live(trx ? buildState(await store.load(trx)) : await this.state()), path);
   }
 
   deleteOu(ouId: string): Promise<void> {
@@ -325,17 +286,7 @@ export class Organizations {
   }
 
   createPolicy(input: NewPolicy, trx?: Ex): Promise<string> {
-    return this.write(async (s0, ex, now) => {
-      const s = live(s0);
-      checkPolicyContent(input.type, input.content);
-      checkPolicyName(s, input.type, input.name);
-      const id = newPolicyId(this.rand);
-      const tags = mergeTags(s, id, input.tags ?? []);
-      const p: PolicyRecord = { id, type: input.type, name: input.name, description: input.description, content: input.content, awsManaged: false };
-      await store.insertPolicy(ex, p, now);
-      if (tags.length) await store.setTags(ex, id, tags);
-      return id;
-    }, { trx, conflict: errors.duplicatePolicy });
+    return this.change((d) => d.createPolicy(input), { trx, conflict: errors.duplicatePolicy });
   }
 
   updatePolicy(policyId: string, change: { name?: string; description?: string; content?: string }): Promise<void> {
@@ -362,14 +313,7 @@ export class Organizations {
   }
 
   attachPolicy(policyId: string, targetId: string, trx?: Ex): Promise<void> {
-    return this.write(async (s0, ex, now) => {
-      const s = live(s0);
-      const p = s.policies.get(policyId);
-      if (!p) throw errors.policyNotFound();
-      if (!isTarget(s, targetId)) throw errors.targetNotFound();
-      checkAttach(s, p, targetId);
-      await store.attach(ex, policyId, targetId, now);
-    }, { trx, conflict: errors.duplicateAttachment });
+    return this.change((d) => d.attachPolicy(policyId, targetId), { trx, conflict: errors.duplicateAttachment });
   }
 
   detachPolicy(policyId: string, targetId: string, trx?: Ex): Promise<void> {
@@ -388,17 +332,7 @@ export class Organizations {
    * root and to every OU and account; they then get it by default when created.
    */
   enablePolicyType(rootId: string | undefined, type: PolicyType, trx?: Ex): Promise<void> {
-    return this.write(async (s0, ex, now) => {
-      const s = live(s0);
-      if (rootId !== undefined && rootId !== s.root.id) throw errors.rootNotFound();
-      if (s.enabledTypes.has(type)) throw errors.policyTypeAlreadyEnabled();
-      await store.enablePolicyType(ex, s.root.id, type);
-      const managed = defaultPolicyFor(type);
-      if (!managed) return;
-      for (const target of [s.root.id, ...s.ous.keys(), ...s.accounts.keys()]) {
-        if (!(s.policiesByTarget.get(target) ?? []).includes(managed.id)) await store.attach(ex, managed.id, target, now);
-      }
-    }, { trx, conflict: errors.policyTypeAlreadyEnabled });
+    return this.change((d) => d.enablePolicyType(rootId, type), { trx, conflict: errors.policyTypeAlreadyEnabled });
   }
 
   /** Disables a policy type: every policy of that type is detached from every target (the policies remain). */
@@ -426,14 +360,6 @@ export class Organizations {
       taggable(live(s0), resourceId);
       await store.deleteTags(ex, resourceId, keys);
     });
-  }
-}
-
-function checkAccountFields(a: { id: string; name: string; email: string }): void {
-  if (!ACCOUNT_ID.test(a.id)) throw errors.invalidInput('INVALID_PATTERN', `Invalid account id: ${a.id}`);
-  if (a.name.length < 1 || a.name.length > 128) throw errors.invalidInput('INVALID_PATTERN', `Invalid account name: ${a.name}`);
-  if (a.email.length < 6 || a.email.length > 64 || !EMAIL.test(a.email)) {
-    throw errors.invalidInput('INVALID_PATTERN', `Invalid email address: ${a.email}`);
   }
 }
 

@@ -16,6 +16,7 @@ import type {
   RootRecord,
   Tag,
 } from './domain/model.js';
+import type { OrgAdditions } from './domain/draft.js';
 
 type OrgTables = {
   orgs_organization: { id: string; management_account_id: string; feature_set: string; created_at: number | string | bigint };
@@ -87,46 +88,69 @@ export const store = {
     };
   },
 
-  async insertOrganization(ex: Ex, org: OrganizationRecord, root: RootRecord): Promise<void> {
-    await t(ex)
-      .insertInto('orgs_organization')
-      .values({ id: org.id, management_account_id: org.managementAccountId, feature_set: org.featureSet, created_at: org.createdAt })
-      .execute();
-    await t(ex).insertInto('orgs_root').values({ id: root.id, name: root.name }).execute();
-  },
-
-  async insertOu(ex: Ex, ou: OuRecord): Promise<void> {
-    await t(ex).insertInto('orgs_ou').values({ id: ou.id, parent_id: ou.parentId, name: ou.name, created_at: ou.createdAt }).execute();
+  /** Writes what a draft added: one multi-row insert per table (and one delete for replaced tag sets). */
+  async insert(ex: Ex, a: OrgAdditions): Promise<void> {
+    const db = t(ex);
+    if (a.organization) {
+      const o = a.organization;
+      await db.insertInto('orgs_organization').values({ id: o.id, management_account_id: o.managementAccountId, feature_set: o.featureSet, created_at: o.createdAt }).execute();
+    }
+    if (a.root) await db.insertInto('orgs_root').values({ id: a.root.id, name: a.root.name }).execute();
+    if (a.ous.length > 0) {
+      await db
+        .insertInto('orgs_ou')
+        .values(a.ous.map((ou) => ({ id: ou.id, parent_id: ou.parentId, name: ou.name, created_at: ou.createdAt })))
+        .execute();
+    }
+    if (a.accounts.length > 0) {
+      await db
+        .insertInto('orgs_account')
+        .values(
+          a.accounts.map((x) => ({
+            id: x.id,
+            name: x.name,
+            email: x.email,
+            parent_id: x.parentId,
+            status: x.status,
+            joined_method: x.joinedMethod,
+            joined_at: x.joinedAt,
+          })),
+        )
+        .execute();
+    }
+    if (a.policies.length > 0) {
+      await db
+        .insertInto('orgs_policy')
+        .values(
+          a.policies.map(({ policy: p, createdAt }) => ({ id: p.id, type: p.type, name: p.name, description: p.description, content: p.content, created_at: createdAt })),
+        )
+        .execute();
+    }
+    if (a.enabledTypes.length > 0) {
+      await db
+        .insertInto('orgs_enabled_policy_type')
+        .values(a.enabledTypes.map((e) => ({ root_id: e.rootId, type: e.type })))
+        .execute();
+    }
+    if (a.attachments.length > 0) {
+      await db
+        .insertInto('orgs_policy_attachment')
+        .values(a.attachments.map((x) => ({ policy_id: x.policyId, target_id: x.targetId, attached_at: x.attachedAt })))
+        .execute();
+    }
+    if (a.tagSets.size > 0) {
+      await db.deleteFrom('orgs_tag').where('resource_id', 'in', [...a.tagSets.keys()]).execute();
+      const rows = [...a.tagSets].flatMap(([resourceId, tags]) => tags.map((x) => ({ resource_id: resourceId, key: x.key, value: x.value })));
+      if (rows.length > 0) await db.insertInto('orgs_tag').values(rows).execute();
+    }
   },
 
   async deleteOu(ex: Ex, ouId: string): Promise<void> {
     await t(ex).deleteFrom('orgs_ou').where('id', '=', ouId).execute();
   },
 
-  async insertAccount(ex: Ex, a: AccountRecord): Promise<void> {
-    await t(ex)
-      .insertInto('orgs_account')
-      .values({
-        id: a.id,
-        name: a.name,
-        email: a.email,
-        parent_id: a.parentId,
-        status: a.status,
-        joined_method: a.joinedMethod,
-        joined_at: a.joinedAt,
-      })
-      .execute();
-  },
-
   async setAccountParent(ex: Ex, accountId: string, parentId: string): Promise<void> {
     await t(ex).updateTable('orgs_account').set({ parent_id: parentId }).where('id', '=', accountId).execute();
-  },
-
-  async insertPolicy(ex: Ex, p: PolicyRecord, createdAt: number): Promise<void> {
-    await t(ex)
-      .insertInto('orgs_policy')
-      .values({ id: p.id, type: p.type, name: p.name, description: p.description, content: p.content, created_at: createdAt })
-      .execute();
   },
 
   async updatePolicy(ex: Ex, p: PolicyRecord): Promise<void> {
@@ -141,10 +165,6 @@ export const store = {
     await t(ex).deleteFrom('orgs_policy').where('id', '=', policyId).execute();
   },
 
-  async attach(ex: Ex, policyId: string, targetId: string, at: number): Promise<void> {
-    await t(ex).insertInto('orgs_policy_attachment').values({ policy_id: policyId, target_id: targetId, attached_at: at }).execute();
-  },
-
   async detach(ex: Ex, policyId: string, targetId: string): Promise<void> {
     await t(ex).deleteFrom('orgs_policy_attachment').where('policy_id', '=', policyId).where('target_id', '=', targetId).execute();
   },
@@ -156,10 +176,6 @@ export const store = {
   async detachPolicies(ex: Ex, policyIds: readonly string[]): Promise<void> {
     if (policyIds.length === 0) return;
     await t(ex).deleteFrom('orgs_policy_attachment').where('policy_id', 'in', [...policyIds]).execute();
-  },
-
-  async enablePolicyType(ex: Ex, rootId: string, type: PolicyType): Promise<void> {
-    await t(ex).insertInto('orgs_enabled_policy_type').values({ root_id: rootId, type }).execute();
   },
 
   async disablePolicyType(ex: Ex, rootId: string, type: PolicyType): Promise<void> {

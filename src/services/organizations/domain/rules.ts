@@ -8,6 +8,7 @@ import { ACCOUNT_ID } from './ids.js';
 import { defaultPolicyFor, isNonDetachable } from './managed-policies.js';
 import type { OrgState, PolicyRecord, PolicyType, Tag } from './model.js';
 import { attachedOfType, childrenOf, isContainer, ouDepth, SCP, RCP, tagsOf } from './model.js';
+import type { LiveOrg } from './shapes.js';
 
 /** Quotas from the Organizations user guide (orgs_reference_limits). */
 export const LIMITS = {
@@ -29,6 +30,17 @@ export function checkNewOu(s: OrgState, parentId: string, name: string): void {
   if (siblings.some((id) => s.ous.get(id)!.name === name)) throw errors.duplicateOu();
   const depth = s.ous.has(parentId) ? ouDepth(s, parentId) + 1 : 1;
   if (depth > LIMITS.ouDepth) throw errors.constraint('OU_DEPTH_LIMIT_EXCEEDED');
+}
+
+/** The root or OU at `Workloads/Prod` (OU names from the root; empty or `/` is the root); ParentNotFoundException when none. */
+export function containerAtPath(s: LiveOrg, path: string): string {
+  let cur = s.root.id;
+  for (const name of path.split('/').filter((p) => p !== '')) {
+    const next = [...s.ous.values()].find((o) => o.parentId === cur && o.name === name);
+    if (!next) throw errors.parentNotFound();
+    cur = next.id;
+  }
+  return cur;
 }
 
 export function checkDeleteOu(s: OrgState, ouId: string): void {
