@@ -25,7 +25,7 @@ import { createDecisionLog } from './decisions.js';
 import { createPolicySources } from './policy-sources.js';
 import { createPipeline } from '../gateway/pipeline.js';
 import { createInternalClient, type InternalClient } from '../gateway/internal-client.js';
-import { startServer, type RunningServer } from '../gateway/server.js';
+import { startServer, type RunningServer, type WireHandler } from '../gateway/server.js';
 import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
 import type { Blueprint } from '../org/blueprint-types.js';
 import type { AppConfig } from './config.js';
@@ -46,6 +46,8 @@ export interface App {
   readonly seeded: boolean;
   /** In-process calls as a given principal, through the same authorization and audit as HTTP calls. */
   readonly internal: InternalClient;
+  /** The whole request chain (authentication included) without HTTP: what the server runs for each request. */
+  readonly handle: WireHandler;
   close(): Promise<void>;
 }
 
@@ -157,6 +159,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       services,
       seeded,
       internal,
+      handle: pipeline,
       async close() {
         await server.close();
         try {

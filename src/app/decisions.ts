@@ -34,6 +34,28 @@ function boundedLog(limit: number) {
   };
 }
 
+/** A kept decision: the request context is held as is and read only when the decision is explained. */
+class Kept implements KeptDecision {
+  #time: string | undefined;
+  constructor(
+    readonly requestId: string,
+    private readonly ctx: RequestContext,
+    readonly record: AuthorizationRecord,
+  ) {}
+  get time(): string {
+    return (this.#time ??= new Date(this.ctx.now).toISOString());
+  }
+  get service(): string {
+    return this.ctx.service;
+  }
+  get operation(): string {
+    return this.ctx.operation;
+  }
+  get principal(): string {
+    return this.ctx.principal.arn;
+  }
+}
+
 /**
  * The most recent authorization decisions by request id, for `mlzone explain` (bounded; oldest dropped first).
  * Denials — what people explain — are kept up to `limit`; allowed decisions only up to `allowedLimit` (every
@@ -45,18 +67,7 @@ export function createDecisionLog(limit = 10_000, allowedLimit = 1_000) {
   const allowed = boundedLog(Math.min(allowedLimit, limit));
   return {
     keep(requestId: string, ctx: RequestContext, record: AuthorizationRecord): void {
-      const now = ctx.now;
-      let time: string | undefined;
-      const kept: KeptDecision = {
-        requestId,
-        get time() {
-          return (time ??= new Date(now).toISOString());
-        },
-        service: ctx.service,
-        operation: ctx.operation,
-        principal: ctx.principal.arn,
-        record,
-      };
+      const kept = new Kept(requestId, ctx, record);
       if (record.decision === 'Allow') {
         denied.byId.delete(requestId);
         allowed.add(requestId, kept);

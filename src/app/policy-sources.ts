@@ -62,6 +62,9 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
   return {
     // Both counters only grow, so their sum changes whenever either does.
     ...(iamGeneration && orgGeneration ? { generation: () => iamGeneration() + orgGeneration() } : {}),
+    // Buckets and repositories keep their policies and tags outside IAM; every other resource's answer comes from IAM
+    // (roles, users) or is "none".
+    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:'),
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);

@@ -55,15 +55,14 @@ export async function resolveCredentials(
   const key = await sources.findAccessKey(accessKeyId);
   if (!key || key.status !== 'Active') throw invalidToken();
   if (sessionToken !== undefined) throw invalidSessionToken();
-  return {
-    principal: {
-      type: 'IAMUser',
-      accountId: key.accountId,
-      arn: key.userArn,
-      userId: key.userId,
-      accessKeyId,
-      name: key.userName,
-    },
-    secretAccessKey: key.secretAccessKey,
-  };
+  let principal = userPrincipals.get(key);
+  if (principal === undefined) {
+    principal = { type: 'IAMUser', accountId: key.accountId, arn: key.userArn, userId: key.userId, accessKeyId, name: key.userName };
+    userPrincipals.set(key, principal);
+  }
+  return { principal, secretAccessKey: key.secretAccessKey };
 }
+
+// One principal object per key record (the directory hands out the same record until IAM changes): whatever the
+// authorizer derives from a principal it keeps by object, as it does for a session's.
+const userPrincipals = new WeakMap<LongTermKey, Principal>();

@@ -4,7 +4,6 @@
  * account, the resource's own policy), add the global condition keys, and ask `iam/authorize`. A denial
  * becomes AWS's AccessDenied with the reason suffix; every decision is kept for `mlzone explain`.
  */
-import { parseArn } from '../../core/arn.js';
 import type { RequestContext } from '../../core/context.js';
 import { AwsError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
@@ -14,7 +13,7 @@ import { compileStoredPolicy } from '../../iam/compile.js';
 import { denialMessage } from '../../iam/explain.js';
 import type { AuthorizationRequest, AuthorizationResult, CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../../iam/types.js';
 import type { AuthorizationRecord, Authorizer } from '../authorizer.js';
-import { conditionContext } from './condition-context.js';
+import { principalContext, requestContext, type ConditionContext } from './condition-context.js';
 import type { PolicySources, StoredPolicy } from './policy-sources.js';
 
 export interface DecisionDetail {
@@ -62,6 +61,91 @@ function messageFor(d: DecisionDetail): string {
   return denialMessage(d.request, d.result);
 }
 
+/** What a decision needs about the principal and its account: the same for every request of that principal. */
+interface PrincipalHalf {
+  readonly generation: number;
+  readonly identity: readonly StoredPolicy[];
+  readonly identityRefs: PolicyRef[];
+  readonly boundary: StoredPolicy | undefined;
+  readonly boundaryRef: PolicyRef | undefined;
+  readonly principalTags: Readonly<Record<string, string>>;
+  readonly mgmt: string | undefined;
+  readonly orgId: string | undefined;
+  readonly orgPath: string | undefined;
+  readonly scps: ReadonlyArray<ReadonlyArray<StoredPolicy>>;
+  readonly scpRefs: PolicyRef[][];
+}
+/** The half plus what one principal object (a session, a user's key) adds: its session policies and context keys. */
+interface Caller {
+  readonly half: PrincipalHalf;
+  readonly principal: RequestPrincipal;
+  readonly sessionStored: readonly StoredPolicy[];
+  readonly sessionRefs: PolicyRef[] | undefined;
+  readonly context: ConditionContext;
+}
+/** Whether an account is in the organization, and its RCPs. */
+interface ResourceAccountHalf {
+  readonly generation: number;
+  readonly inOrg: boolean;
+  readonly rcps: ReadonlyArray<ReadonlyArray<StoredPolicy>>;
+  readonly rcpRefs: PolicyRef[][];
+}
+/** A resource's own policy and tags, kept only for resources `generation()` covers (`coversResource`). */
+interface ResourceHalf {
+  readonly generation: number;
+  readonly policy: ResourcePolicy | undefined;
+  readonly policyRef: PolicyRef | undefined;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+}
+type ResourcePolicy = NonNullable<Awaited<ReturnType<PolicySources['resourcePolicy']>>>;
+
+/** A decision as kept for `mlzone explain`; the list of policies it weighed is assembled only when read. */
+class Detail implements DecisionDetail {
+  #policies: DecisionDetail['policies'] | undefined;
+  constructor(
+    readonly principal: string,
+    readonly request: AuthorizationRequest,
+    readonly result: AuthorizationResult,
+    private readonly caller: Caller,
+    private readonly account: ResourceAccountHalf,
+    private readonly resourcePolicy: ResourcePolicy | undefined,
+  ) {}
+  get action(): string {
+    return this.request.action;
+  }
+  get resource(): string {
+    return this.request.resource;
+  }
+  get context(): Record<string, string | readonly string[]> {
+    return this.request.context as Record<string, string | readonly string[]>;
+  }
+  get policies(): DecisionDetail['policies'] {
+    const { identity, boundary, scps } = this.caller.half;
+    const rp = this.resourcePolicy;
+    this.#policies ??= [
+      ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
+      ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
+      ...this.caller.sessionStored.map((x) => ({ id: x.id, kind: 'session' as const, document: x.document })),
+      ...(rp ? [{ id: rp.id, kind: rp.kind, document: rp.document }] : []),
+      ...scps.flat().map((x) => ({ id: x.id, kind: 'scp' as const, document: x.document })),
+      ...this.account.rcps.flat().map((x) => ({ id: x.id, kind: 'rcp' as const, document: x.document })),
+    ];
+    return this.#policies;
+  }
+}
+
+/** The account field of an ARN (`arn:partition:service:region:account:…`), or undefined. */
+function accountOfArn(arn: string): string | undefined {
+  if (!arn.startsWith('arn:')) return undefined;
+  let start = 0;
+  for (let n = 0; n < 4; n++) {
+    start = arn.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = arn.indexOf(':', start);
+  return end < 0 ? undefined : arn.slice(start, end);
+}
+
 export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // Keyed by the document string itself, then by kind: the directories hand out the same cached string object on
   // every request, so a hit is a pointer comparison. A `${kind}\n${doc}` key was a new string per lookup, copied
@@ -84,31 +168,14 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
   };
   const refs = (list: readonly StoredPolicy[], kind: PolicyKind): PolicyRef[] => list.map((p) => ({ id: p.id, kind, policy: compile(kind, p.document) }));
 
-  /** What a decision needs about the principal and its account: the same for every request of that principal. */
-  interface PrincipalHalf {
-    readonly generation: number;
-    readonly identity: readonly StoredPolicy[];
-    readonly identityRefs: PolicyRef[];
-    readonly boundary: StoredPolicy | undefined;
-    readonly boundaryRef: PolicyRef | undefined;
-    readonly principalTags: Readonly<Record<string, string>>;
-    readonly mgmt: string | undefined;
-    readonly orgId: string | undefined;
-    readonly orgPath: string | undefined;
-    readonly scps: ReadonlyArray<ReadonlyArray<StoredPolicy>>;
-    readonly scpRefs: PolicyRef[][];
-  }
-  /** Whether an account is in the organization, and its RCPs. */
-  interface ResourceAccountHalf {
-    readonly generation: number;
-    readonly inOrg: boolean;
-    readonly rcps: ReadonlyArray<ReadonlyArray<StoredPolicy>>;
-    readonly rcpRefs: PolicyRef[][];
-  }
   // Reused while `sources.generation()` is unchanged (every IAM or Organizations write changes it); a gathering
   // that raced a write is used for its own request but not kept. Bounded: cleared when full.
   const principalHalves = new Map<string, PrincipalHalf>();
   const accountHalves = new Map<string, ResourceAccountHalf>();
+  const resourceHalves = new Map<string, Map<string, ResourceHalf>>();
+  // By principal object: a session's principal is the same object on every request, and so is a user's while its key
+  // is cached. Entries go with their principal.
+  const callers = new WeakMap<Principal, Caller>();
   const HALF_CACHE_LIMIT = 10_000;
   const generation = sources.generation?.bind(sources);
   const keep = <V>(m: Map<string, V>, key: string, v: V, g: number | undefined): void => {
@@ -144,17 +211,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
     };
   }
 
-  async function gatherAccount(accountId: string, g: number): Promise<ResourceAccountHalf> {
-    const inOrg = await sources.organization.inOrganization(accountId);
-    const rcps = inOrg ? await sources.organization.policiesFor(accountId, 'RESOURCE_CONTROL_POLICY') : [];
-    return { generation: g, inOrg, rcps, rcpRefs: rcps.map((level) => refs(level, 'rcp')) };
-  }
-
-  async function decide(ctx: RequestContext, req: AuthzRequest): Promise<DecisionDetail> {
-    const p = ctx.principal;
-    const arnAccount = parseArn(req.resource)?.accountId ?? '';
-    const resourceAccount = req.resourceAccount ?? (/^\d{12}$/.test(arnAccount) ? arnAccount : p.accountId);
-    const g = generation?.();
+  async function gatherCaller(p: Principal, g: number | undefined): Promise<Caller> {
     // Everything the principal half reads depends on these fields only (see PolicySources).
     const principalKey = `${p.type}\n${p.accountId}\n${p.name ?? ''}\n${p.arn}`;
     let half = principalHalves.get(principalKey);
@@ -162,68 +219,86 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       half = await gatherPrincipal(p, g ?? -1);
       keep(principalHalves, principalKey, half, g);
     }
-    let account = accountHalves.get(resourceAccount);
-    if (account === undefined || account.generation !== g) {
-      account = await gatherAccount(resourceAccount, g ?? -1);
-      keep(accountHalves, resourceAccount, account, g);
-    }
-    const [resourcePolicy, resourceTags] = await Promise.all([sources.resourcePolicy(req.resource, req.action), sources.resourceTags(req.resource)]);
-    const { identity, boundary, principalTags, mgmt, orgId, orgPath, scps } = half;
-    const { rcps } = account;
-    const resourceInOrg = account.inOrg;
-    const principalInOrg = orgPath !== undefined;
     const sessionStored: StoredPolicy[] = [];
     if (p.sessionPolicy) sessionStored.push({ id: `${p.arn}#session-policy`, document: p.sessionPolicy });
     for (const arn of p.sessionPolicyArns ?? []) {
       const doc = await sources.managedPolicy(arn);
       if (doc) sessionStored.push({ id: arn, document: doc });
     }
-    const context = conditionContext(ctx, req, {
-      principalTags,
-      orgId: principalInOrg ? orgId : undefined,
-      orgPath,
-      resourceAccount,
-      resourceOrgId: resourceInOrg ? orgId : undefined,
-      resourceTags,
-    });
-    const resourceRef = resourcePolicy ? { id: resourcePolicy.id, kind: resourcePolicy.kind, policy: compile(resourcePolicy.kind, resourcePolicy.document) } : undefined;
-    const request: AuthorizationRequest = {
+    const caller: Caller = {
+      half,
       principal: requestPrincipal(p),
+      sessionStored,
+      sessionRefs: p.sessionPolicy !== undefined || p.sessionPolicyArns?.length ? refs(sessionStored, 'session') : undefined,
+      context: principalContext(p, { principalTags: half.principalTags, orgId: half.orgPath !== undefined ? half.orgId : undefined, orgPath: half.orgPath }),
+    };
+    if (g !== undefined && half.generation === g && generation!() === g) callers.set(p, caller);
+    return caller;
+  }
+
+  async function gatherAccount(accountId: string, g: number): Promise<ResourceAccountHalf> {
+    const inOrg = await sources.organization.inOrganization(accountId);
+    const rcps = inOrg ? await sources.organization.policiesFor(accountId, 'RESOURCE_CONTROL_POLICY') : [];
+    return { generation: g, inOrg, rcps, rcpRefs: rcps.map((level) => refs(level, 'rcp')) };
+  }
+
+  async function gatherResource(resource: string, action: string, g: number | undefined): Promise<ResourceHalf> {
+    const [policy, tags] = await Promise.all([sources.resourcePolicy(resource, action), sources.resourceTags(resource)]);
+    const half: ResourceHalf = {
+      generation: g ?? -1,
+      policy,
+      policyRef: policy ? { id: policy.id, kind: policy.kind, policy: compile(policy.kind, policy.document) } : undefined,
+      tags,
+    };
+    if (g !== undefined && sources.coversResource?.(resource) && generation!() === g) {
+      let byAction = resourceHalves.get(resource);
+      if (byAction === undefined) {
+        if (resourceHalves.size >= HALF_CACHE_LIMIT) resourceHalves.clear();
+        resourceHalves.set(resource, (byAction = new Map()));
+      }
+      byAction.set(action, half);
+    }
+    return half;
+  }
+
+  // No await on the way when everything it needs is cached: a promise resolved later costs a trip through the
+  // microtask queue, and an authorized request needs four of these lookups.
+  async function decide(ctx: RequestContext, req: AuthzRequest): Promise<DecisionDetail> {
+    const p = ctx.principal;
+    const arnAccount = accountOfArn(req.resource);
+    const resourceAccount = req.resourceAccount ?? (arnAccount !== undefined && /^\d{12}$/.test(arnAccount) ? arnAccount : p.accountId);
+    const g = generation?.();
+    let caller = callers.get(p);
+    if (caller === undefined || caller.half.generation !== g) caller = await gatherCaller(p, g);
+    let account = accountHalves.get(resourceAccount);
+    if (account === undefined || account.generation !== g) {
+      account = await gatherAccount(resourceAccount, g ?? -1);
+      keep(accountHalves, resourceAccount, account, g);
+    }
+    let resource = resourceHalves.get(req.resource)?.get(req.action);
+    if (resource === undefined || resource.generation !== g) resource = await gatherResource(req.resource, req.action, g);
+    const half = caller.half;
+    const context = requestContext(caller.context, ctx, req, {
+      resourceAccount,
+      resourceOrgId: account.inOrg ? half.orgId : undefined,
+      resourceTags: resource.tags,
+    });
+    const request: AuthorizationRequest = {
+      principal: caller.principal,
       action: req.action,
       resource: req.resource,
       resourceAccount,
       context,
       identityPolicies: half.identityRefs,
-      resourcePolicy: resourceRef,
+      resourcePolicy: resource.policyRef,
       permissionsBoundary: half.boundaryRef,
-      sessionPolicies: p.sessionPolicy !== undefined || p.sessionPolicyArns?.length ? refs(sessionStored, 'session') : undefined,
+      sessionPolicies: caller.sessionRefs,
       scps: half.scpRefs,
-      principalIsManagementAccount: mgmt !== undefined && p.accountId === mgmt,
+      principalIsManagementAccount: half.mgmt !== undefined && p.accountId === half.mgmt,
       rcps: account.rcpRefs,
-      resourceIsManagementAccount: mgmt !== undefined && resourceAccount === mgmt,
+      resourceIsManagementAccount: half.mgmt !== undefined && resourceAccount === half.mgmt,
     };
-    const result = authorize(request);
-    // The policy list is read only when someone explains the decision: built on first read, not per request.
-    let policies: DecisionDetail['policies'] | undefined;
-    return {
-      action: req.action,
-      resource: req.resource,
-      principal: p.arn,
-      context,
-      get policies() {
-        policies ??= [
-          ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
-          ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
-          ...sessionStored.map((x) => ({ id: x.id, kind: 'session' as const, document: x.document })),
-          ...(resourcePolicy ? [{ id: resourcePolicy.id, kind: resourcePolicy.kind, document: resourcePolicy.document }] : []),
-          ...scps.flat().map((x) => ({ id: x.id, kind: 'scp' as const, document: x.document })),
-          ...rcps.flat().map((x) => ({ id: x.id, kind: 'rcp' as const, document: x.document })),
-        ];
-        return policies;
-      },
-      request,
-      result,
-    };
+    return new Detail(p.arn, request, authorize(request), caller, account, resource.policy);
   }
 
   return {

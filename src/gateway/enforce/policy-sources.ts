@@ -25,9 +25,11 @@ export interface PolicySources {
   /**
    * Optional: a number that changes whenever any answer above about principals or the organization may change
    * (IAM or Organizations write). While it is unchanged the authorizer reuses what it gathered for a principal.
-   * Resource policies and tags are not covered (always asked).
+   * Resource policies and tags are covered only where `coversResource` says so; the others are asked every time.
    */
   generation?(): number;
+  /** Optional: whether `generation()` also changes whenever this resource's policy or tags may change. */
+  coversResource?(resourceArn: string): boolean;
   readonly organization: {
     managementAccountId(): Promise<string | undefined>;
     orgId(): Promise<string | undefined>;

@@ -36,22 +36,28 @@ export interface SessionDirectory {
 
 export function createStsService(deps: StsDeps): { definition: ServiceDefinition; sessions: SessionDirectory; migrations: Migration[] } {
   const store = createSessionStore(deps.db);
-  // Sessions never change once issued, so a bounded cache in front of the table is always correct.
-  const cache = new Map<string, Awaited<ReturnType<typeof store.find>>>();
+  // Sessions never change once issued, so a bounded cache in front of the table is always correct. Each entry
+  // also remembers the token that last matched its hash: a client sends the same token with every call, and
+  // comparing it is much cheaper than hashing it again.
+  type Session = NonNullable<Awaited<ReturnType<typeof store.find>>>;
+  const cache = new Map<string, { session: Session; ok: SessionLookup; matchedToken?: string }>();
   const sessions: SessionDirectory = {
     async resolve(accessKeyId, sessionToken, now) {
-      let s = cache.get(accessKeyId);
-      if (!s) {
-        s = await store.find(accessKeyId);
-        if (s) {
-          if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
-          cache.set(accessKeyId, s);
-        }
+      let entry = cache.get(accessKeyId);
+      if (!entry) {
+        const s = await store.find(accessKeyId);
+        if (!s) return { kind: 'unknown' };
+        entry = { session: s, ok: { kind: 'ok', principal: s.principal, secretAccessKey: s.secretAccessKey } };
+        if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
+        cache.set(accessKeyId, entry);
       }
-      if (!s) return { kind: 'unknown' };
-      if (sessionToken === undefined || hashToken(sessionToken) !== s.tokenSha256) return { kind: 'token-mismatch' };
-      if (s.expiresAt <= now) return { kind: 'expired' };
-      return { kind: 'ok', principal: s.principal, secretAccessKey: s.secretAccessKey };
+      if (sessionToken === undefined) return { kind: 'token-mismatch' };
+      if (sessionToken !== entry.matchedToken) {
+        if (hashToken(sessionToken) !== entry.session.tokenSha256) return { kind: 'token-mismatch' };
+        entry.matchedToken = sessionToken;
+      }
+      if (entry.session.expiresAt <= now) return { kind: 'expired' };
+      return entry.ok;
     },
   };
   return {

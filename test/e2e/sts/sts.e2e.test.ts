@@ -99,6 +99,11 @@ describe('STS with the JS SDK v3', () => {
   it('rejects a session token that does not belong to the key', async () => {
     const { creds } = await assume(users.ds1Scientist, 'arn:aws:iam::444444444444:role/DataScientist');
     await expect(sts({ ...creds, sessionToken: 'forged' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    // Also once the real token has been seen (the server remembers the token that matched, not any token).
+    await sts(creds).send(new GetCallerIdentityCommand({}));
+    const tampered = creds.sessionToken.slice(0, -4) + (creds.sessionToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    await expect(sts({ ...creds, sessionToken: tampered }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+    expect((await sts(creds).send(new GetCallerIdentityCommand({}))).Arn).toContain(':assumed-role/DataScientist/');
   });
 
   it('rejects an expired session with ExpiredToken', async () => {
