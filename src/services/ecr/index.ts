@@ -27,7 +27,7 @@ import type { Database, Migration } from '../../persistence/db.js';
 import { ecrAuthz } from './authz.js';
 import { createHandlers } from './handlers.js';
 import { migrations } from './migrations.js';
-import { Registry, type EcrIamPort, type ResolvedImage } from './registry.js';
+import { Registry, type EcrIamPort, type NewRepository, type ResolvedImage } from './registry.js';
 
 export type { EcrIamPort, ResolvedImage } from './registry.js';
 export { imageUri, parseImageUri, registryHost, repositoryArn, repositoryUri, type ImageReference } from './domain/names.js';
@@ -78,8 +78,18 @@ export interface EcrSeeder {
     },
     trx?: Kysely<any>,
   ): Promise<void>;
+  /**
+   * Many repositories of `accountIds` in the loader's transaction: each `createRepository` validates like
+   * the one above and throws the same error at once; `save()` inserts them with a few statements.
+   */
+  begin(trx: Kysely<any>, accountIds: readonly string[]): Promise<EcrSeedBatch>;
   /** Nothing is cached; present for the loader's protocol. */
   invalidate(): void;
+}
+
+export interface EcrSeedBatch {
+  createRepository(input: Parameters<EcrSeeder['createRepository']>[0]): void;
+  save(): Promise<void>;
 }
 
 export interface EcrService {
@@ -89,6 +99,17 @@ export interface EcrService {
   readonly seeder: EcrSeeder;
   /** Schema steps for `runMigrations`. */
   readonly migrations: Migration[];
+}
+
+function newRepository(input: Parameters<EcrSeeder['createRepository']>[0]): NewRepository {
+  return {
+    accountId: input.accountId,
+    region: input.region,
+    name: input.repositoryName,
+    imageTagMutability: input.imageTagMutability,
+    ...(input.policy !== undefined ? { policy: input.policy } : {}),
+    tags: Object.entries(input.tags).map(([key, value]) => ({ key, value })),
+  };
 }
 
 export function createEcrService(deps: EcrDeps): EcrService {
@@ -107,17 +128,11 @@ export function createEcrService(deps: EcrDeps): EcrService {
   };
   const seeder: EcrSeeder = {
     async createRepository(input, trx) {
-      await reg.createRepository(
-        {
-          accountId: input.accountId,
-          region: input.region,
-          name: input.repositoryName,
-          imageTagMutability: input.imageTagMutability,
-          ...(input.policy !== undefined ? { policy: input.policy } : {}),
-          tags: Object.entries(input.tags).map(([key, value]) => ({ key, value })),
-        },
-        trx,
-      );
+      await reg.createRepository(newRepository(input), trx);
+    },
+    async begin(trx, accountIds) {
+      const batch = await reg.beginCreate(trx, accountIds);
+      return { createRepository: (input) => batch.create(newRepository(input)), save: () => batch.save() };
     },
     invalidate: () => undefined,
   };

@@ -80,6 +80,22 @@ export interface EcrIamPort {
 
 const arnOf = (r: RepositoryRef): string => repositoryArn(r.accountId, r.region, r.name);
 
+function newRepositoryRecord(input: NewRepository, checked: { arn: string; mutability: string }, now: number): RepositoryRecord {
+  return {
+    arn: checked.arn,
+    accountId: input.accountId,
+    region: input.region,
+    name: input.name,
+    createdAt: now,
+    imageTagMutability: checked.mutability as TagMutability,
+    exclusionFilters: (input.exclusionFilters ?? []).map((f) => ({ filterType: f.filterType, filter: f.filter })),
+    scanOnPush: input.scanOnPush ?? false,
+    encryptionType: input.encryptionType ?? 'AES256',
+    ...(input.kmsKey !== undefined ? { kmsKey: input.kmsKey } : {}),
+    ...(input.policy !== undefined ? { policy: input.policy } : {}),
+  };
+}
+
 export class Registry {
   constructor(private readonly deps: RegistryDeps) {}
 
@@ -130,36 +146,55 @@ export class Registry {
   }
 
   async createRepository(input: NewRepository, trx?: Ex): Promise<RepositoryRecord> {
+    const checked = this.checkNewRepository(input);
+    const conflict = () => errors.repositoryAlreadyExists(input.name, input.accountId);
+    return this.write(
+      async (ex, now) => {
+        if (await store.repository(ex, checked.arn)) throw conflict();
+        const record = newRepositoryRecord(input, checked, now);
+        await store.insertRepository(ex, record);
+        await store.setResourceTags(ex, record.arn, checked.tags);
+        return record;
+      },
+      { trx, conflict },
+    );
+  }
+
+  /**
+   * createRepository for many repositories of some accounts inside the caller's transaction (the blueprint
+   * loader): their existing repositories are read once, each `create` checks like createRepository and
+   * throws its error at once, and `save` inserts them with their tags in one statement per table.
+   */
+  async beginCreate(trx: Ex, accountIds: readonly string[]): Promise<{ create(input: NewRepository): void; save(): Promise<void> }> {
+    const accounts = new Set(accountIds);
+    const taken = new Set(await store.repositoryArnsOf(trx, accountIds));
+    let staged: Array<{ record: RepositoryRecord; tags: ResourceTag[] }> = [];
+    return {
+      create: (input) => {
+        if (!accounts.has(input.accountId)) throw new Error(`ECR seed batch: account ${input.accountId} is outside the batch's scope`);
+        const checked = this.checkNewRepository(input);
+        const now = this.deps.clock.now();
+        if (taken.has(checked.arn)) throw errors.repositoryAlreadyExists(input.name, input.accountId);
+        taken.add(checked.arn);
+        staged.push({ record: newRepositoryRecord(input, checked, now), tags: checked.tags });
+      },
+      save: async () => {
+        const batch = staged;
+        staged = [];
+        await store.insertRepositories(trx, batch);
+      },
+    };
+  }
+
+  /** createRepository's checks that need no table. */
+  private checkNewRepository(input: NewRepository): { arn: string; mutability: string; tags: ResourceTag[] } {
     const mutability = input.imageTagMutability ?? 'MUTABLE';
     checkMutability(mutability, input.exclusionFilters);
     const tags = mergeTags([], input.tags ?? []);
     // Only the blueprint loader creates with a policy; it runs inside its own transaction, where IAM may
     // not be read through another connection, so principals are not looked up here.
     if (input.policy !== undefined) checkRepositoryPolicy(input.policy, this.deps.validatePolicy);
-    const conflict = () => errors.repositoryAlreadyExists(input.name, input.accountId);
-    return this.write(
-      async (ex, now) => {
-        const arn = arnOf(input);
-        if (await store.repository(ex, arn)) throw conflict();
-        const record: RepositoryRecord = {
-          arn,
-          accountId: input.accountId,
-          region: input.region,
-          name: input.name,
-          createdAt: now,
-          imageTagMutability: mutability as TagMutability,
-          exclusionFilters: (input.exclusionFilters ?? []).map((f) => ({ filterType: f.filterType, filter: f.filter })),
-          scanOnPush: input.scanOnPush ?? false,
-          encryptionType: input.encryptionType ?? 'AES256',
-          ...(input.kmsKey !== undefined ? { kmsKey: input.kmsKey } : {}),
-          ...(input.policy !== undefined ? { policy: input.policy } : {}),
-        };
-        await store.insertRepository(ex, record);
-        await store.setResourceTags(ex, arn, tags);
-        return record;
-      },
-      { trx, conflict },
-    );
+    return { arn: arnOf(input), mutability, tags };
   }
 
   deleteRepository(ref: RepositoryRef, force: boolean): Promise<RepositoryRecord> {

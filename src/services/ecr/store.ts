@@ -59,6 +59,22 @@ function repositoryOf(r: RepositoryRow): RepositoryRecord {
   };
 }
 
+function repositoryRow(r: RepositoryRecord): RepositoryRow {
+  return {
+    arn: r.arn,
+    account_id: r.accountId,
+    region: r.region,
+    name: r.name,
+    created_at: r.createdAt,
+    tag_mutability: r.imageTagMutability,
+    exclusion_filters: JSON.stringify(r.exclusionFilters),
+    scan_on_push: r.scanOnPush ? 1 : 0,
+    encryption_type: r.encryptionType,
+    kms_key: r.kmsKey ?? null,
+    policy: r.policy ?? null,
+  };
+}
+
 type ImageRow = Omit<EcrTables['ecr_image'], 'manifest' | 'repository_arn'>;
 
 function summaryOf(r: ImageRow, tags: readonly string[]): ImageSummary {
@@ -88,22 +104,22 @@ export const store = {
   },
 
   async insertRepository(ex: Ex, r: RepositoryRecord): Promise<void> {
-    await t(ex)
-      .insertInto('ecr_repository')
-      .values({
-        arn: r.arn,
-        account_id: r.accountId,
-        region: r.region,
-        name: r.name,
-        created_at: r.createdAt,
-        tag_mutability: r.imageTagMutability,
-        exclusion_filters: JSON.stringify(r.exclusionFilters),
-        scan_on_push: r.scanOnPush ? 1 : 0,
-        encryption_type: r.encryptionType,
-        kms_key: r.kmsKey ?? null,
-        policy: r.policy ?? null,
-      })
-      .execute();
+    await t(ex).insertInto('ecr_repository').values(repositoryRow(r)).execute();
+  },
+
+  /** ARNs of the repositories of some accounts (every region). */
+  async repositoryArnsOf(ex: Ex, accountIds: readonly string[]): Promise<string[]> {
+    if (accountIds.length === 0) return [];
+    const rows = await t(ex).selectFrom('ecr_repository').select('arn').where('account_id', 'in', [...accountIds]).execute();
+    return rows.map((r) => r.arn);
+  },
+
+  /** New repositories with their resource tags: one insert per table (the blueprint loader). */
+  async insertRepositories(ex: Ex, repos: ReadonlyArray<{ record: RepositoryRecord; tags: readonly ResourceTag[] }>): Promise<void> {
+    if (repos.length === 0) return;
+    await t(ex).insertInto('ecr_repository').values(repos.map((r) => repositoryRow(r.record))).execute();
+    const tags = repos.flatMap((r) => r.tags.map((x) => ({ repository_arn: r.record.arn, key: x.key, value: x.value })));
+    if (tags.length > 0) await t(ex).insertInto('ecr_repository_tag').values(tags).execute();
   },
 
   /** Deletes the repository with its images, image tags and resource tags. */

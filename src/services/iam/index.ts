@@ -34,6 +34,7 @@ import type { SimulatorOrganizations } from './simulator.js';
 
 export type { IamDirectory } from './directory.js';
 export type { IamSeeder, SeedInlinePolicy, SeedPolicy, SeedRole, SeedUser } from './seeder.js';
+export type { IamSeedBatch, IamSeedScope, SeedPolicies } from './seed-batch.js';
 export type { SimulatorOrganizations } from './simulator.js';
 export type { AccessKeyRecord, IdentityPolicyRecord, RoleRecord, TagRecord, UserRecord } from './records.js';
 export { awsManagedPolicies, awsManagedPolicy } from './managed-policies/index.js';

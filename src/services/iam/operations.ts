@@ -106,6 +106,28 @@ export const userKey = byName<UserRow>((u) => u.user_id);
 export const roleKey = byName<RoleRow>((r) => r.role_id);
 export const groupKey = byName<GroupRow>((g) => g.group_id);
 
+/**
+ * The checks on a caller's policy ARN that need no table: `InvalidInput` when it is not a policy ARN,
+ * `notFound(arn)` for an unknown AWS managed policy or another account's policy. A local ARN still has
+ * to be looked up.
+ */
+export function policyRef(
+  accountId: string,
+  arn: string,
+  notFound: (arn: string) => AwsError,
+): { readonly kind: 'aws'; readonly policy: AwsManagedPolicy } | { readonly kind: 'local' } {
+  if (!looksLikeArn(arn)) throw IamError.invalidArn(arn);
+  const parts = parsePolicyArn(arn);
+  if (!parts) throw IamError.invalidArn(arn);
+  if (parts.accountId === AWS_MANAGED_ACCOUNT) {
+    const policy = awsManagedPolicy(arn);
+    if (!policy) throw notFound(arn);
+    return { kind: 'aws', policy };
+  }
+  if (parts.accountId !== accountId) throw notFound(arn);
+  return { kind: 'local' };
+}
+
 export class IamBackend {
   constructor(
     private readonly db: Database,
@@ -171,15 +193,8 @@ export class IamBackend {
 
   /** A policy ARN given by a caller → the local or AWS managed policy, or `notFound(arn)`. */
   private async resolvePolicy(s: IamStore, accountId: string, arn: string, notFound: (arn: string) => AwsError): Promise<Resolved> {
-    if (!looksLikeArn(arn)) throw IamError.invalidArn(arn);
-    const parts = parsePolicyArn(arn);
-    if (!parts) throw IamError.invalidArn(arn);
-    if (parts.accountId === AWS_MANAGED_ACCOUNT) {
-      const policy = awsManagedPolicy(arn);
-      if (!policy) throw notFound(arn);
-      return { kind: 'aws', policy };
-    }
-    if (parts.accountId !== accountId) throw notFound(arn);
+    const ref = policyRef(accountId, arn, notFound);
+    if (ref.kind === 'aws') return ref;
     const row = await s.findPolicyByArn(arn);
     if (!row) throw notFound(arn);
     return { kind: 'local', row };

@@ -11,18 +11,10 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../persistence/db.js';
 import { roleRecord, userRecord } from './directory.js';
-import {
-  checkAccessKeyId,
-  checkDescription,
-  checkGroupName,
-  checkMaxSessionDuration,
-  checkPath,
-  checkPolicyName,
-  checkPolicyPath,
-  checkRoleName,
-  checkUserName,
-} from './domain/names.js';
+import { checkDescription, checkGroupName, checkPath, checkPolicyName, checkPolicyPath } from './domain/names.js';
 import type { IamBackend } from './operations.js';
+import { beginIamSeedBatch, checkSeedRole, checkSeedUser } from './seed-batch.js';
+import type { IamSeedBatch, IamSeedScope } from './seed-batch.js';
 import type { ReadCache } from './cache.js';
 import type { RoleRecord, TagRecord, UserRecord } from './records.js';
 
@@ -78,6 +70,11 @@ export interface IamSeeder {
   attachUserPolicy(input: { accountId: string; userName: string; policyArn: string }, trx?: Kysely<any>): Promise<void>;
   attachGroupPolicy(input: { accountId: string; groupName: string; policyArn: string }, trx?: Kysely<any>): Promise<void>;
   addUserToGroup(input: { accountId: string; groupName: string; userName: string }, trx?: Kysely<any>): Promise<void>;
+  /**
+   * Starts a batch inside the loader's transaction (see `IamSeedBatch`): many users and roles with their
+   * keys and policies, validated like the calls above, written with a few multi-row inserts.
+   */
+  begin(trx: Kysely<any>, scope: IamSeedScope): Promise<IamSeedBatch>;
   /** Drops the directory's cached reads; call after committing a transaction passed as `trx`. */
   invalidateCache(): void;
 }
@@ -90,9 +87,7 @@ export function createSeeder(db: Database, clock: Clock, backend: IamBackend, ca
 
   return {
     async createUser(input, trx) {
-      checkUserName(input.userName);
-      if (input.path !== undefined) checkPath(input.path);
-      for (const k of input.accessKeys ?? []) checkAccessKeyId(k.accessKeyId);
+      checkSeedUser(input);
       const now = clock.now();
       const created = await inTrx(trx, async (t) => {
         const u = await backend.createUser(
@@ -114,10 +109,7 @@ export function createSeeder(db: Database, clock: Clock, backend: IamBackend, ca
     },
 
     async createRole(input, trx) {
-      checkRoleName(input.roleName);
-      if (input.path !== undefined) checkPath(input.path);
-      if (input.maxSessionDuration !== undefined) checkMaxSessionDuration(input.maxSessionDuration);
-      if (input.description !== undefined) checkDescription(input.description);
+      checkSeedRole(input);
       const created = await backend.createRole(
         input.accountId,
         clock.now(),
@@ -189,6 +181,10 @@ export function createSeeder(db: Database, clock: Clock, backend: IamBackend, ca
     },
     async addUserToGroup(input, trx) {
       await backend.addUserToGroup(input.accountId, input.groupName, input.userName, opt(trx));
+    },
+    begin(trx, scope) {
+      cache.invalidate();
+      return beginIamSeedBatch(trx, clock, scope, () => cache.invalidate());
     },
     invalidateCache() {
       cache.invalidate();

@@ -159,11 +159,60 @@ function versionOut(r: PolicyVersionsTable): PolicyVersionRow {
   return { ...r, create_date: num(r.create_date), version_number: num(r.version_number) };
 }
 
+function tagRow(kind: TagResourceKind, resourceId: string, t: Tag, position: number): TagsTable {
+  return { resource_kind: kind, resource_id: resourceId, key_lc: t.Key.toLowerCase(), tag_key: t.Key, tag_value: t.Value, position };
+}
+
 export class IamStore {
   private readonly db: Kysely<IamTables>;
 
   constructor(executor: Kysely<any>) {
     this.db = executor as Kysely<IamTables>;
+  }
+
+  // ---- batches (the blueprint loader) ---------------------------------------------------------------
+
+  /** Users, roles and local managed policies of some accounts, for validating a batch against them. */
+  async entitiesOf(accountIds: readonly string[]): Promise<{ users: UserRow[]; roles: RoleRow[]; policyArns: string[] }> {
+    if (accountIds.length === 0) return { users: [], roles: [], policyArns: [] };
+    const ids = [...accountIds];
+    const users = await this.db.selectFrom('iam_users').selectAll().where('account_id', 'in', ids).execute();
+    const roles = await this.db.selectFrom('iam_roles').selectAll().where('account_id', 'in', ids).execute();
+    const policies = await this.db.selectFrom('iam_managed_policies').select('arn').where('account_id', 'in', ids).execute();
+    return { users: users.map(userOut), roles: roles.map(roleOut), policyArns: policies.map((p) => p.arn) };
+  }
+  /** Which of these access key ids are taken. */
+  async existingAccessKeyIds(accessKeyIds: readonly string[]): Promise<string[]> {
+    if (accessKeyIds.length === 0) return [];
+    const rows = await this.db.selectFrom('iam_access_keys').select('access_key_id').where('access_key_id', 'in', [...accessKeyIds]).execute();
+    return rows.map((r) => r.access_key_id);
+  }
+  /** Inserts new entities and what hangs off them, one multi-row insert per table. */
+  async insertBatch(b: {
+    users: readonly UserRow[];
+    accessKeys: readonly AccessKeyRow[];
+    roles: readonly RoleRow[];
+    tags: ReadonlyArray<{ kind: TagResourceKind; resourceId: string; tags: readonly Tag[] }>;
+    attachments: ReadonlyArray<{ accountId: string; kind: OwnerKind; ownerId: string; policyArn: string; at: number }>;
+    inline: ReadonlyArray<{ accountId: string; kind: OwnerKind; ownerId: string; policyName: string; document: string }>;
+  }): Promise<void> {
+    if (b.users.length > 0) await this.db.insertInto('iam_users').values([...b.users]).execute();
+    if (b.accessKeys.length > 0) await this.db.insertInto('iam_access_keys').values([...b.accessKeys]).execute();
+    if (b.roles.length > 0) await this.db.insertInto('iam_roles').values([...b.roles]).execute();
+    const tags = b.tags.flatMap((x) => x.tags.map((t, i) => tagRow(x.kind, x.resourceId, t, i)));
+    if (tags.length > 0) await this.db.insertInto('iam_tags').values(tags).execute();
+    if (b.attachments.length > 0) {
+      await this.db
+        .insertInto('iam_attachments')
+        .values(b.attachments.map((a) => ({ account_id: a.accountId, owner_kind: a.kind, owner_id: a.ownerId, policy_arn: a.policyArn, attach_date: a.at })))
+        .execute();
+    }
+    if (b.inline.length > 0) {
+      await this.db
+        .insertInto('iam_inline_policies')
+        .values(b.inline.map((p) => ({ account_id: p.accountId, owner_kind: p.kind, owner_id: p.ownerId, policy_name: p.policyName, document: p.document })))
+        .execute();
+    }
   }
 
   // ---- users ----------------------------------------------------------------------------------------
@@ -460,16 +509,7 @@ export class IamStore {
     if (tags.length === 0) return;
     await this.db
       .insertInto('iam_tags')
-      .values(
-        tags.map((t, i) => ({
-          resource_kind: kind,
-          resource_id: resourceId,
-          key_lc: t.Key.toLowerCase(),
-          tag_key: t.Key,
-          tag_value: t.Value,
-          position: i,
-        })),
-      )
+      .values(tags.map((t, i) => tagRow(kind, resourceId, t, i)))
       .execute();
   }
   async deleteTags(kind: TagResourceKind, resourceId: string): Promise<void> {

@@ -26,7 +26,7 @@ import { bucketHandlers } from './handlers/buckets.js';
 import { multipartHandlers } from './handlers/multipart.js';
 import { objectHandlers } from './handlers/objects.js';
 import { s3Migrations } from './migrations.js';
-import type { PublicAccessBlock } from './records.js';
+import type { BucketRecord, PublicAccessBlock } from './records.js';
 import { createS3Store } from './store.js';
 
 export type { PublicAccessBlock } from './records.js';
@@ -56,8 +56,26 @@ export interface BucketDirectory {
 
 /** The blueprint loader's way in (structurally the `BucketSeeder` of app/seed-blueprint.ts). */
 export interface S3Seeder {
-  createBucket(input: { accountId: string; region: string; bucket: string; policy?: string; tags: Readonly<Record<string, string>> }, trx?: Kysely<any>): Promise<void>;
+  createBucket(input: NewSeedBucket, trx?: Kysely<any>): Promise<void>;
+  /**
+   * Many buckets in the loader's transaction: each `createBucket` validates like the one above and
+   * throws the same error at once; `save()` inserts them in one statement.
+   */
+  begin(trx: Kysely<any>): S3SeedBatch;
   invalidate(): void;
+}
+
+export interface NewSeedBucket {
+  readonly accountId: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly policy?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface S3SeedBatch {
+  createBucket(input: NewSeedBucket): void;
+  save(): Promise<void>;
 }
 
 export interface S3Service {
@@ -89,6 +107,22 @@ const ANONYMOUS_OPERATIONS = [
 
 export function createS3Service(deps: S3Deps): S3Service {
   const store = createS3Store(deps.db);
+  /** The record of a bucket the loader asks for, after CreateBucket's and PutBucketPolicy's checks. */
+  const newBucket = (input: NewSeedBucket): BucketRecord => {
+    if (!isValidBucketName(input.bucket)) throw s3Errors.invalidBucketName(input.bucket);
+    if (input.policy !== undefined) {
+      const problem = s3PolicyProblem(input.policy, input.bucket) ?? deps.validatePolicy(input.policy);
+      if (problem) throw s3Errors.malformedPolicy(`${input.bucket}: ${problem}`);
+    }
+    return {
+      name: input.bucket,
+      accountId: input.accountId,
+      region: input.region,
+      createdAt: deps.clock.now(),
+      ...(input.policy !== undefined ? { policy: input.policy } : {}),
+      ...(Object.keys(input.tags).length > 0 ? { tags: { ...input.tags } } : {}),
+    };
+  };
   // The authorizer caches compiled policies by document: hand it the same string for the same policy.
   const restricted = new Map<string, string | undefined>();
   const restrictedPolicy = (doc: string) => {
@@ -120,22 +154,18 @@ export function createS3Service(deps: S3Deps): S3Service {
     },
     seeder: {
       async createBucket(input, trx) {
-        if (!isValidBucketName(input.bucket)) throw s3Errors.invalidBucketName(input.bucket);
-        if (input.policy !== undefined) {
-          const problem = s3PolicyProblem(input.policy, input.bucket) ?? deps.validatePolicy(input.policy);
-          if (problem) throw s3Errors.malformedPolicy(`${input.bucket}: ${problem}`);
-        }
-        await store.insertBucket(
-          {
-            name: input.bucket,
-            accountId: input.accountId,
-            region: input.region,
-            createdAt: deps.clock.now(),
-            ...(input.policy !== undefined ? { policy: input.policy } : {}),
-            ...(Object.keys(input.tags).length > 0 ? { tags: { ...input.tags } } : {}),
+        await store.insertBucket(newBucket(input), trx);
+      },
+      begin(trx) {
+        let staged: BucketRecord[] = [];
+        return {
+          createBucket: (input) => void staged.push(newBucket(input)),
+          async save() {
+            const batch = staged;
+            staged = [];
+            await store.insertBuckets(batch, trx);
           },
-          trx,
-        );
+        };
       },
       invalidate: () => store.invalidate(),
     },

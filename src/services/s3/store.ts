@@ -67,6 +67,18 @@ function bucketOf(r: Row<'s3_buckets'>): BucketRecord {
   };
 }
 
+function bucketRow(b: BucketRecord): Row<'s3_buckets'> {
+  return {
+    name: b.name,
+    account_id: b.accountId,
+    region: b.region,
+    created_at: b.createdAt,
+    policy: b.policy ?? null,
+    tags_json: b.tags ? JSON.stringify(b.tags) : null,
+    public_access_block_json: b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null,
+  };
+}
+
 function objectOf(r: Row<'s3_objects'>): ObjectRecord {
   return {
     bucket: r.bucket,
@@ -159,19 +171,15 @@ export function createS3Store(db: Database) {
     },
 
     async insertBucket(b: BucketRecord, trx?: Kysely<any>): Promise<void> {
-      await k(trx)
-        .insertInto('s3_buckets')
-        .values({
-          name: b.name,
-          account_id: b.accountId,
-          region: b.region,
-          created_at: b.createdAt,
-          policy: b.policy ?? null,
-          tags_json: b.tags ? JSON.stringify(b.tags) : null,
-          public_access_block_json: b.publicAccessBlock ? JSON.stringify(b.publicAccessBlock) : null,
-        })
-        .execute();
+      await k(trx).insertInto('s3_buckets').values(bucketRow(b)).execute();
       buckets.delete(b.name);
+    },
+
+    /** Several new buckets in one statement (the blueprint loader). */
+    async insertBuckets(bs: readonly BucketRecord[], trx: Kysely<any>): Promise<void> {
+      if (bs.length === 0) return;
+      await k(trx).insertInto('s3_buckets').values(bs.map(bucketRow)).execute();
+      for (const b of bs) buckets.delete(b.name);
     },
 
     /**
