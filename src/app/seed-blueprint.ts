@@ -1,7 +1,12 @@
 /**
  * Applies a blueprint to a fresh database in one transaction: the organization (root, OUs, accounts,
- * SCPs/RCPs), then every account's IAM users, access keys, roles and policies. Either all of it is there
- * afterwards or none of it.
+ * SCPs/RCPs), then every account's IAM users, access keys, roles and policies, buckets and repositories.
+ * Either all of it is there afterwards or none of it.
+ *
+ * Each service takes the blueprint as a batch: it reads what the new entities could collide with once,
+ * validates every entity as its API would (in blueprint order, so the first problem is the one reported)
+ * and writes them with a few multi-row inserts. One entity at a time, a start spent ~80 ms here on
+ * hundreds of small statements and reloads.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../persistence/db.js';
@@ -11,16 +16,29 @@ import type { IamSeeder } from '../services/iam/index.js';
 
 /** What the S3 service offers the loader (structural, so this file needs no S3 import). */
 export interface BucketSeeder {
-  createBucket(input: { accountId: string; region: string; bucket: string; policy?: string; tags: Readonly<Record<string, string>> }, trx?: Kysely<any>): Promise<void>;
+  begin(trx: Kysely<any>): {
+    createBucket(input: { accountId: string; region: string; bucket: string; policy?: string; tags: Readonly<Record<string, string>> }): void;
+    save(): Promise<void>;
+  };
   invalidate?(): void;
 }
 
 /** What the ECR service offers the loader. */
 export interface RepositorySeeder {
-  createRepository(
-    input: { accountId: string; region: string; repositoryName: string; policy?: string; imageTagMutability: 'MUTABLE' | 'IMMUTABLE'; tags: Readonly<Record<string, string>> },
-    trx?: Kysely<any>,
-  ): Promise<void>;
+  begin(
+    trx: Kysely<any>,
+    accountIds: readonly string[],
+  ): Promise<{
+    createRepository(input: {
+      accountId: string;
+      region: string;
+      repositoryName: string;
+      policy?: string;
+      imageTagMutability: 'MUTABLE' | 'IMMUTABLE';
+      tags: Readonly<Record<string, string>>;
+    }): void;
+    save(): Promise<void>;
+  }>;
   invalidate?(): void;
 }
 
@@ -73,34 +91,40 @@ export async function seedBlueprint(db: Database, bp: Blueprint, seeders: Seeder
     }
     await orgs.save();
 
+    const accountIds = bp.accounts.map((a) => a.id);
+    const people = await iam.begin(trx, { accountIds, accessKeyIds: bp.accounts.flatMap((a) => a.users.flatMap((u) => u.accessKeys.map((k) => k.id))) });
+    const buckets = s3?.begin(trx);
+    const repositories = await ecr?.begin(trx, accountIds);
     for (const a of bp.accounts) {
       for (const u of a.users) {
-        await iam.createUser({ accountId: a.id, userName: u.name, accessKeys: u.accessKeys.map((k) => ({ accessKeyId: k.id, secretAccessKey: k.secret })) }, trx);
-        for (const arn of u.managedPolicies) await iam.attachUserPolicy({ accountId: a.id, userName: u.name, policyArn: arn }, trx);
-        for (const [name, doc] of Object.entries(u.inlinePolicies)) await iam.putUserPolicy({ accountId: a.id, userName: u.name, policyName: name, document: doc }, trx);
+        people.createUser({
+          accountId: a.id,
+          userName: u.name,
+          accessKeys: u.accessKeys.map((k) => ({ accessKeyId: k.id, secretAccessKey: k.secret })),
+          managedPolicies: u.managedPolicies,
+          inlinePolicies: u.inlinePolicies,
+        });
       }
       for (const r of a.roles) {
-        await iam.createRole(
-          {
-            accountId: a.id,
-            roleName: r.name,
-            assumeRolePolicyDocument: r.trustPolicy,
-            description: r.description,
-            maxSessionDuration: r.maxSessionDuration,
-            permissionsBoundaryArn: r.permissionsBoundary,
-          },
-          trx,
-        );
-        for (const arn of r.managedPolicies) await iam.attachRolePolicy({ accountId: a.id, roleName: r.name, policyArn: arn }, trx);
-        for (const [name, doc] of Object.entries(r.inlinePolicies)) await iam.putRolePolicy({ accountId: a.id, roleName: r.name, policyName: name, document: doc }, trx);
+        people.createRole({
+          accountId: a.id,
+          roleName: r.name,
+          assumeRolePolicyDocument: r.trustPolicy,
+          description: r.description,
+          maxSessionDuration: r.maxSessionDuration,
+          permissionsBoundaryArn: r.permissionsBoundary,
+          managedPolicies: r.managedPolicies,
+          inlinePolicies: r.inlinePolicies,
+        });
       }
-      for (const b of a.buckets) {
-        await s3?.createBucket({ accountId: a.id, region, bucket: b.name, policy: b.policy, tags: b.tags }, trx);
-      }
+      for (const b of a.buckets) buckets?.createBucket({ accountId: a.id, region, bucket: b.name, policy: b.policy, tags: b.tags });
       for (const r of a.repositories) {
-        await ecr?.createRepository({ accountId: a.id, region, repositoryName: r.name, policy: r.policy, imageTagMutability: r.imageTagMutability, tags: r.tags }, trx);
+        repositories?.createRepository({ accountId: a.id, region, repositoryName: r.name, policy: r.policy, imageTagMutability: r.imageTagMutability, tags: r.tags });
       }
     }
+    await people.save();
+    await buckets?.save();
+    await repositories?.save();
   });
   s3?.invalidate?.();
   ecr?.invalidate?.();
