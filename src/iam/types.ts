@@ -6,8 +6,19 @@
 /** Where a policy document came from; decides which validation rules apply and how it takes part in a decision. */
 export type PolicyKind = 'identity' | 'resource' | 'trust' | 'scp' | 'rcp' | 'boundary' | 'session';
 
-/** Request context after normalisation: lower-cased keys, values as written by the caller. */
-export type NormalizedContext = ReadonlyMap<string, string | readonly string[]>;
+/** Request context after normalisation: looked up by lower-cased key, values as written by the caller. */
+export interface NormalizedContext {
+  get(lowerCaseKey: string): string | readonly string[] | undefined;
+}
+
+/**
+ * A request context the caller already answers by lower-cased key (marked with `LOWER_CASE_KEYS`): the engine
+ * uses it as it is instead of copying a record. Lets a caller compute keys only when a policy asks for them.
+ */
+export interface ConditionLookup extends NormalizedContext {
+  readonly [LOWER_CASE_KEYS]: true;
+}
+export const LOWER_CASE_KEYS: unique symbol = Symbol('lower-case condition keys');
 
 /** How the caller matched a `Principal` entry. Decides which implicit denies a same-account grant can override. */
 export type PrincipalMatch =
@@ -86,7 +97,7 @@ export interface AuthorizationRequest {
   /** Account that owns the resource; defaults to the ARN's account field, then to the principal's account. */
   readonly resourceAccount?: string;
   /** Global and service condition keys; key names are case-insensitive. Absent keys are simply absent. */
-  readonly context: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly context: Readonly<Record<string, string | readonly string[] | undefined>> | ConditionLookup;
   readonly identityPolicies: readonly PolicyRef[];
   readonly resourcePolicy?: PolicyRef;
   readonly permissionsBoundary?: PolicyRef;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../core/context.js';
-import { conditionContext } from './condition-context.js';
+import type { AuthzRequest } from '../../core/service.js';
+import { normalizeContext } from '../../iam/context.js';
+import { conditionContext, PrincipalConditions, RequestConditions, type ContextFacts } from './condition-context.js';
 
 const base: RequestContext = {
   requestId: 'r',
@@ -93,5 +95,30 @@ describe('global condition keys', () => {
       { principalTags: {}, resourceAccount: '444444444444' },
     );
     expect(c).toMatchObject({ 'aws:username': 'bob', 'aws:PrincipalType': 'User', 'aws:PrincipalArn': 'arn:aws:iam::444444444444:user/bob' });
+  });
+
+  // The engine reads keys through RequestConditions (computed when asked); explanations list conditionContext. Both
+  // must give the same answer for every key, present or absent.
+  describe('the per-key form agrees with the record', () => {
+    const service = { type: 'AWSService', accountId: '', arn: 'sagemaker.amazonaws.com', userId: 'sagemaker.amazonaws.com', service: 'sagemaker.amazonaws.com' } as const;
+    const cases: Array<[string, RequestContext, AuthzRequest, ContextFacts]> = [
+      ['a role session reading S3', base, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: { 's3:prefix': 'x/', 'aws:SecureTransport': 'declared' } }, {
+        principalTags: { team: 'role-tag', Cost: 'ml' }, orgId: 'o-1', orgPath: 'o-1/r-1/ou-a/', resourceAccount: '333333333333', resourceOrgId: 'o-1', resourceTags: { Classification: 'curated' },
+      }],
+      ['a service on a principal’s behalf, IAM resource', { ...base, sourceIp: 'sagemaker.amazonaws.com', userAgent: '', principal: service, via: { sourceArn: 'arn:aws:sagemaker:us-east-1:1:training-job/t', sourceAccount: '444444444444', calledVia: ['sagemaker.amazonaws.com', 'athena.amazonaws.com'] } },
+        { action: 'sts:AssumeRole', resource: 'arn:aws:iam::444444444444:role/X' }, { principalTags: {}, resourceAccount: '444444444444', resourceTags: { Team: 'ds1' } }],
+      ['an IAM user over IPv6, no tags', { ...base, sourceIp: '::1', secureTransport: true, principal: { type: 'IAMUser', accountId: '444444444444', arn: 'arn:aws:iam::444444444444:user/bob', userId: 'AIDA1', name: 'bob' } },
+        { action: 'iam:GetUser', resource: '*' }, { principalTags: {}, resourceAccount: '444444444444' }],
+    ];
+    const absent = ['aws:sourceip', 'aws:useragent', 'aws:resourceorgid', 'aws:sourcearn', 'aws:sourceaccount', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast',
+      'aws:resourcetag/none', 'iam:resourcetag/classification', 'aws:principaltag/none', 'aws:username', 'aws:principalorgid', 'aws:tokenissuetime', 's3:prefix', 'aws:principalarn'];
+    it.each(cases)('%s', (_name, ctx, req, facts) => {
+      const record = normalizeContext(conditionContext(ctx, req, facts)) as Map<string, unknown>;
+      const lazy = new RequestConditions(new PrincipalConditions(ctx.principal, facts), ctx, req, facts);
+      expect(record.size).toBeGreaterThan(8);
+      for (const [key, value] of record) expect([key, lazy.get(key)]).toEqual([key, value]);
+      for (const key of absent) expect([key, lazy.get(key)]).toEqual([key, record.get(key)]);
+      expect(lazy.toRecord()).toEqual(conditionContext(ctx, req, facts));
+    });
   });
 });

@@ -3,16 +3,22 @@
  * merged with the keys the operation itself declared. Absent facts stay absent: `...IfExists` and `Null`
  * depend on that.
  *
- * Built in two parts so that the authorizer can keep the first: the caller's keys (`principalContext`, the same for
- * every request of one session or user while IAM and Organizations are unchanged) and the request's own keys
- * (`requestContext`: time, network, resource, keys the operation declared).
+ * Two forms of the same keys:
+ *   - `conditionContext` lists them all as a record (explanations, tests);
+ *   - `RequestConditions` answers one key at a time for the engine, computing it only when a policy asks for it
+ *     (most requests are decided by policies that read few keys or none). Its caller's part
+ *     (`PrincipalConditions`) is the same for every request of one session or user while IAM and Organizations
+ *     are unchanged, so the authorizer keeps it.
+ * A test checks that both forms agree.
  */
 import { isIP } from 'node:net';
 import type { RequestContext } from '../../core/context.js';
 import type { Principal } from '../../core/principal.js';
 import type { AuthzRequest } from '../../core/service.js';
+import { LOWER_CASE_KEYS, type ConditionLookup } from '../../iam/types.js';
 
 export type ConditionContext = Record<string, string | readonly string[]>;
+type Value = string | readonly string[];
 
 export interface PrincipalFacts {
   readonly principalTags: Readonly<Record<string, string>>;
@@ -52,61 +58,124 @@ export function principalContext(p: Principal, facts: PrincipalFacts): Condition
   return out;
 }
 
-// aws:CurrentTime and aws:EpochTime change once a second; requests within it share the strings.
-let clockSecond = Number.NaN;
-let clockIso = '';
-let clockEpoch = '';
-// Clients keep their connection: consecutive requests usually come from the same address.
-let lastPeer = '';
-let lastIp: string | undefined;
-
-/** `principal` (from `principalContext`) plus the keys of this request and its resource. */
-export function requestContext(principal: ConditionContext, ctx: RequestContext, req: AuthzRequest, facts: ResourceFacts): ConditionContext {
-  const out: ConditionContext = { ...principal };
-  const second = Math.floor(ctx.now / 1000);
-  if (second !== clockSecond) {
-    clockSecond = second;
-    clockIso = isoSeconds(second * 1000);
-    clockEpoch = String(second);
-  }
-  out['aws:CurrentTime'] = clockIso;
-  out['aws:EpochTime'] = clockEpoch;
-  out['aws:SecureTransport'] = ctx.secureTransport ? 'true' : 'false';
-  out['aws:RequestedRegion'] = ctx.region;
-  out['aws:ResourceAccount'] = facts.resourceAccount;
-  out['aws:ViaAWSService'] = ctx.via?.calledVia?.length ? 'true' : 'false';
+function sourceIpOf(ctx: RequestContext): string | undefined {
   // Calls made by a service on a principal's behalf carry no client IP (AWS leaves aws:SourceIp out).
-  if (ctx.sourceIp !== lastPeer) {
-    const ip = ctx.sourceIp.replace(/^::ffff:/, '');
-    lastPeer = ctx.sourceIp;
-    lastIp = isIP(ip) ? ip : undefined;
-  }
-  if (lastIp !== undefined) out['aws:SourceIp'] = lastIp;
+  const ip = ctx.sourceIp.replace(/^::ffff:/, '');
+  return isIP(ip) ? ip : undefined;
+}
+
+/** The keys of this request and its resource (everything but the caller's), as a record. */
+export function requestKeys(ctx: RequestContext, req: AuthzRequest, facts: ResourceFacts): ConditionContext {
+  const out: ConditionContext = {
+    'aws:CurrentTime': isoSeconds(ctx.now),
+    'aws:EpochTime': String(Math.floor(ctx.now / 1000)),
+    'aws:SecureTransport': String(ctx.secureTransport),
+    'aws:RequestedRegion': ctx.region,
+    'aws:ResourceAccount': facts.resourceAccount,
+    'aws:ViaAWSService': String(Boolean(ctx.via?.calledVia?.length)),
+  };
+  const ip = sourceIpOf(ctx);
+  if (ip !== undefined) out['aws:SourceIp'] = ip;
   if (ctx.userAgent) out['aws:UserAgent'] = ctx.userAgent;
   if (facts.resourceOrgId) out['aws:ResourceOrgID'] = facts.resourceOrgId;
-  const tags = facts.resourceTags;
-  if (tags) {
-    // IAM resources (roles, users) answer to both spellings of their tags.
-    const iamResource = req.resource.startsWith('arn:aws:iam::');
-    for (const k in tags) {
-      out[`aws:ResourceTag/${k}`] = tags[k]!;
-      if (iamResource) out[`iam:ResourceTag/${k}`] = tags[k]!;
-    }
+  // IAM resources (roles, users) answer to both spellings of their tags.
+  const iamResource = req.resource.startsWith('arn:aws:iam::');
+  for (const [k, v] of Object.entries(facts.resourceTags ?? {})) {
+    out[`aws:ResourceTag/${k}`] = v;
+    if (iamResource) out[`iam:ResourceTag/${k}`] = v;
   }
-  const via = ctx.via;
-  if (via) {
-    if (via.sourceArn) out['aws:SourceArn'] = via.sourceArn;
-    if (via.sourceAccount) out['aws:SourceAccount'] = via.sourceAccount;
-    if (via.calledVia?.length) {
-      out['aws:CalledVia'] = via.calledVia;
-      out['aws:CalledViaFirst'] = via.calledVia[0]!;
-      out['aws:CalledViaLast'] = via.calledVia[via.calledVia.length - 1]!;
-    }
+  if (ctx.via?.sourceArn) out['aws:SourceArn'] = ctx.via.sourceArn;
+  if (ctx.via?.sourceAccount) out['aws:SourceAccount'] = ctx.via.sourceAccount;
+  if (ctx.via?.calledVia?.length) {
+    out['aws:CalledVia'] = ctx.via.calledVia;
+    out['aws:CalledViaFirst'] = ctx.via.calledVia[0]!;
+    out['aws:CalledViaLast'] = ctx.via.calledVia[ctx.via.calledVia.length - 1]!;
   }
-  if (req.context) for (const k in req.context) out[k] = req.context[k]!;
+  for (const [k, v] of Object.entries(req.context ?? {})) out[k] = v;
   return out;
 }
 
+/** Every key of one request, the caller's included. */
 export function conditionContext(ctx: RequestContext, req: AuthzRequest, facts: ContextFacts): ConditionContext {
-  return requestContext(principalContext(ctx.principal, facts), ctx, req, facts);
+  return { ...principalContext(ctx.principal, facts), ...requestKeys(ctx, req, facts) };
+}
+
+function lowerCaseMap(record: Readonly<Record<string, Value>>, prefix = ''): Map<string, Value> {
+  const m = new Map<string, Value>();
+  for (const k in record) m.set(`${prefix}${k}`.toLowerCase(), record[k]!);
+  return m;
+}
+
+/** The caller's keys, kept by the authorizer per session or user. */
+export class PrincipalConditions {
+  readonly record: ConditionContext;
+  readonly byLowerKey: Map<string, Value>;
+  constructor(p: Principal, facts: PrincipalFacts) {
+    this.record = principalContext(p, facts);
+    this.byLowerKey = lowerCaseMap(this.record);
+  }
+}
+
+/** One request's keys for the engine, answered by lower-cased key as policies ask for them. */
+export class RequestConditions implements ConditionLookup {
+  readonly [LOWER_CASE_KEYS] = true as const;
+  #declared: Map<string, Value> | undefined;
+  #resourceTags: Map<string, Value> | undefined;
+  #record: ConditionContext | undefined;
+
+  constructor(
+    private readonly principal: PrincipalConditions,
+    private readonly ctx: RequestContext,
+    private readonly req: AuthzRequest,
+    private readonly facts: ResourceFacts,
+  ) {}
+
+  get(key: string): Value | undefined {
+    // Keys the operation declared come last in the record, so they win over the global ones.
+    if (this.req.context) {
+      const v = (this.#declared ??= lowerCaseMap(this.req.context)).get(key);
+      if (v !== undefined) return v;
+    }
+    const { ctx, facts } = this;
+    switch (key) {
+      case 'aws:currenttime':
+        return isoSeconds(ctx.now);
+      case 'aws:epochtime':
+        return String(Math.floor(ctx.now / 1000));
+      case 'aws:securetransport':
+        return String(ctx.secureTransport);
+      case 'aws:requestedregion':
+        return ctx.region;
+      case 'aws:resourceaccount':
+        return facts.resourceAccount;
+      case 'aws:viaawsservice':
+        return String(Boolean(ctx.via?.calledVia?.length));
+      case 'aws:sourceip':
+        return sourceIpOf(ctx);
+      case 'aws:useragent':
+        return ctx.userAgent || undefined;
+      case 'aws:resourceorgid':
+        return facts.resourceOrgId || undefined;
+      case 'aws:sourcearn':
+        return ctx.via?.sourceArn || undefined;
+      case 'aws:sourceaccount':
+        return ctx.via?.sourceAccount || undefined;
+      case 'aws:calledvia':
+        return ctx.via?.calledVia?.length ? ctx.via.calledVia : undefined;
+      case 'aws:calledviafirst':
+        return ctx.via?.calledVia?.length ? ctx.via.calledVia[0] : undefined;
+      case 'aws:calledvialast':
+        return ctx.via?.calledVia?.length ? ctx.via.calledVia[ctx.via.calledVia.length - 1] : undefined;
+    }
+    if (key.startsWith('aws:resourcetag/') || (key.startsWith('iam:resourcetag/') && this.req.resource.startsWith('arn:aws:iam::'))) {
+      const tags = (this.#resourceTags ??= lowerCaseMap(facts.resourceTags ?? {}));
+      return tags.get(key.slice(key.indexOf('/') + 1));
+    }
+    return this.principal.byLowerKey.get(key);
+  }
+
+  /** Every key, as `conditionContext` lists them. */
+  toRecord(): ConditionContext {
+    return (this.#record ??= { ...this.principal.record, ...requestKeys(this.ctx, this.req, this.facts) });
+  }
 }

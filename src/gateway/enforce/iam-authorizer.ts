@@ -13,7 +13,7 @@ import { compileStoredPolicy } from '../../iam/compile.js';
 import { denialMessage } from '../../iam/explain.js';
 import type { AuthorizationRequest, AuthorizationResult, CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../../iam/types.js';
 import type { AuthorizationRecord, Authorizer } from '../authorizer.js';
-import { principalContext, requestContext, type ConditionContext } from './condition-context.js';
+import { PrincipalConditions, RequestConditions } from './condition-context.js';
 import type { PolicySources, StoredPolicy } from './policy-sources.js';
 
 export interface DecisionDetail {
@@ -81,7 +81,7 @@ interface Caller {
   readonly principal: RequestPrincipal;
   readonly sessionStored: readonly StoredPolicy[];
   readonly sessionRefs: PolicyRef[] | undefined;
-  readonly context: ConditionContext;
+  readonly conditions: PrincipalConditions;
 }
 /** Whether an account is in the organization, and its RCPs. */
 interface ResourceAccountHalf {
@@ -106,6 +106,7 @@ class Detail implements DecisionDetail {
     readonly principal: string,
     readonly request: AuthorizationRequest,
     readonly result: AuthorizationResult,
+    private readonly conditions: RequestConditions,
     private readonly caller: Caller,
     private readonly account: ResourceAccountHalf,
     private readonly resourcePolicy: ResourcePolicy | undefined,
@@ -117,7 +118,7 @@ class Detail implements DecisionDetail {
     return this.request.resource;
   }
   get context(): Record<string, string | readonly string[]> {
-    return this.request.context as Record<string, string | readonly string[]>;
+    return this.conditions.toRecord();
   }
   get policies(): DecisionDetail['policies'] {
     const { identity, boundary, scps } = this.caller.half;
@@ -230,7 +231,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       principal: requestPrincipal(p),
       sessionStored,
       sessionRefs: p.sessionPolicy !== undefined || p.sessionPolicyArns?.length ? refs(sessionStored, 'session') : undefined,
-      context: principalContext(p, { principalTags: half.principalTags, orgId: half.orgPath !== undefined ? half.orgId : undefined, orgPath: half.orgPath }),
+      conditions: new PrincipalConditions(p, { principalTags: half.principalTags, orgId: half.orgPath !== undefined ? half.orgId : undefined, orgPath: half.orgPath }),
     };
     if (g !== undefined && half.generation === g && generation!() === g) callers.set(p, caller);
     return caller;
@@ -278,7 +279,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
     let resource = resourceHalves.get(req.resource)?.get(req.action);
     if (resource === undefined || resource.generation !== g) resource = await gatherResource(req.resource, req.action, g);
     const half = caller.half;
-    const context = requestContext(caller.context, ctx, req, {
+    const conditions = new RequestConditions(caller.conditions, ctx, req, {
       resourceAccount,
       resourceOrgId: account.inOrg ? half.orgId : undefined,
       resourceTags: resource.tags,
@@ -288,7 +289,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       action: req.action,
       resource: req.resource,
       resourceAccount,
-      context,
+      context: conditions,
       identityPolicies: half.identityRefs,
       resourcePolicy: resource.policyRef,
       permissionsBoundary: half.boundaryRef,
@@ -298,7 +299,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       rcps: account.rcpRefs,
       resourceIsManagementAccount: half.mgmt !== undefined && resourceAccount === half.mgmt,
     };
-    return new Detail(p.arn, request, authorize(request), caller, account, resource.policy);
+    return new Detail(p.arn, request, authorize(request), conditions, caller, account, resource.policy);
   }
 
   return {
