@@ -100,6 +100,23 @@ export function runDatabaseContract(
           expect(await db.kysely.selectFrom('half_done').selectAll().execute()).toEqual([]);
         }));
 
+      it('stops at a failing migration among several pending: the ones before it stay, the ones after it wait', () =>
+        withDb(async (db) => {
+          const after: Migration = { name: 'x-003', up: (k) => k.schema.createTable('after_failure').addColumn('id', 'integer').execute() };
+          const failing: Migration = {
+            name: 'x-002',
+            up: async (k) => {
+              await k.schema.createTable('half_done').addColumn('id', 'integer').execute();
+              throw new Error('boom');
+            },
+          };
+          await expect(runMigrations(db, [itemsMigration, failing, after])).rejects.toThrow(/migration x-002 failed: boom/);
+          expect(await appliedNames(db)).toEqual([itemsMigration.name]);
+          await db.kysely.insertInto('items').values(item('usable')).execute();
+          await expect(db.kysely.selectFrom('half_done').selectAll().execute()).rejects.toThrow();
+          await expect(db.kysely.selectFrom('after_failure').selectAll().execute()).rejects.toThrow();
+        }));
+
       it('rejects duplicate or empty migration names', () =>
         withDb(async (db) => {
           await expect(runMigrations(db, [track('a-001', []), track('a-001', [])])).rejects.toThrow(/two migrations are named a-001/);

@@ -8,16 +8,15 @@ export const MIGRATIONS_TABLE = 'mlzone_migrations';
 /** First key of the PostgreSQL advisory lock that serializes migration runs (second key: the schema). */
 const PG_LOCK_KEY = 0x6d6c7a6e; // 'mlzn'
 
-const SAVEPOINT = 'mlzone_migration';
-
 /**
  * Brings the schema up to date: applies, in name order, every migration of `migrations` that the
  * database has not applied yet, and returns the names applied by this call.
  *
- * All pending migrations run in one transaction, each inside its own savepoint, and their bookkeeping
- * rows are written with them: a fresh database (tens of migrations) pays for one commit instead of one
- * per migration. A failing migration is rolled back to its savepoint; the ones before it are committed
- * and recorded, the error names it, nothing of it is left behind and the next start retries it.
+ * All pending migrations first run in one transaction with their bookkeeping rows: a fresh database (a
+ * migration per service) pays for one commit. If any fails, that transaction is rolled back and they run
+ * again one transaction each, so the ones before the failing migration stay applied, the error names
+ * it, nothing of it is left behind and the next start retries it. (A migration may thus run twice
+ * before it is committed; `up` must use only the `db` it is given, so a rolled-back run leaves nothing.)
  *
  * Refuses to start (throws before applying anything) when the database records a migration that is
  * not in `migrations`: it was written by a newer build, and this one would misread it.
@@ -53,45 +52,53 @@ export async function runMigrations(db: Database, migrations: readonly Migration
       }
 
       const pending = ordered.filter((m) => !applied.has(m.name));
-      return pending.length === 0 ? [] : await applyAll(conn, pending);
+      if (pending.length === 0) return [];
+      const together = await applyTogether(conn, pending);
+      if (together) return together;
+      const done: string[] = [];
+      for (const migration of pending) {
+        if (await apply(conn, migration)) done.push(migration.name);
+      }
+      return done;
     } finally {
       if (db.dialect === 'postgres') await sql`select pg_advisory_unlock(${lockKey})`.execute(conn);
     }
   });
 }
 
-async function applyAll(conn: Kysely<any>, pending: readonly Migration[]): Promise<string[]> {
-  const trx = await conn.startTransaction().execute();
-  let failure: Error | undefined;
-  const done: string[] = [];
+/** Applies `pending` in one transaction; undefined (and nothing applied) when any of them fails. */
+async function applyTogether(conn: Kysely<any>, pending: readonly Migration[]): Promise<string[] | undefined> {
   try {
-    // Another process may have applied some since we read the table (SQLite: several processes on one
-    // file); the transaction now holds the write lock, so this answer stays true until the commit.
-    const applied = new Set((await trx.selectFrom(MIGRATIONS_TABLE).select('name').execute()).map((r) => r.name as string));
-    for (const migration of pending) {
-      if (applied.has(migration.name)) continue;
-      const sp = await trx.savepoint(SAVEPOINT).execute();
-      try {
-        await migration.up(sp);
-      } catch (err) {
-        await sp.rollbackToSavepoint(SAVEPOINT).execute();
-        failure = new Error(`migration ${migration.name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        break;
+    return await conn.transaction().execute(async (trx) => {
+      // Another process may have applied some since we read the table (SQLite: several processes on one file).
+      const applied = new Set((await trx.selectFrom(MIGRATIONS_TABLE).select('name').execute()).map((r) => r.name as string));
+      const todo = pending.filter((m) => !applied.has(m.name));
+      for (const migration of todo) await migration.up(trx);
+      if (todo.length > 0) {
+        const appliedAt = Date.now();
+        await trx.insertInto(MIGRATIONS_TABLE).values(todo.map((m) => ({ name: m.name, applied_at: appliedAt }))).execute();
       }
-      await sp.releaseSavepoint(SAVEPOINT).execute();
-      done.push(migration.name);
-    }
-    if (done.length > 0) {
-      const appliedAt = Date.now();
-      await trx.insertInto(MIGRATIONS_TABLE).values(done.map((name) => ({ name, applied_at: appliedAt }))).execute();
-    }
-    await trx.commit().execute();
-  } catch (err) {
-    if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute();
-    throw err;
+      return todo.map((m) => m.name);
+    });
+  } catch {
+    // The one-at-a-time path runs them again and reports the failing one with its error.
+    return undefined;
   }
-  if (failure) throw failure;
-  return done;
+}
+
+async function apply(conn: Kysely<any>, migration: Migration): Promise<boolean> {
+  try {
+    return await conn.transaction().execute(async (trx) => {
+      // Another process may have applied it since we read the table (SQLite: several processes on one file).
+      const already = await trx.selectFrom(MIGRATIONS_TABLE).select('name').where('name', '=', migration.name).executeTakeFirst();
+      if (already) return false;
+      await migration.up(trx);
+      await trx.insertInto(MIGRATIONS_TABLE).values({ name: migration.name, applied_at: Date.now() }).execute();
+      return true;
+    });
+  } catch (err) {
+    throw new Error(`migration ${migration.name} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 function validate(migrations: readonly Migration[]): Migration[] {
