@@ -211,6 +211,18 @@ describe('header form: query, json and rest-json services', () => {
     expect(failure(() => verify(tampered, QUERY)).code).toBe('SignatureDoesNotMatch');
   });
 
+  it('compares the signature as AWS does: exact lower-case hex, every character', async () => {
+    const signed = await signHeader('sts', stsSpec);
+    const auth = signed.headers['authorization']!;
+    const sig = /Signature=([0-9a-f]{64})/.exec(auth)![1]!;
+    expect(verify(toWire(signed), QUERY).signature).toBe(sig);
+    const flip = sig.slice(0, -1) + (sig.endsWith('0') ? '1' : '0');
+    for (const other of [sig.toUpperCase(), flip, sig.slice(0, -2), `${sig}00`, 'z'.repeat(64)]) {
+      const wire = toWire(signed, { headers: { ...signed.headers, authorization: auth.replace(sig, other) } });
+      expect([other, failure(() => verify(wire, QUERY)).code]).toEqual([other, 'SignatureDoesNotMatch']);
+    }
+  });
+
   it('signs the body when x-amz-content-sha256 is absent, so a tampered body is a signature mismatch', async () => {
     const signed = await signHeader('sts', stsSpec, { applyChecksum: false });
     const e = failure(() => verify(toWire(signed, { body: 'Action=GetCallerIdentity&Version=2011-06-16' }), QUERY));

@@ -115,6 +115,17 @@ function daysIn(year: number, month: number): number {
 
 /** Epoch ms of a `yyyymmddThhmmssZ` string, or undefined when it is not one (`20230230T…` included). */
 export function parseAmzDate(s: string): number | undefined {
+  // Every request signed within the same second carries the same string (and each is read twice).
+  if (s === lastAmzDate) return lastAmzTime;
+  const t = parseAmzDateUncached(s);
+  lastAmzDate = s;
+  lastAmzTime = t;
+  return t;
+}
+let lastAmzDate: string | undefined;
+let lastAmzTime: number | undefined;
+
+function parseAmzDateUncached(s: string): number | undefined {
   const m = AMZ_DATE.exec(s);
   if (m === null) return undefined;
   const [y, mo, d, h, mi, se] = [+m[1], +m[2], +m[3], +m[4], +m[5], +m[6]];
@@ -339,10 +350,7 @@ export function stringToSignOf(claim: SigV4Claim, canonicalRequest: string): str
   return `${SIGV4_ALGORITHM}\n${claim.amzDate}\n${credentialScope(claim)}\n${sha256Hex(canonicalRequest)}`;
 }
 
-function signaturesEqual(expectedHex: string, provided: string): boolean {
-  if (expectedHex.length !== provided.length) return false;
-  return timingSafeEqual(Buffer.from(expectedHex, 'latin1'), Buffer.from(provided, 'latin1'));
-}
+const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
 
 function checkTime(claim: SigV4Claim, flavor: AuthErrorFlavor, now: number): void {
   const t = parseAmzDate(claim.amzDate);
@@ -394,8 +402,11 @@ function verifyWithKey(
   if (sentHash !== undefined && !validPayloadHash(sentHash)) throw authError('invalidContentSha256', flavor, { value: sentHash });
 
   const key = keyOf(claim.date, claim.region, claim.service);
+  // Compared as bytes: the HMAC's digest against the provided hex, decoded once (lower-case hex only, as AWS
+  // compares the hex text).
+  const provided = SIGNATURE_HEX.test(claim.signature) ? Buffer.from(claim.signature, 'hex') : undefined;
   const sign = (canonical: string): boolean =>
-    signaturesEqual(createHmac('sha256', key).update(stringToSignOf(claim, canonical)).digest('hex'), claim.signature);
+    provided !== undefined && timingSafeEqual(createHmac('sha256', key).update(stringToSignOf(claim, canonical)).digest(), provided);
 
   const uri = canonicalUri(req.rawPath, opts.s3);
   const query = canonicalQueryOf(req, claim, true);
