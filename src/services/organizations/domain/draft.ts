@@ -25,7 +25,6 @@ import type {
   PolicyType,
   RootRecord,
   Tag,
-  TagRecord,
 } from './model.js';
 import { buildState, isContainer, isTarget } from './model.js';
 import { checkPolicyContent } from './policy-content.js';
@@ -78,6 +77,12 @@ function nothingPending(): Pending {
   return { ous: [], accounts: [], policies: [], enabledTypes: [], attachments: [], tagSets: new Map() };
 }
 
+function push(m: Map<string, string[]>, k: string, v: string): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 function isLive(s: OrgState): s is LiveOrg {
   return s.org !== undefined && s.root !== undefined;
 }
@@ -90,18 +95,22 @@ export function checkAccountFields(a: { id: string; name: string; email: string 
   }
 }
 
+/** The snapshot's indexes, kept up to date in place by the draft (rebuilding them per operation cost ms). */
+interface LiveIndexes {
+  org?: OrganizationRecord;
+  root?: RootRecord;
+  readonly ous: Map<string, OuRecord>;
+  readonly accounts: Map<string, AccountRecord>;
+  readonly policies: Map<string, PolicyRecord>;
+  readonly policiesByTarget: Map<string, string[]>;
+  readonly targetsByPolicy: Map<string, string[]>;
+  readonly enabledTypes: Set<PolicyType>;
+  readonly tags: Map<string, readonly Tag[]>;
+  readonly children: Map<string, { ous: string[]; accounts: string[] }>;
+}
+
 export class OrgDraft {
-  private readonly rows: {
-    org?: OrganizationRecord;
-    root?: RootRecord;
-    ous: OuRecord[];
-    accounts: AccountRecord[];
-    policies: PolicyRecord[];
-    attachments: AttachmentRecord[];
-    enabledTypes: PolicyType[];
-    tags: TagRecord[];
-  };
-  private snapshot: OrgState | undefined;
+  private readonly s: LiveIndexes;
   private pending: Pending = nothingPending();
 
   constructor(
@@ -109,21 +118,28 @@ export class OrgDraft {
     private readonly clock: Clock,
     private readonly rand: RandomChars,
   ) {
-    this.rows = {
-      org: rows.org,
-      root: rows.root,
-      ous: [...rows.ous],
-      accounts: [...rows.accounts],
-      policies: [...rows.policies],
-      attachments: [...rows.attachments],
-      enabledTypes: [...rows.enabledTypes],
-      tags: [...rows.tags],
+    const built = buildState(rows);
+    const copyLists = (m: ReadonlyMap<string, readonly string[]>) => new Map([...m].map(([k, v]) => [k, [...v]] as [string, string[]]));
+    this.s = {
+      org: built.org,
+      root: built.root,
+      ous: new Map(built.ous),
+      accounts: new Map(built.accounts),
+      policies: new Map(built.policies),
+      policiesByTarget: copyLists(built.policiesByTarget),
+      targetsByPolicy: copyLists(built.targetsByPolicy),
+      enabledTypes: new Set(built.enabledTypes),
+      tags: new Map(built.tags),
+      children: new Map([...built.children].map(([k, c]) => [k, { ous: [...c.ous], accounts: [...c.accounts] }])),
     };
   }
 
-  /** The organization as it is with everything added so far. */
+  /**
+   * The organization as it is with everything added so far: the same indexes `buildState` makes from
+   * the rows. One object, changed in place by every operation.
+   */
   get state(): OrgState {
-    return (this.snapshot ??= buildState(this.rows));
+    return this.s;
   }
 
   /** What the operations so far added; the draft then starts a new, empty list. */
@@ -139,20 +155,22 @@ export class OrgDraft {
     return s;
   }
 
-  private changed(): void {
-    this.snapshot = undefined;
-  }
-
   private attach(policyId: string, targetId: string, at: number): void {
-    this.rows.attachments.push({ policyId, targetId });
+    push(this.s.policiesByTarget, targetId, policyId);
+    push(this.s.targetsByPolicy, policyId, targetId);
     this.pending.attachments.push({ policyId, targetId, attachedAt: at });
   }
 
   private setTags(resourceId: string, tags: readonly Tag[]): void {
-    const kept = this.rows.tags.filter((t) => t.resourceId !== resourceId);
-    kept.push(...tags.map((t) => ({ resourceId, key: t.key, value: t.value })));
-    this.rows.tags = kept;
+    this.s.tags.set(resourceId, tags);
     this.pending.tagSets.set(resourceId, tags);
+  }
+
+  /** A new OU or account under its parent; children stay sorted, as `buildState` sorts them. */
+  private adopt(parentId: string, kind: 'ous' | 'accounts', id: string): void {
+    const list = this.s.children.get(parentId)![kind];
+    list.push(id);
+    list.sort();
   }
 
   /** Creates the organization (feature set ALL), its root and the management account under the root. */
@@ -171,11 +189,12 @@ export class OrgDraft {
     const org: OrganizationRecord = { id, managementAccountId: m.id, featureSet: 'ALL', createdAt: now };
     const root: RootRecord = { id: rootId, name: 'Root' };
     const account: AccountRecord = { id: m.id, name: m.name, email: m.email, parentId: rootId, status: 'ACTIVE', joinedMethod: 'INVITED', joinedAt: now };
-    this.rows.org = this.pending.organization = org;
-    this.rows.root = this.pending.root = root;
-    this.rows.accounts.push(account);
+    this.s.org = this.pending.organization = org;
+    this.s.root = this.pending.root = root;
+    this.s.children.set(rootId, { ous: [], accounts: [] });
+    this.s.accounts.set(account.id, account);
+    this.adopt(rootId, 'accounts', account.id);
     this.pending.accounts.push(account);
-    this.changed();
     return { id, rootId };
   }
 
@@ -197,11 +216,11 @@ export class OrgDraft {
       joinedMethod: input.joinedMethod ?? 'CREATED',
       joinedAt: now,
     };
-    this.rows.accounts.push(a);
+    this.s.accounts.set(a.id, a);
+    this.adopt(parentId, 'accounts', a.id);
     this.pending.accounts.push(a);
     for (const pid of defaultAttachments(s)) this.attach(pid, a.id, now);
     if (tags.length) this.setTags(a.id, tags);
-    this.changed();
   }
 
   createOu(parentId: string, name: string, tags: readonly Tag[] = []): string {
@@ -211,11 +230,12 @@ export class OrgDraft {
     const id = newOuId(s.root.id, this.rand);
     const merged = mergeTags(s, id, tags);
     const ou: OuRecord = { id, name, parentId, createdAt: now };
-    this.rows.ous.push(ou);
+    this.s.ous.set(id, ou);
+    this.s.children.set(id, { ous: [], accounts: [] });
+    this.adopt(parentId, 'ous', id);
     this.pending.ous.push(ou);
     for (const pid of defaultAttachments(s)) this.attach(pid, id, now);
     if (merged.length) this.setTags(id, merged);
-    this.changed();
     return id;
   }
 
@@ -232,10 +252,9 @@ export class OrgDraft {
     const id = newPolicyId(this.rand);
     const tags = mergeTags(s, id, input.tags ?? []);
     const p: PolicyRecord = { id, type: input.type, name: input.name, description: input.description, content: input.content, awsManaged: false };
-    this.rows.policies.push(p);
+    this.s.policies.set(id, p);
     this.pending.policies.push({ policy: p, createdAt: now });
     if (tags.length) this.setTags(id, tags);
-    this.changed();
     return id;
   }
 
@@ -247,7 +266,6 @@ export class OrgDraft {
     if (!isTarget(s, targetId)) throw errors.targetNotFound();
     checkAttach(s, p, targetId);
     this.attach(policyId, targetId, now);
-    this.changed();
   }
 
   /**
@@ -259,7 +277,7 @@ export class OrgDraft {
     const now = this.clock.now();
     if (rootId !== undefined && rootId !== s.root.id) throw errors.rootNotFound();
     if (s.enabledTypes.has(type)) throw errors.policyTypeAlreadyEnabled();
-    this.rows.enabledTypes.push(type);
+    this.s.enabledTypes.add(type);
     this.pending.enabledTypes.push({ rootId: s.root.id, type });
     const managed = defaultPolicyFor(type);
     if (managed) {
@@ -267,6 +285,5 @@ export class OrgDraft {
         if (!(s.policiesByTarget.get(target) ?? []).includes(managed.id)) this.attach(managed.id, target, now);
       }
     }
-    this.changed();
   }
 }
