@@ -64,19 +64,31 @@ class Kept implements KeptDecision {
  */
 export function createDecisionLog(limit = 10_000, allowedLimit = 1_000) {
   const denied = boundedLog(limit);
-  const allowed = boundedLog(Math.min(allowedLimit, limit));
+  // Allowed decisions go round a fixed ring, newest over oldest: no map to update on every request. Finding one
+  // walks the ring (explaining is rare; keeping is on every call).
+  const ring: Array<Kept | undefined> = new Array<Kept | undefined>(Math.max(0, Math.min(allowedLimit, limit))).fill(undefined);
+  let next = 0;
   return {
     keep(requestId: string, ctx: RequestContext, record: AuthorizationRecord): void {
       const kept = new Kept(requestId, ctx, record);
       if (record.decision === 'Allow') {
         denied.byId.delete(requestId);
-        allowed.add(requestId, kept);
+        if (ring.length === 0) return;
+        ring[next] = kept;
+        next = (next + 1) % ring.length;
       } else {
-        allowed.byId.delete(requestId);
         denied.add(requestId, kept);
       }
     },
-    get: (requestId: string): KeptDecision | undefined => denied.byId.get(requestId) ?? allowed.byId.get(requestId),
+    get(requestId: string): KeptDecision | undefined {
+      const d = denied.byId.get(requestId);
+      if (d) return d;
+      for (let i = 1; i <= ring.length; i++) {
+        const k = ring[(next - i + ring.length) % ring.length];
+        if (k?.requestId === requestId) return k;
+      }
+      return undefined;
+    },
   };
 }
 export type DecisionLog = ReturnType<typeof createDecisionLog>;
