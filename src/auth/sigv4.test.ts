@@ -597,5 +597,10 @@ describe('createSigV4Verifier', () => {
     verifySigV4(wire, claim, CREDS.secretAccessKey, { ...QUERY, now: NOW });
     v.verify(wire, claim, CREDS.secretAccessKey, { ...QUERY, now: NOW });
     expect(v.cacheSize).toBe(2);
+    // The next day's key for a cached scope replaces it; every key handed out is the derived one.
+    for (const [secret, date, region, service] of [['s', '20261130', 'eu-west-1', 's3'], [CREDS.secretAccessKey, '20261130', 'us-east-1', 'sts'], ['t', '20261129', 'us-east-1', 'iam']] as const) {
+      expect(v.signingKey(secret, date, region, service).equals(deriveSigningKey(secret, date, region, service))).toBe(true);
+      expect(v.cacheSize).toBeLessThanOrEqual(2);
+    }
   });
 });

@@ -476,18 +476,35 @@ export function verifySigV4(req: WireRequest, claim: SigV4Claim, secretAccessKey
  */
 export function createSigV4Verifier(options: { maxCachedKeys?: number } = {}): SigV4Verifier {
   const max = Math.max(1, options.maxCachedKeys ?? 256);
-  const cache = new Map<string, Buffer>();
+  // By secret, then the few scopes (date, region, service) that secret signs for: looking up a request's key
+  // compares three short strings instead of building and hashing a key string.
+  const cache = new Map<string, Array<{ date: string; region: string; service: string; key: Buffer }>>();
+  let size = 0;
   const signingKey = (secret: string, date: string, region: string, service: string): Buffer => {
-    const id = `${date}\u0000${region}\u0000${service}\u0000${secret}`;
-    const hit = cache.get(id);
-    if (hit !== undefined) {
-      cache.delete(id);
-      cache.set(id, hit);
-      return hit;
+    let scopes = cache.get(secret);
+    if (scopes !== undefined) {
+      for (const e of scopes) if (e.date === date && e.region === region && e.service === service) return e.key;
     }
     const key = deriveSigningKey(secret, date, region, service);
-    if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-    cache.set(id, key);
+    // A new day's scope replaces the same region and service of an earlier day.
+    const stale = scopes?.findIndex((e) => e.region === region && e.service === service) ?? -1;
+    if (stale >= 0) {
+      scopes![stale] = { date, region, service, key };
+      return key;
+    }
+    if (size >= max) {
+      // The oldest scope of the secret cached first (Map order) goes.
+      const [oldest, list] = cache.entries().next().value!;
+      list.shift();
+      size--;
+      if (list.length === 0) {
+        cache.delete(oldest);
+        if (oldest === secret) scopes = undefined;
+      }
+    }
+    if (scopes === undefined) cache.set(secret, (scopes = []));
+    scopes.push({ date, region, service, key });
+    size++;
     return key;
   };
   return {
@@ -496,7 +513,7 @@ export function createSigV4Verifier(options: { maxCachedKeys?: number } = {}): S
     },
     signingKey,
     get cacheSize() {
-      return cache.size;
+      return size;
     },
   };
 }
