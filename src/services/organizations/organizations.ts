@@ -6,7 +6,9 @@
  * OUs), plus per-snapshot memos for the hot directory questions (`policiesFor`, `orgPath`, `account`), so a
  * cached answer costs a map lookup. Writes run in a transaction: they load a snapshot through that
  * transaction, check it with the pure rules in `domain/`, write, and then drop the cache. A generation
- * counter keeps a load that raced with a write from caching what it read.
+ * counter keeps a load that raced with a write from caching what it read. The creating writes go through
+ * a draft (`domain/draft.ts`), which the blueprint seeder keeps for a whole organization: one load, then
+ * every operation checked against the draft and the rows written together.
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
