@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { OPS, runLoad, type Op } from './load.js';
 
@@ -27,6 +28,11 @@ const { createApp } = (await import(pathToFileURL(resolve(values.dist!, 'app', '
   createApp: (config: Record<string, unknown>) => Promise<{ url: string; close(): Promise<void> }>;
 };
 const app = await createApp({ host: '127.0.0.1', port: 0, dataDir: '', ephemeral: true, auth: values.auth });
+// Time in garbage collection (all kinds), to tell allocation pressure from work.
+let gcMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+});
 try {
   const seconds = Math.min(Number(values.seconds), 60);
   const r = await runLoad({
@@ -38,10 +44,11 @@ try {
     warmupSeconds: Math.min(Number(values.warmup), 30),
     timeoutMs: 10_000,
     role: values.auth === 'off' ? 'Admin' : 'DataScientist',
+    onMeasuredPhase: (started) => (started ? gcObserver.observe({ entryTypes: ['gc'] }) : gcObserver.disconnect()),
   });
   // runLoad's clientCpu covers the measured phase only; in this process that is server + client.
   const cpuUsPerReq = ((r.clientCpu * r.seconds) / r.requests) * 1e6;
-  console.log(JSON.stringify({ op: r.op, c: r.concurrency, cpuUsPerReq: Math.round(cpuUsPerReq), rps: Math.round(r.rps), p50us: Math.round(r.p50us), p99us: Math.round(r.p99us), errors: r.errors }));
+  console.log(JSON.stringify({ op: r.op, c: r.concurrency, cpuUsPerReq: Math.round(cpuUsPerReq), rps: Math.round(r.rps), p50us: Math.round(r.p50us), p99us: Math.round(r.p99us), gcUsPerReq: Math.round(((gcMs * 1000) / r.requests) * 10) / 10, errors: r.errors }));
 } finally {
   await app.close();
 }

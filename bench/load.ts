@@ -45,6 +45,8 @@ export interface LoadOptions {
    * root, so GetRole looks in 111111111111, where the blueprint's role is Admin.
    */
   readonly role?: string;
+  /** Called as the measured phase starts (true) and ends (false). */
+  readonly onMeasuredPhase?: (started: boolean) => void;
 }
 
 export interface LoadResult {
@@ -171,7 +173,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     const machine0 = machineCpu();
     const server0 = opts.serverPid === undefined ? undefined : cpuSecondsOf(opts.serverPid);
     const cpu0 = process.cpuUsage();
+    opts.onMeasuredPhase?.(true);
     const elapsed = await phase(opts.seconds, true);
+    opts.onMeasuredPhase?.(false);
     const cpu = process.cpuUsage(cpu0);
     const server1 = opts.serverPid === undefined ? undefined : cpuSecondsOf(opts.serverPid);
     const machine1 = machineCpu();
