@@ -69,7 +69,9 @@ export function safeDecode(s: string): string {
  *   encoded again, so `%20` becomes `%2520` (what botocore's `quote(path)` and smithy's `escapeUri` produce).
  */
 export function canonicalUri(rawPath: string, s3: boolean): string {
-  const path = rawPath === '' ? '/' : rawPath;
+  // Query and JSON protocol calls all go to `/`.
+  if (rawPath === '/' || rawPath === '') return '/';
+  const path = rawPath;
   if (s3) {
     if (UNRESERVED.test(path.replaceAll('/', ''))) return path;
     return path.split('/').map(reencode).join('/');

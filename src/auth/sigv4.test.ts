@@ -211,6 +211,21 @@ describe('header form: query, json and rest-json services', () => {
     expect(failure(() => verify(tampered, QUERY)).code).toBe('SignatureDoesNotMatch');
   });
 
+  it('reads the Authorization header the same way however its parameters are spaced or ordered', async () => {
+    const signed = await signHeader('sts', stsSpec);
+    const auth = signed.headers['authorization']!;
+    const [, credential, signedHeaders, signature] = /Credential=(\S+), SignedHeaders=(\S+), Signature=(\S+)/.exec(auth)!;
+    const spellings = [
+      `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+      `AWS4-HMAC-SHA256 Credential=${credential},SignedHeaders=${signedHeaders},Signature=${signature}`,
+      `  AWS4-HMAC-SHA256   Signature=${signature} ,SignedHeaders=${signedHeaders}\tCredential=${credential}  `,
+      `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${signature}, Extra=1`,
+    ];
+    const claims = spellings.map((a) => verify(toWire(signed, { headers: { ...signed.headers, authorization: a } }), QUERY));
+    for (const c of claims) expect(c).toEqual(claims[0]);
+    expect(failure(() => verify(toWire(signed, { headers: { ...signed.headers, authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}` } }), QUERY)).code).toBe('IncompleteSignature');
+  });
+
   it('compares the signature as AWS does: exact lower-case hex, every character', async () => {
     const signed = await signHeader('sts', stsSpec);
     const auth = signed.headers['authorization']!;

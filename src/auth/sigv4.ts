@@ -141,6 +141,17 @@ interface Scope {
 }
 
 function parseCredential(credential: string): Scope | undefined {
+  // A client sends the same Credential on every request of a day; the parse is pure.
+  if (credential === lastCredential) return lastScope;
+  const scope = parseCredentialUncached(credential);
+  lastCredential = credential;
+  lastScope = scope;
+  return scope;
+}
+let lastCredential: string | undefined;
+let lastScope: Scope | undefined;
+
+function parseCredentialUncached(credential: string): Scope | undefined {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[4] !== 'aws4_request') return undefined;
   const [accessKeyId, date, region, service] = parts;
@@ -193,7 +204,15 @@ export function readClaim(req: WireRequest, style: AuthErrorStyle): SigV4Claim |
   return queryAuth ? readPresignedClaim(req, flavor) : undefined;
 }
 
-function readHeaderClaim(req: WireRequest, auth: string, flavor: AuthErrorFlavor): SigV4Claim {
+/**
+ * The three parameters as the JS SDK, botocore and the CLI write them. What it captures is exactly what the general
+ * parse below finds for such a header; anything else (other spacing, order, extra parameters) takes that parse.
+ */
+const USUAL_AUTH = /^AWS4-HMAC-SHA256 Credential=([^\s,]+), ?SignedHeaders=([^\s,]+), ?Signature=([^\s,]+)$/;
+
+function authParams(auth: string, flavor: AuthErrorFlavor): { credential?: string; signedHeaders?: string; signature?: string } {
+  const usual = USUAL_AUTH.exec(auth);
+  if (usual !== null) return { credential: usual[1], signedHeaders: usual[2], signature: usual[3] };
   const trimmed = auth.trim();
   const space = trimmed.search(/\s/);
   const scheme = space < 0 ? trimmed : trimmed.slice(0, space);
@@ -211,9 +230,11 @@ function readHeaderClaim(req: WireRequest, auth: string, flavor: AuthErrorFlavor
     }
     params.set(p.slice(0, eq), p.slice(eq + 1));
   }
-  const credential = params.get('Credential');
-  const signedHeaders = params.get('SignedHeaders');
-  const signature = params.get('Signature');
+  return { credential: params.get('Credential'), signedHeaders: params.get('SignedHeaders'), signature: params.get('Signature') };
+}
+
+function readHeaderClaim(req: WireRequest, auth: string, flavor: AuthErrorFlavor): SigV4Claim {
+  const { credential, signedHeaders, signature } = authParams(auth, flavor);
   const xAmzDate = req.headers['x-amz-date'];
   const httpDate = req.headers['date'];
   const noDate = xAmzDate === undefined && httpDate === undefined;
@@ -240,16 +261,33 @@ function readHeaderClaim(req: WireRequest, auth: string, flavor: AuthErrorFlavor
   }
   const contentSha = req.headers['x-amz-content-sha256'];
   const token = req.headers['x-amz-security-token'];
-  return {
+  const claim: Mutable<SigV4Claim> = {
     kind: 'header',
-    ...scope,
-    signedHeaders: signedHeaders === '' ? [] : signedHeaders.split(';'),
+    accessKeyId: scope.accessKeyId,
+    date: scope.date,
+    region: scope.region,
+    service: scope.service,
+    signedHeaders: splitSignedHeaders(signedHeaders),
     signature,
     amzDate,
-    ...(token === undefined ? {} : { sessionToken: token }),
     // S3 requires the header (checked in verify); other services sign the body's hash when it is absent.
     payloadHash: contentSha ?? (flavor === 's3' ? '' : sha256Hex(req.body)),
   };
+  if (token !== undefined) claim.sessionToken = token;
+  return claim;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+// The same SignedHeaders text on every request of a client: split once (the list is read, never changed).
+let lastSignedHeaders: string | undefined;
+let lastSignedList: readonly string[] = [];
+function splitSignedHeaders(text: string): readonly string[] {
+  if (text !== lastSignedHeaders) {
+    lastSignedList = text === '' ? [] : text.split(';');
+    lastSignedHeaders = text;
+  }
+  return lastSignedList;
 }
 
 function readPresignedClaim(req: WireRequest, flavor: AuthErrorFlavor): SigV4Claim {
