@@ -226,6 +226,18 @@ describe('header form: query, json and rest-json services', () => {
     expect(failure(() => verify(toWire(signed, { headers: { ...signed.headers, authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}` } }), QUERY)).code).toBe('IncompleteSignature');
   });
 
+  it('verifies with every signing key it derives and caches, whatever the scope (non-ASCII region included)', async () => {
+    const v = createSigV4Verifier();
+    for (const region of ['us-east-1', 'eu-west-1', 'região-1', 'us-east-1']) {
+      for (const at of [NOW, NOW + 5_000]) {
+        const signed = await signHeader('sts', stsSpec, { region, at });
+        v.verify(toWire(signed), readClaim(toWire(signed), QUERY)!, CREDS.secretAccessKey, { ...QUERY, now: at });
+        const wrongKey = () => v.verify(toWire(signed), readClaim(toWire(signed), QUERY)!, `${CREDS.secretAccessKey}x`, { ...QUERY, now: at });
+        expect(failure(wrongKey).code).toBe('SignatureDoesNotMatch');
+      }
+    }
+  });
+
   it('compares the signature as AWS does: exact lower-case hex, every character', async () => {
     const signed = await signHeader('sts', stsSpec);
     const auth = signed.headers['authorization']!;

@@ -207,9 +207,19 @@ function sessionAttributes(p: Principal): SessionContext['attributes'] {
   return { creationDate: isoSeconds(p.sessionIssuedAt ?? 0), mfaAuthenticated: 'false' };
 }
 
+// A caller's identity is the same in every event it causes (events are never mutated), and a session's or a user's
+// principal is the same object from one request to the next.
+const identities = new WeakMap<Principal, UserIdentity>();
+
 /** `userIdentity` for the caller; `invokedBy` when a service made the call on the principal's behalf. */
 export function userIdentityOf(p: Principal, ctx?: Pick<RequestContext, 'via'>): UserIdentity {
-  const invokedBy = ctx?.via?.calledVia?.[0];
+  if (ctx?.via?.calledVia?.length) return buildUserIdentity(p, ctx.via.calledVia[0]);
+  let identity = identities.get(p);
+  if (identity === undefined) identities.set(p, (identity = buildUserIdentity(p, undefined)));
+  return identity;
+}
+
+function buildUserIdentity(p: Principal, invokedBy: string | undefined): UserIdentity {
   const withKey = p.accessKeyId ? { accessKeyId: p.accessKeyId } : {};
   switch (p.type) {
     case 'IAMUser':
