@@ -4,12 +4,15 @@
  *   - the ceiling (bare node:http, bench/ceiling.ts) and mlzone with `--auth strict` and `--auth off`, for
  *     sts:GetCallerIdentity (IAM user keys), iam:GetRole (assumed-role session, with a session token) and
  *     GetCallerIdentity with the session, at concurrency 1 and 16 — each cell in a fresh load-generator process
- *     (bench/load.ts), `--repeat` times, the median run by requests/s reported;
+ *     (bench/load.ts), `--repeat` times, the median run by requests/s reported. Servers and cells are interleaved
+ *     (each repeat runs every server once), so a drift of the machine's speed hits strict and off alike. Unless
+ *     `--no-pin`, every server runs on CPU 0 and every load generator on CPU 1 (taskset): on a 2-core machine,
+ *     a server and its generator left to the scheduler preempt each other, which measures the scheduler;
  *   - the server's RSS after start and after the load;
  *   - with `--micro`, the IAM decision-latency and SigV4 micro-benchmarks.
  * Prints markdown; `--out <file>` also writes it there. Loopback only; every loop is bounded.
  *
- *   npm run bench -- [--seconds 8] [--warmup 2] [--repeat 3] [--startup-runs 10] [--only startup,ceiling,strict,off] [--micro] [--out f.md]
+ *   npm run bench -- [--seconds 8] [--warmup 2] [--repeat 3] [--startup-runs 10] [--only startup,ceiling,strict,off] [--no-pin] [--micro] [--out f.md]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -18,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadResult, Op } from './load.js';
 import { memoryOf, type Memory } from './procfs.js';
-import { ROOT, spawnCeiling, spawnMlzone, type Child } from './server.js';
+import { pinned, ROOT, spawnCeiling, spawnMlzone, type Child } from './server.js';
 import { measureStartup, startupTable } from './startup.js';
 
 const { values } = parseArgs({
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'startup,ceiling,strict,off' },
     micro: { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
+    'no-pin': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -38,6 +42,9 @@ const WARMUP = Math.min(Math.max(0, Number(values.warmup)), 30);
 const REPEAT = Math.min(Math.max(1, Number(values.repeat)), 9);
 const STARTUP_RUNS = Math.min(Math.max(1, Number(values['startup-runs'])), 50);
 const ONLY = new Set(values.only!.split(','));
+const PIN = !values['no-pin'] && availableParallelism() >= 2;
+const SERVER_CPU = PIN ? 0 : undefined;
+const LOAD_CPU = PIN ? 1 : undefined;
 
 function newestMtime(dir: string, filter: (name: string) => boolean): number {
   let newest = 0;
@@ -94,7 +101,8 @@ function loadCell(url: string, op: Op, concurrency: number, serverPid: number, r
   const args = ['--import', 'tsx', join(ROOT, 'bench', 'load.ts'), '--url', url, '--op', op, '--concurrency', String(concurrency)];
   args.push('--seconds', String(SECONDS), '--warmup', String(WARMUP), '--server-pid', String(serverPid), '--role', role);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = pinned(LOAD_CPU, process.execPath, args);
+    const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -130,21 +138,34 @@ const MATRIX: ReadonlyArray<readonly [Op, number]> = [
   ['gci-session', 16],
 ];
 
-async function measureTarget(t: Target, cells: Cell[], memory: Array<{ target: string; afterStart?: Memory; afterLoad?: Memory }>): Promise<void> {
-  const child = await t.start();
+/** Starts every target, then runs each cell `REPEAT` times, every target once per round; then stops them. */
+async function measureTargets(targets: readonly Target[], cells: Cell[], memory: Array<{ target: string; afterStart?: Memory; afterLoad?: Memory }>): Promise<void> {
+  const running: Array<{ t: Target; child: Child; afterStart?: Memory }> = [];
   try {
-    const afterStart = memoryOf(child.pid);
-    for (const [op, c] of t.cells) {
-      const runs: LoadResult[] = [];
-      for (let i = 0; i < REPEAT; i++) runs.push(await loadCell(child.url, op, c, child.pid, t.role));
-      const byRps = [...runs].sort((a, b) => a.rps - b.rps);
-      const result = byRps[Math.floor((byRps.length - 1) / 2)]!;
-      cells.push({ target: t.name, result, all: runs.map((r) => r.rps) });
-      console.error(`${t.name} ${op} c${c}: ${runs.map((r) => r.rps.toFixed(0)).join(' / ')} req/s, errors ${runs.map((r) => r.errors).join('/')}`);
+    for (const t of targets) {
+      const child = await t.start();
+      running.push({ t, child, afterStart: memoryOf(child.pid) });
     }
-    memory.push({ target: t.name, afterStart, afterLoad: memoryOf(child.pid) });
+    const keys = [...new Map(targets.flatMap((t) => t.cells.map((c) => [`${c[0]} ${c[1]}`, c] as const))).values()];
+    for (const [op, c] of keys) {
+      const runs = new Map<Target, LoadResult[]>();
+      for (let i = 0; i < REPEAT; i++) {
+        for (const { t, child } of running) {
+          if (!t.cells.some(([o, cc]) => o === op && cc === c)) continue;
+          const list = runs.get(t) ?? [];
+          list.push(await loadCell(child.url, op, c, child.pid, t.role));
+          runs.set(t, list);
+        }
+      }
+      for (const [t, list] of runs) {
+        const byRps = [...list].sort((a, b) => a.rps - b.rps);
+        cells.push({ target: t.name, result: byRps[Math.floor((byRps.length - 1) / 2)]!, all: list.map((r) => r.rps) });
+        console.error(`${t.name} ${op} c${c}: ${list.map((r) => r.rps.toFixed(0)).join(' / ')} req/s, errors ${list.map((r) => r.errors).join('/')}`);
+      }
+    }
+    for (const { t, child, afterStart } of running) memory.push({ target: t.name, afterStart, afterLoad: memoryOf(child.pid) });
   } finally {
-    await child.stop();
+    for (const { child } of running) await child.stop();
   }
 }
 
@@ -202,7 +223,10 @@ function micro(): string {
 async function main(): Promise<void> {
   if (!values['skip-build']) ensureBuilt();
   const md: string[] = ['## Machine', '', ...machine(), ''];
-  md.push(`Load: ${SECONDS} s measured after ${WARMUP} s warm-up per run, ${REPEAT} run(s) per cell, each in a fresh generator process.`, '');
+  md.push(
+    `Load: ${SECONDS} s measured after ${WARMUP} s warm-up per run, ${REPEAT} run(s) per cell, each in a fresh generator process; servers interleaved per round; ${PIN ? 'servers on CPU 0, generators on CPU 1 (taskset)' : 'not pinned to CPUs'}.`,
+    '',
+  );
 
   if (ONLY.has('startup')) {
     console.error('start-up…');
@@ -212,10 +236,10 @@ async function main(): Promise<void> {
   const cells: Cell[] = [];
   const memory: Array<{ target: string; afterStart?: Memory; afterLoad?: Memory }> = [];
   const targets: Target[] = [];
-  if (ONLY.has('ceiling')) targets.push({ name: 'ceiling', start: spawnCeiling, cells: [['gci', 1], ['gci', 16]], role: '' });
-  if (ONLY.has('strict')) targets.push({ name: 'mlzone strict', start: () => spawnMlzone({ auth: 'strict' }), cells: MATRIX, role: 'DataScientist' });
-  if (ONLY.has('off')) targets.push({ name: 'mlzone off', start: () => spawnMlzone({ auth: 'off' }), cells: MATRIX, role: 'Admin' });
-  for (const t of targets) await measureTarget(t, cells, memory);
+  if (ONLY.has('ceiling')) targets.push({ name: 'ceiling', start: () => spawnCeiling(SERVER_CPU), cells: [['gci', 1], ['gci', 16]], role: '' });
+  if (ONLY.has('strict')) targets.push({ name: 'mlzone strict', start: () => spawnMlzone({ auth: 'strict', cpu: SERVER_CPU }), cells: MATRIX, role: 'DataScientist' });
+  if (ONLY.has('off')) targets.push({ name: 'mlzone off', start: () => spawnMlzone({ auth: 'off', cpu: SERVER_CPU }), cells: MATRIX, role: 'Admin' });
+  await measureTargets(targets, cells, memory);
   if (cells.length) md.push('## Throughput and latency', '', loadTable(cells), '');
   const ratio = ratioTable(cells);
   if (ratio.split('\n').length > 2) md.push('## Enforcement cost (strict vs off)', '', ratio, '');

@@ -2,7 +2,7 @@
  * Starting and stopping the processes under test (mlzone and the ceiling) for the benchmarks: each runs as its own
  * child process on a loopback port, and is stopped by its own pid (SIGTERM, then SIGKILL after a bounded wait).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -75,8 +75,23 @@ export async function waitFor200(url: string, child: ChildProcess, t0: number, o
   }
 }
 
+/**
+ * `taskset -c <cpu>` before a command when `cpu` is set and taskset exists (Debian's util-linux), so that a server
+ * and its load generator each get a core of their own instead of being moved around and preempting each other.
+ */
+export function pinned(cpu: number | undefined, command: string, args: readonly string[]): [string, string[]] {
+  if (cpu === undefined || !hasTaskset()) return [command, [...args]];
+  return ['taskset', ['-c', String(cpu), command, ...args]];
+}
+let taskset: boolean | undefined;
+function hasTaskset(): boolean {
+  return (taskset ??= spawnSync('taskset', ['-c', '0', 'true']).status === 0);
+}
+
 export interface MlzoneOptions {
   readonly auth: 'strict' | 'accounts' | 'off';
+  /** Run the server on this CPU only (see `pinned`). */
+  readonly cpu?: number;
   /** Undefined: --ephemeral. */
   readonly dataDir?: string;
   /** Extra node flags (e.g. --cpu-prof). */
@@ -90,7 +105,8 @@ export async function spawnMlzone(opts: MlzoneOptions, poll = { intervalMs: 5, t
   const storage = opts.dataDir === undefined ? ['--ephemeral'] : ['--data-dir', opts.dataDir];
   const args = [...(opts.nodeArgs ?? []), MLZONE_BIN, 'up', '--host', '127.0.0.1', '--port', String(port), '--auth', opts.auth, ...storage];
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, argv] = pinned(opts.cpu, process.execPath, args);
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => {
     if (err.length < 20_000) err += c.toString();
@@ -107,9 +123,10 @@ export async function spawnMlzone(opts: MlzoneOptions, poll = { intervalMs: 5, t
 }
 
 /** Spawns the bare node:http ceiling server (bench/ceiling.ts). */
-export async function spawnCeiling(): Promise<Child> {
+export async function spawnCeiling(cpu?: number): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ceiling.ts'), '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, argv] = pinned(cpu, process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'ceiling.ts'), '--port', String(port)]);
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   child.stdout!.resume();
