@@ -125,6 +125,37 @@ describe('IAM authorizer reuse', () => {
     expect(other.detail.context['aws:PrincipalTag/team']).toBe('other');
   });
 
+  it('reuses a decision only while every condition key it read is unchanged', async () => {
+    const { state, sources } = fakeSources();
+    state.identity = [{ id: 'identity', document: doc([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }]) }];
+    const authorizer = createIamAuthorizer(sources);
+    const p = session();
+    const from = async (sourceIp: string) => {
+      const record = await authorizer.authorize({ ...ctxOf(p), sourceIp }, [{ action: 'iam:GetRole', resource: ROLE_ARN }], 'query');
+      return record!.decision;
+    };
+    expect([await from('10.1.1.1'), await from('10.2.2.2'), await from('192.168.1.1'), await from('10.3.3.3'), await from('::ffff:192.168.1.1')]).toEqual([
+      'Allow',
+      'Allow',
+      'ImplicitDeny',
+      'Allow',
+      'ImplicitDeny',
+    ]);
+  });
+
+  it('does not hand one resource or action the decision of another', async () => {
+    const { state, sources } = fakeSources();
+    state.identity = [{ id: 'identity', document: doc([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: ROLE_ARN }]) }];
+    const authorizer = createIamAuthorizer(sources);
+    const p = session();
+    const other = `arn:aws:iam::${ACCOUNT}:role/Other`;
+    const decisions = [];
+    for (const [action, resource] of [['iam:GetRole', ROLE_ARN], ['iam:GetRole', other], ['iam:DeleteRole', ROLE_ARN], ['iam:GetRole', ROLE_ARN]] as const) {
+      decisions.push((await decision(authorizer, p, action, resource)).decision);
+    }
+    expect(decisions).toEqual(['Allow', 'ImplicitDeny', 'ImplicitDeny', 'Allow']);
+  });
+
   it('builds the request keys per request: time and source address', async () => {
     const { sources } = fakeSources();
     const authorizer = createIamAuthorizer(sources);

@@ -11,7 +11,7 @@ import type { AuthzRequest } from '../../core/service.js';
 import { authorize } from '../../iam/authorize.js';
 import { compileStoredPolicy } from '../../iam/compile.js';
 import { denialMessage } from '../../iam/explain.js';
-import type { AuthorizationRequest, AuthorizationResult, CompiledPolicy, PolicyKind, PolicyRef, RequestPrincipal } from '../../iam/types.js';
+import { LOWER_CASE_KEYS, type AuthorizationRequest, type AuthorizationResult, type CompiledPolicy, type ConditionLookup, type PolicyKind, type PolicyRef, type RequestPrincipal } from '../../iam/types.js';
 import type { AuthorizationRecord, Authorizer } from '../authorizer.js';
 import { PrincipalConditions, RequestConditions } from './condition-context.js';
 import type { PolicySources, StoredPolicy } from './policy-sources.js';
@@ -82,6 +82,38 @@ interface Caller {
   readonly sessionStored: readonly StoredPolicy[];
   readonly sessionRefs: PolicyRef[] | undefined;
   readonly conditions: PrincipalConditions;
+  /** Earlier decisions by action, resource and resource account (see `decideOnce`). */
+  readonly decisions: Map<string, KeptResult>;
+}
+interface KeptResult {
+  readonly rcps: PolicyRef[][];
+  readonly resourcePolicy: CompiledPolicy | undefined;
+  readonly reads: ReadonlyArray<readonly [string, ConditionValue | undefined]>;
+  readonly result: AuthorizationResult;
+}
+type ConditionValue = string | readonly string[];
+const DECISIONS_PER_CALLER = 256;
+
+/** Passes the engine's lookups through and remembers each key and the value it got. */
+class RecordingConditions implements ConditionLookup {
+  readonly [LOWER_CASE_KEYS] = true as const;
+  readonly reads: Array<readonly [string, ConditionValue | undefined]> = [];
+  constructor(private readonly inner: ConditionLookup) {}
+  get(key: string): ConditionValue | undefined {
+    const v = this.inner.get(key);
+    this.reads.push([key, v]);
+    return v;
+  }
+}
+
+function sameReads(reads: ReadonlyArray<readonly [string, ConditionValue | undefined]>, now: ConditionLookup): boolean {
+  for (const [key, before] of reads) {
+    const v = now.get(key);
+    if (v === before) continue;
+    if (typeof v === 'string' || typeof before === 'string' || v === undefined || before === undefined) return false;
+    if (v.length !== before.length || v.some((x, i) => x !== before[i])) return false;
+  }
+  return true;
 }
 /** Whether an account is in the organization, and its RCPs. */
 interface ResourceAccountHalf {
@@ -232,6 +264,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       sessionStored,
       sessionRefs: p.sessionPolicy !== undefined || p.sessionPolicyArns?.length ? refs(sessionStored, 'session') : undefined,
       conditions: new PrincipalConditions(p, { principalTags: half.principalTags, orgId: half.orgPath !== undefined ? half.orgId : undefined, orgPath: half.orgPath }),
+      decisions: new Map(),
     };
     if (g !== undefined && half.generation === g && generation!() === g) callers.set(p, caller);
     return caller;
@@ -299,7 +332,24 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       rcps: account.rcpRefs,
       resourceIsManagementAccount: half.mgmt !== undefined && resourceAccount === half.mgmt,
     };
-    return new Detail(p.arn, request, authorize(request), conditions, caller, account, resource.policy);
+    return new Detail(p.arn, request, decideOnce(caller, account, resource, request, conditions), conditions, caller, account, resource.policy);
+  }
+
+  /**
+   * `authorize(request)`, or the result an earlier request of the same caller got for the same action, resource and
+   * policies when every condition key the engine read then has the same value now. The engine is a pure function of
+   * its request and reads the context only through `get`, so equal reads mean it would take the same path again.
+   */
+  function decideOnce(caller: Caller, account: ResourceAccountHalf, resource: ResourceHalf, request: AuthorizationRequest, conditions: RequestConditions): AuthorizationResult {
+    const key = `${request.action}\n${request.resource}\n${request.resourceAccount}`;
+    const resourcePolicy = resource.policyRef?.policy;
+    const hit = caller.decisions.get(key);
+    if (hit !== undefined && hit.rcps === account.rcpRefs && hit.resourcePolicy === resourcePolicy && sameReads(hit.reads, conditions)) return hit.result;
+    const recording = new RecordingConditions(conditions);
+    const result = authorize({ ...request, context: recording });
+    if (caller.decisions.size >= DECISIONS_PER_CALLER) caller.decisions.clear();
+    caller.decisions.set(key, { rcps: account.rcpRefs, resourcePolicy, reads: recording.reads, result });
+    return result;
   }
 
   return {
