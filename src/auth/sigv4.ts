@@ -13,7 +13,7 @@
  * without a cache. Errors come from the table in `sigv4-errors.ts`. Everything here is pure apart from that cache.
  */
 import * as nodeCrypto from 'node:crypto';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { WireRequest } from '../core/wire.js';
 import { queryParam } from '../core/wire.js';
 import { amzDateOf, authError, flavorOf } from './sigv4-errors.js';
@@ -388,34 +388,40 @@ export function stringToSignOf(claim: SigV4Claim, canonicalRequest: string): str
   return `${SIGV4_ALGORITHM}\n${claim.amzDate}\n${credentialScope(claim)}\n${sha256Hex(canonicalRequest)}`;
 }
 
-const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * HMAC-SHA256 under a signing key, as two one-shot hashes over the key's pads (RFC 2104) computed once per key.
- * `createHmac` builds an Hmac object per call, and OpenSSL 3 looks the digest up again each time: that was the
- * largest single cost of verifying a request.
+ * Hex HMAC-SHA256 under a signing key, as two one-shot hashes over the key's pads (RFC 2104), which are kept per
+ * key with room for the message after the inner pad. `createHmac` builds an Hmac object per call, and OpenSSL 3
+ * looks the digest up again each time: that was the largest single cost of verifying a request.
  */
-function hmacSha256(key: Buffer, message: string): Buffer {
-  if (oneShot === undefined || key.length > 64) return createHmac('sha256', key).update(message).digest();
+function hmacSha256Hex(key: Buffer, message: string): string {
+  if (oneShot === undefined || key.length > 64) return createHmac('sha256', key).update(message).digest('hex');
   let pads = keyPads.get(key);
-  if (pads === undefined) {
-    const inner = Buffer.alloc(64, 0x36);
-    const outer = Buffer.alloc(64 + 32, 0x5c);
+  const length = Buffer.byteLength(message);
+  if (pads === undefined || pads.inner.length < 64 + length) {
+    const inner = Buffer.alloc(64 + Math.max(256, length), 0);
+    const outer = pads?.outer ?? Buffer.alloc(64 + 32, 0x5c);
+    inner.fill(0x36, 0, 64);
     for (let i = 0; i < key.length; i++) {
       inner[i]! ^= key[i]!;
-      outer[i]! ^= key[i]!;
+      if (pads === undefined) outer[i]! ^= key[i]!;
     }
     keyPads.set(key, (pads = { inner, outer }));
   }
-  const length = Buffer.byteLength(message);
-  const innerInput = Buffer.allocUnsafe(64 + length);
-  pads.inner.copy(innerInput, 0);
-  innerInput.write(message, 64, length, 'utf8');
-  // The outer block ends with the inner digest; writing it into the key's own buffer is safe: this runs to completion.
-  oneShot('sha256', innerInput, 'buffer').copy(pads.outer, 64);
-  return oneShot('sha256', pads.outer, 'buffer');
+  // Both buffers are the key's own scratch space: safe, as this runs to completion without yielding.
+  pads.inner.write(message, 64, length, 'utf8');
+  oneShot('sha256', pads.inner.subarray(0, 64 + length), 'buffer').copy(pads.outer, 64);
+  return oneShot('sha256', pads.outer, 'hex');
 }
 const keyPads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
+
+/** Equal strings, in time that depends on the length only (a signature must not leak how much of it matched). */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
 
 function checkTime(claim: SigV4Claim, flavor: AuthErrorFlavor, now: number): void {
   const t = parseAmzDate(claim.amzDate);
@@ -467,10 +473,8 @@ function verifyWithKey(
   if (sentHash !== undefined && !validPayloadHash(sentHash)) throw authError('invalidContentSha256', flavor, { value: sentHash });
 
   const key = keyOf(claim.date, claim.region, claim.service);
-  // Compared as bytes: the HMAC's digest against the provided hex, decoded once (lower-case hex only, as AWS
-  // compares the hex text).
-  const provided = SIGNATURE_HEX.test(claim.signature) ? Buffer.from(claim.signature, 'hex') : undefined;
-  const sign = (canonical: string): boolean => provided !== undefined && timingSafeEqual(hmacSha256(key, stringToSignOf(claim, canonical)), provided);
+  // AWS compares the hex text: lower-case only.
+  const sign = (canonical: string): boolean => sameText(hmacSha256Hex(key, stringToSignOf(claim, canonical)), claim.signature);
 
   const uri = canonicalUri(req.rawPath, opts.s3);
   const query = canonicalQueryOf(req, claim, true);
