@@ -390,30 +390,37 @@ export function stringToSignOf(claim: SigV4Claim, canonicalRequest: string): str
 
 
 /**
- * Hex HMAC-SHA256 under a signing key, as two one-shot hashes over the key's pads (RFC 2104), which are kept per
- * key with room for the message after the inner pad. `createHmac` builds an Hmac object per call, and OpenSSL 3
- * looks the digest up again each time: that was the largest single cost of verifying a request.
+ * A derived signing key and HMAC-SHA256 under it as two one-shot hashes over the key's pads (RFC 2104), computed
+ * once per key, with room for the message after the inner pad. `createHmac` builds an Hmac object per call, and
+ * OpenSSL 3 looks the digest up again each time: that was the largest single cost of verifying a request.
  */
-function hmacSha256Hex(key: Buffer, message: string): string {
-  if (oneShot === undefined || key.length > 64) return createHmac('sha256', key).update(message).digest('hex');
-  let pads = keyPads.get(key);
-  const length = Buffer.byteLength(message);
-  if (pads === undefined || pads.inner.length < 64 + length) {
-    const inner = Buffer.alloc(64 + Math.max(256, length), 0);
-    const outer = pads?.outer ?? Buffer.alloc(64 + 32, 0x5c);
-    inner.fill(0x36, 0, 64);
-    for (let i = 0; i < key.length; i++) {
-      inner[i]! ^= key[i]!;
-      if (pads === undefined) outer[i]! ^= key[i]!;
+class SigningKey {
+  #inner: Buffer;
+  readonly #outer: Buffer;
+  constructor(readonly bytes: Buffer) {
+    this.#inner = Buffer.alloc(64 + 256, 0);
+    this.#outer = Buffer.alloc(64 + 32, 0x5c);
+    this.#inner.fill(0x36, 0, 64);
+    for (let i = 0; i < bytes.length; i++) {
+      this.#inner[i]! ^= bytes[i]!;
+      this.#outer[i]! ^= bytes[i]!;
     }
-    keyPads.set(key, (pads = { inner, outer }));
   }
-  // Both buffers are the key's own scratch space: safe, as this runs to completion without yielding.
-  pads.inner.write(message, 64, length, 'utf8');
-  oneShot('sha256', pads.inner.subarray(0, 64 + length), 'buffer').copy(pads.outer, 64);
-  return oneShot('sha256', pads.outer, 'hex');
+
+  hmacHex(message: string): string {
+    if (oneShot === undefined) return createHmac('sha256', this.bytes).update(message).digest('hex');
+    const length = Buffer.byteLength(message);
+    if (this.#inner.length < 64 + length) {
+      const grown = Buffer.alloc(64 + length);
+      this.#inner.copy(grown, 0, 0, 64);
+      this.#inner = grown;
+    }
+    // The key's own scratch space: safe, as this runs to completion without yielding.
+    this.#inner.write(message, 64, length, 'utf8');
+    oneShot('sha256', this.#inner.subarray(0, 64 + length), 'buffer').copy(this.#outer, 64);
+    return oneShot('sha256', this.#outer, 'hex');
+  }
 }
-const keyPads = new WeakMap<Buffer, { inner: Buffer; outer: Buffer }>();
 
 /** Equal strings, in time that depends on the length only (a signature must not leak how much of it matched). */
 function sameText(a: string, b: string): boolean {
@@ -453,7 +460,7 @@ function unsignedAmzHeaders(req: WireRequest, claim: SigV4Claim): string[] {
 function verifyWithKey(
   req: WireRequest,
   claim: SigV4Claim,
-  keyOf: (date: string, region: string, service: string) => Buffer,
+  keyOf: (date: string, region: string, service: string) => SigningKey,
   opts: VerifyOptions,
 ): void {
   const flavor = flavorOf(opts);
@@ -474,7 +481,7 @@ function verifyWithKey(
 
   const key = keyOf(claim.date, claim.region, claim.service);
   // AWS compares the hex text: lower-case only.
-  const sign = (canonical: string): boolean => sameText(hmacSha256Hex(key, stringToSignOf(claim, canonical)), claim.signature);
+  const sign = (canonical: string): boolean => sameText(key.hmacHex(stringToSignOf(claim, canonical)), claim.signature);
 
   const uri = canonicalUri(req.rawPath, opts.s3);
   const query = canonicalQueryOf(req, claim, true);
@@ -532,7 +539,7 @@ function alternativesMatch(
 
 /** Verifies without a key cache (derives the signing key each call). Prefer `createSigV4Verifier()` in servers. */
 export function verifySigV4(req: WireRequest, claim: SigV4Claim, secretAccessKey: string, opts: VerifyOptions): void {
-  verifyWithKey(req, claim, (d, r, s) => deriveSigningKey(secretAccessKey, d, r, s), opts);
+  verifyWithKey(req, claim, (d, r, s) => new SigningKey(deriveSigningKey(secretAccessKey, d, r, s)), opts);
 }
 
 /**
@@ -546,14 +553,14 @@ export function createSigV4Verifier(options: { maxCachedKeys?: number } = {}): S
   const max = Math.max(1, options.maxCachedKeys ?? 256);
   // By secret, then the few scopes (date, region, service) that secret signs for: looking up a request's key
   // compares three short strings instead of building and hashing a key string.
-  const cache = new Map<string, Array<{ date: string; region: string; service: string; key: Buffer }>>();
+  const cache = new Map<string, Array<{ date: string; region: string; service: string; key: SigningKey }>>();
   let size = 0;
-  const signingKey = (secret: string, date: string, region: string, service: string): Buffer => {
+  const keyFor = (secret: string, date: string, region: string, service: string): SigningKey => {
     let scopes = cache.get(secret);
     if (scopes !== undefined) {
       for (const e of scopes) if (e.date === date && e.region === region && e.service === service) return e.key;
     }
-    const key = deriveSigningKey(secret, date, region, service);
+    const key = new SigningKey(deriveSigningKey(secret, date, region, service));
     // A new day's scope replaces the same region and service of an earlier day.
     const stale = scopes?.findIndex((e) => e.region === region && e.service === service) ?? -1;
     if (stale >= 0) {
@@ -577,9 +584,9 @@ export function createSigV4Verifier(options: { maxCachedKeys?: number } = {}): S
   };
   return {
     verify(req, claim, secretAccessKey, opts) {
-      verifyWithKey(req, claim, (d, r, s) => signingKey(secretAccessKey, d, r, s), opts);
+      verifyWithKey(req, claim, (d, r, s) => keyFor(secretAccessKey, d, r, s), opts);
     },
-    signingKey,
+    signingKey: (secret, date, region, service) => keyFor(secret, date, region, service).bytes,
     get cacheSize() {
       return size;
     },
