@@ -19,6 +19,21 @@ export function parseArn(arn: string): Arn | undefined {
   };
 }
 
+/**
+ * The account field of an ARN (`arn:partition:service:region:account:…`), found without splitting the string (the
+ * authorizer asks for every request); undefined when `arn` is not an ARN or its account field is empty (S3 buckets).
+ */
+export function arnAccountId(arn: string): string | undefined {
+  if (!arn.startsWith('arn:')) return undefined;
+  let start = 0;
+  for (let n = 0; n < 4; n++) {
+    start = arn.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = arn.indexOf(':', start);
+  return end <= start ? undefined : arn.slice(start, end);
+}
+
 export function formatArn(a: Arn): string {
   return `arn:${a.partition}:${a.service}:${a.region}:${a.accountId}:${a.resource}`;
 }

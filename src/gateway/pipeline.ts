@@ -7,6 +7,7 @@
  * Every failure on the way becomes an `AwsError` serialized by the service's own codec; before a service
  * is known, the error takes the shape the request itself implies (JSON target, query form, or XML).
  */
+import { arnAccountId } from '../core/arn.js';
 import type { RequestContext } from '../core/context.js';
 import { AwsError, CommonErrors, toAwsError } from '../core/errors.js';
 import { ids } from '../core/ids.js';
@@ -150,7 +151,8 @@ export async function executeOperation(
     const requests: AuthzRequest[] = await authz(input, ctx);
     for (const r of requests) {
       // The owner of each resource also receives the audit event (CloudTrail's cross-account delivery).
-      const owner = r.resourceAccount ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(r.resource)?.[1];
+      const arnAccount = arnAccountId(r.resource);
+      const owner = r.resourceAccount ?? (arnAccount !== undefined && /^\d{12}$/.test(arnAccount) ? arnAccount : undefined);
       if (owner && owner !== ctx.accountId && !resourceAccounts.includes(owner)) resourceAccounts.push(owner);
     }
     const decision = await deps.authorizer.authorize(ctx, requests, svc.style);

@@ -25,6 +25,7 @@
  *
  * Anything that throws while evaluating fails closed (AWS: an evaluation error ends in denial).
  */
+import { arnAccountId } from '../core/arn.js';
 import { normalizeContext } from './context.js';
 import type {
   AuthorizationRequest,
@@ -116,19 +117,6 @@ function evaluateLevels(levels: readonly (readonly PolicyRef[])[], s: Scratch): 
   return { allLevelsAllow, denyBy };
 }
 
-function accountOfArn(arn: string): string | undefined {
-  // arn:partition:service:region:account:… — index of the fifth field without splitting the whole string.
-  let start = 0;
-  for (let n = 0; n < 4; n++) {
-    start = arn.indexOf(':', start) + 1;
-    if (start === 0) return undefined;
-  }
-  const end = arn.indexOf(':', start);
-  if (end < 0) return undefined;
-  const account = arn.slice(start, end);
-  return account === '' ? undefined : account;
-}
-
 function isIamPrincipal(p: RequestPrincipal): boolean {
   return p.type === 'Root' || p.type === 'IAMUser' || p.type === 'AssumedRole' || p.type === 'FederatedUser';
 }
@@ -152,7 +140,7 @@ function explicit(ref: PolicyRef, s: Scratch): AuthorizationResult {
 function decide(req: AuthorizationRequest, s: Scratch): AuthorizationResult {
   const p = req.principal;
   const iam = isIamPrincipal(p);
-  const resourceAccount = req.resourceAccount ?? accountOfArn(req.resource) ?? p.accountId;
+  const resourceAccount = req.resourceAccount ?? arnAccountId(req.resource) ?? p.accountId;
   const sameAccount = iam && p.accountId === resourceAccount;
 
   // Step 0/1: evaluate every applicable layer once.

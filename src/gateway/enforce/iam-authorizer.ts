@@ -5,6 +5,7 @@
  * becomes AWS's AccessDenied with the reason suffix; every decision is kept for `mlzone explain`.
  */
 import type { RequestContext } from '../../core/context.js';
+import { arnAccountId } from '../../core/arn.js';
 import { AwsError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
 import type { AuthzRequest } from '../../core/service.js';
@@ -167,18 +168,6 @@ class Detail implements DecisionDetail {
   }
 }
 
-/** The account field of an ARN (`arn:partition:service:region:account:…`), or undefined. */
-function accountOfArn(arn: string): string | undefined {
-  if (!arn.startsWith('arn:')) return undefined;
-  let start = 0;
-  for (let n = 0; n < 4; n++) {
-    start = arn.indexOf(':', start) + 1;
-    if (start === 0) return undefined;
-  }
-  const end = arn.indexOf(':', start);
-  return end < 0 ? undefined : arn.slice(start, end);
-}
-
 export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // Keyed by the document string itself, then by kind: the directories hand out the same cached string object on
   // every request, so a hit is a pointer comparison. A `${kind}\n${doc}` key was a new string per lookup, copied
@@ -299,7 +288,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // microtask queue, and an authorized request needs four of these lookups.
   async function decide(ctx: RequestContext, req: AuthzRequest): Promise<DecisionDetail> {
     const p = ctx.principal;
-    const arnAccount = accountOfArn(req.resource);
+    const arnAccount = arnAccountId(req.resource);
     const resourceAccount = req.resourceAccount ?? (arnAccount !== undefined && /^\d{12}$/.test(arnAccount) ? arnAccount : p.accountId);
     const g = generation?.();
     let caller = callers.get(p);
