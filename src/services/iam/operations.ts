@@ -11,7 +11,7 @@ import type { AwsError } from '../../core/errors.js';
 import { ids } from '../../core/ids.js';
 import type { Database } from '../../persistence/db.js';
 import type { ReadCache } from './cache.js';
-import { AWS_MANAGED_ACCOUNT, groupArn, looksLikeArn, parsePolicyArn, policyArn, roleArn, userArn } from './domain/arns.js';
+import { AWS_MANAGED_ACCOUNT, groupArn, looksLikeArn, parsePolicyArn, policyArn, userArn } from './domain/arns.js';
 import { groupDeleteConflict, policyDeleteConflict, roleDeleteConflict, userDeleteConflict } from './domain/conflicts.js';
 import { iamTimestamp, nameKey } from './domain/names.js';
 import { sortByKey } from './domain/pagination.js';
@@ -33,6 +33,7 @@ import { awsPrincipals, classifyPrincipal, invalidPrincipal } from './domain/tru
 import { IamError } from './errors.js';
 import { awsManagedPolicies, awsManagedPolicy } from './managed-policies/index.js';
 import type { AwsManagedPolicy } from './managed-policies/index.js';
+import { newAccessKeyRow, newRoleRow, newUserRow } from './rows.js';
 import { IamStore } from './store.js';
 import type { AccessKeyRow, GroupRow, ManagedPolicyRow, OwnerKind, PolicyVersionRow, RoleRow, UserRow } from './store.js';
 import { isUniqueViolation } from '../../persistence/errors.js';
@@ -251,16 +252,7 @@ export class IamBackend {
       async (s) => {
         if (await s.findUser(accountId, nameKey(input.UserName))) throw IamError.userExists(input.UserName);
         if (input.PermissionsBoundary !== undefined) await this.checkBoundary(s, accountId, input.PermissionsBoundary);
-        const user: UserRow = {
-          user_id: ids.iamId('AIDA'),
-          account_id: accountId,
-          user_name: input.UserName,
-          name_key: nameKey(input.UserName),
-          path,
-          arn: userArn(accountId, path, input.UserName),
-          create_date: iamTimestamp(now),
-          permissions_boundary_arn: input.PermissionsBoundary ?? null,
-        };
+        const user = newUserRow(accountId, now, { userName: input.UserName, path, permissionsBoundaryArn: input.PermissionsBoundary });
         await s.insertUser(user);
         await s.setTags('user', user.user_id, tags);
         return { user, tags };
@@ -363,17 +355,7 @@ export class IamBackend {
         const user = await this.mustUser(s, accountId, userName);
         checkAccessKeyQuota((await s.listAccessKeys(user.user_id)).length);
         if (await s.findAccessKey(accessKeyId)) throw IamError.accessKeyExists(accessKeyId);
-        const key: AccessKeyRow = {
-          access_key_id: accessKeyId,
-          account_id: accountId,
-          user_id: user.user_id,
-          secret_access_key: given?.secretAccessKey ?? ids.secretAccessKey(),
-          status: 'Active',
-          create_date: iamTimestamp(now),
-          last_used_date: null,
-          last_used_service: null,
-          last_used_region: null,
-        };
+        const key = newAccessKeyRow(accountId, user.user_id, now, { accessKeyId, secretAccessKey: given?.secretAccessKey ?? ids.secretAccessKey() });
         await s.insertAccessKey(key);
         return { key, user };
       },
@@ -443,21 +425,14 @@ export class IamBackend {
         if (await s.findRole(accountId, nameKey(input.RoleName))) throw IamError.roleExists(input.RoleName);
         await this.checkTrustPrincipals(s, input.AssumeRolePolicyDocument, opts?.checkPrincipalsExist ?? true);
         if (input.PermissionsBoundary !== undefined) await this.checkBoundary(s, accountId, input.PermissionsBoundary);
-        const role: RoleRow = {
-          role_id: ids.iamId('AROA'),
-          account_id: accountId,
-          role_name: input.RoleName,
-          name_key: nameKey(input.RoleName),
+        const role = newRoleRow(accountId, now, {
+          roleName: input.RoleName,
+          trustPolicy: input.AssumeRolePolicyDocument,
           path,
-          arn: roleArn(accountId, path, input.RoleName),
-          assume_role_policy_document: input.AssumeRolePolicyDocument,
-          description: input.Description ?? null,
-          max_session_duration: input.MaxSessionDuration ?? 3600,
-          permissions_boundary_arn: input.PermissionsBoundary ?? null,
-          create_date: iamTimestamp(now),
-          last_used_date: null,
-          last_used_region: null,
-        };
+          description: input.Description,
+          maxSessionDuration: input.MaxSessionDuration,
+          permissionsBoundaryArn: input.PermissionsBoundary,
+        });
         await s.insertRole(role);
         await s.setTags('role', role.role_id, tags);
         return { role, tags };

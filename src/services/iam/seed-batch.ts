@@ -8,8 +8,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import { ids } from '../../core/ids.js';
-import { roleArn, userArn } from './domain/arns.js';
 import {
   checkAccessKeyId,
   checkDescription,
@@ -18,7 +16,6 @@ import {
   checkPolicyName,
   checkRoleName,
   checkUserName,
-  iamTimestamp,
   nameKey,
 } from './domain/names.js';
 import type { EntityKind } from './domain/policy-rules.js';
@@ -29,6 +26,7 @@ import { awsPrincipals, classifyPrincipal, invalidPrincipal } from './domain/tru
 import { IamError } from './errors.js';
 import { policyRef } from './operations.js';
 import type { AwsError } from '../../core/errors.js';
+import { newAccessKeyRow, newRoleRow, newUserRow } from './rows.js';
 import { IamStore } from './store.js';
 import type { AccessKeyRow, OwnerKind, RoleRow, UserRow } from './store.js';
 import type { SeedRole, SeedUser } from './seeder.js';
@@ -132,17 +130,7 @@ export async function beginIamSeedBatch(trx: Kysely<any>, clock: Clock, scope: I
       const key = `${input.accountId}/${nameKey(input.userName)}`;
       if (users.has(key)) throw IamError.userExists(input.userName);
       checkBoundary(input.accountId, input.permissionsBoundaryArn);
-      const path = input.path ?? '/';
-      const user: UserRow = {
-        user_id: ids.iamId('AIDA'),
-        account_id: input.accountId,
-        user_name: input.userName,
-        name_key: nameKey(input.userName),
-        path,
-        arn: userArn(input.accountId, path, input.userName),
-        create_date: iamTimestamp(now),
-        permissions_boundary_arn: input.permissionsBoundaryArn ?? null,
-      };
+      const user = newUserRow(input.accountId, now, input);
       users.add(key);
       staged.users.push(user);
       if (tags.length > 0) staged.tags.push({ kind: 'user', resourceId: user.user_id, tags });
@@ -153,17 +141,7 @@ export async function beginIamSeedBatch(trx: Kysely<any>, clock: Clock, scope: I
         if (takenKeys.has(k.accessKeyId)) throw IamError.accessKeyExists(k.accessKeyId);
         takenKeys.add(k.accessKeyId);
         keys++;
-        staged.accessKeys.push({
-          access_key_id: k.accessKeyId,
-          account_id: input.accountId,
-          user_id: user.user_id,
-          secret_access_key: k.secretAccessKey,
-          status: 'Active',
-          create_date: iamTimestamp(now),
-          last_used_date: null,
-          last_used_service: null,
-          last_used_region: null,
-        });
+        staged.accessKeys.push(newAccessKeyRow(input.accountId, user.user_id, now, k));
       }
       stagePolicies(input.accountId, 'user', { id: user.user_id, name: user.user_name }, input);
     },
@@ -182,22 +160,7 @@ export async function beginIamSeedBatch(trx: Kysely<any>, clock: Clock, scope: I
         if (classifyPrincipal(value).kind === 'invalid') throw invalidPrincipal(value);
       }
       checkBoundary(input.accountId, input.permissionsBoundaryArn);
-      const path = input.path ?? '/';
-      const role: RoleRow = {
-        role_id: ids.iamId('AROA'),
-        account_id: input.accountId,
-        role_name: input.roleName,
-        name_key: nameKey(input.roleName),
-        path,
-        arn: roleArn(input.accountId, path, input.roleName),
-        assume_role_policy_document: input.assumeRolePolicyDocument,
-        description: input.description ?? null,
-        max_session_duration: input.maxSessionDuration ?? 3600,
-        permissions_boundary_arn: input.permissionsBoundaryArn ?? null,
-        create_date: iamTimestamp(now),
-        last_used_date: null,
-        last_used_region: null,
-      };
+      const role = newRoleRow(input.accountId, now, { ...input, trustPolicy: input.assumeRolePolicyDocument });
       roles.add(key);
       staged.roles.push(role);
       if (tags.length > 0) staged.tags.push({ kind: 'role', resourceId: role.role_id, tags });
