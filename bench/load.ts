@@ -104,9 +104,10 @@ function tag(xml: string, name: string): string | undefined {
 }
 
 /** AssumeRole as ds1-scientist into ReadOnly (one signed call) → temporary credentials. */
+export const ASSUME_READONLY_FORM = `Action=AssumeRole&RoleArn=${encodeURIComponent(READONLY_ROLE)}&RoleSessionName=bench&DurationSeconds=3600&Version=2011-06-15`;
+
 export async function assumeReadOnly(url: URL, agent: Agent): Promise<Credentials> {
-  const form = `Action=AssumeRole&RoleArn=${encodeURIComponent(READONLY_ROLE)}&RoleSessionName=bench&DurationSeconds=3600&Version=2011-06-15`;
-  const sign = formSigner({ host: url.host, region: REGION, service: 'sts', credentials: DS1_SCIENTIST, form });
+  const sign = formSigner({ host: url.host, region: REGION, service: 'sts', credentials: DS1_SCIENTIST, form: ASSUME_READONLY_FORM });
   const r = await send(agent, url, sign(), 10_000);
   const accessKeyId = tag(r.body, 'AccessKeyId');
   const secretAccessKey = tag(r.body, 'SecretAccessKey');

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formSigner, type Credentials, type SignedForm } from './signer.js';
-import { DS1_SCIENTIST, OPS, READONLY_ROLE, REGION, type Op } from './load.js';
+import { ASSUME_READONLY_FORM, DS1_SCIENTIST, OPS, REGION, type Op } from './load.js';
 
 interface Wire {
   method: string;
@@ -49,8 +49,7 @@ const call = async (s: SignedForm): Promise<string> => {
 };
 
 async function session(): Promise<Credentials> {
-  const form = `Action=AssumeRole&RoleArn=${encodeURIComponent(READONLY_ROLE)}&RoleSessionName=bench&DurationSeconds=3600&Version=2011-06-15`;
-  const body = await call(formSigner({ host, region: REGION, service: 'sts', credentials: DS1_SCIENTIST, form })());
+  const body = await call(formSigner({ host, region: REGION, service: 'sts', credentials: DS1_SCIENTIST, form: ASSUME_READONLY_FORM })());
   const tag = (n: string) => new RegExp(`<${n}>([^<]*)</${n}>`).exec(body)?.[1] ?? '';
   return { accessKeyId: tag('AccessKeyId'), secretAccessKey: tag('SecretAccessKey'), sessionToken: tag('SessionToken') };
 }
