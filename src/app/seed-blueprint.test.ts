@@ -4,8 +4,6 @@
  * the seeders refuses fails with that seeder's error and leaves every table empty. Runs on SQLite, and on
  * PostgreSQL too when MLZONE_TEST_PG is set.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../core/clock.js';
@@ -16,7 +14,7 @@ import type { Blueprint, BlueprintAccount, BlueprintRole } from '../org/blueprin
 import { createEphemeralBlobStore } from '../persistence/blob/index.js';
 import type { Database } from '../persistence/db.js';
 import { MIGRATIONS_TABLE, runMigrations } from '../persistence/migrate.js';
-import { openPostgres } from '../persistence/postgres/index.js';
+import { dropTestSchema, openTestPostgres, testSchemaOf } from '../persistence/postgres/testing.js';
 import { openSqlite } from '../persistence/sqlite/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createIamService } from '../services/iam/index.js';
@@ -35,24 +33,12 @@ interface Backend {
 
 const backends: Backend[] = [{ name: 'sqlite', open: async () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() }];
 if (pgUrl) {
-  const schemas = new WeakMap<Database, string>();
   backends.push({
     name: 'postgres',
-    async open() {
-      const schema = `mlzone_test_${randomBytes(6).toString('hex')}`;
-      const db = openPostgres({ connectionString: pgUrl, schema });
-      schemas.set(db, schema);
-      return db;
-    },
+    open: async () => openTestPostgres(pgUrl),
     async dispose(db) {
       await db.close();
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schemas.get(db)!}" cascade`);
-      } finally {
-        await client.end();
-      }
+      await dropTestSchema(pgUrl, testSchemaOf(db));
     },
   });
 }

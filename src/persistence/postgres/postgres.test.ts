@@ -7,30 +7,16 @@ import { runDatabaseContract } from '../database.contract.js';
 import { runMigrations } from '../migrate.js';
 import { binaryText } from '../portable-sql.js';
 import { openPostgres } from './index.js';
+import { dropTestSchema, openTestPostgres, testSchemaOf } from './testing.js';
 
 /** e.g. MLZONE_TEST_PG=postgres://postgres@127.0.0.1:5432/test */
 const url = process.env.MLZONE_TEST_PG;
 const suite = url ? describe : describe.skip;
 const title = url ? 'PostgreSQL' : 'PostgreSQL (skipped: set MLZONE_TEST_PG=postgres://user@host:port/db to run)';
 
-const schemas = new WeakMap<Database, string>();
-
-/** Each contract test gets its own schema, dropped by close. */
-async function open(schema = `mlzone_test_${randomBytes(6).toString('hex')}`): Promise<Database> {
-  const db = openPostgres({ connectionString: url!, schema });
-  schemas.set(db, schema);
-  return db;
-}
-
-async function drop(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
+// Each contract test gets its own schema, dropped when it is done.
+const open = async (schema?: string): Promise<Database> => openTestPostgres(url!, schema);
+const drop = (schema: string): Promise<void> => dropTestSchema(url!, schema);
 
 suite(title, () => {
   runDatabaseContract(
@@ -38,18 +24,18 @@ suite(title, () => {
     () => open(),
     async (db) => {
       await db.close();
-      await drop(schemas.get(db)!);
+      await drop(testSchemaOf(db));
     },
     async (db) => {
       await db.close();
-      return open(schemas.get(db));
+      return open(testSchemaOf(db));
     },
   );
 
   describe('openPostgres', () => {
     it('keeps every table in its schema and out of public', async () => {
       const db = await open();
-      const schema = schemas.get(db)!;
+      const schema = testSchemaOf(db);
       try {
         await runMigrations(db, [{ name: 'p-001', up: (k) => k.schema.createTable('only_here').addColumn('id', 'integer').execute() }]);
         const rows = await sql<{ table_schema: string; table_name: string }>`
@@ -68,7 +54,7 @@ suite(title, () => {
 
     it('creates nothing when closed before its first query, even if used afterwards', async () => {
       const db = await open();
-      const schema = schemas.get(db)!;
+      const schema = testSchemaOf(db);
       await db.close();
       await expect(db.kysely.selectFrom('anything').selectAll().execute()).rejects.toThrow(/database is closed/);
       const client = new pg.Client({ connectionString: url });
@@ -94,7 +80,7 @@ suite(title, () => {
         expect((await sql<{ n: number }>`select count(*) as n from (values (1), (2)) v`.execute(db.kysely)).rows[0].n).toBe(2);
       } finally {
         await db.close();
-        await drop(schemas.get(db)!);
+        await drop(testSchemaOf(db));
       }
     });
 
@@ -119,7 +105,7 @@ suite(title, () => {
         expect(await order('linguistic_name')).not.toEqual([...values].sort());
       } finally {
         await db.close();
-        await drop(schemas.get(db)!);
+        await drop(testSchemaOf(db));
       }
     });
 

@@ -2,11 +2,9 @@
  * The CloudTrail service below the protocol layer: calls recorded through the sink, LookupEvents called
  * directly with a fake RequestContext. Runs on SQLite, and on PostgreSQL too when MLZONE_TEST_PG is set.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.js';
 import type { RequestContext } from '../../core/context.js';
@@ -18,7 +16,7 @@ import { runMigrations } from '../../persistence/migrate.js';
 // eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
 import { openSqlite } from '../../persistence/sqlite/index.js';
 // eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { openPostgres } from '../../persistence/postgres/index.js';
+import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
 import type { Event, LookupEventsRequest, LookupEventsResponse } from './api.gen.js';
 import { buildEvents } from './domain/event.js';
 import { HISTORY_MS } from './domain/lookup.js';
@@ -88,32 +86,16 @@ const backends: Backend[] = [
   })(),
 ];
 if (pgUrl) {
-  const schemas = new WeakMap<Database, string>();
   backends.push({
     name: 'postgres',
-    async open() {
-      const schema = `mlzone_test_${randomBytes(6).toString('hex')}`;
-      const db = openPostgres({ connectionString: pgUrl, schema });
-      schemas.set(db, schema);
-      return db;
-    },
+    open: async () => openTestPostgres(pgUrl),
     async reopen(db) {
-      const schema = schemas.get(db)!;
       await db.close();
-      const again = openPostgres({ connectionString: pgUrl, schema });
-      schemas.set(again, schema);
-      return again;
+      return openTestPostgres(pgUrl, testSchemaOf(db));
     },
     async dispose(db) {
-      const schema = schemas.get(db)!;
       await db.close();
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
+      await dropTestSchema(pgUrl, testSchemaOf(db));
     },
   });
 }
