@@ -372,6 +372,27 @@ export function runDatabaseContract(
           await expect(later).resolves.toEqual([]);
           expect(await db.transaction(async (trx) => (await trx.selectFrom('items').selectAll().execute()).length)).toBe(0);
         }));
+
+      it('still rejects db.kysely inside a transaction after another transaction ended while it was open', { timeout: 10_000 }, () =>
+        withDb(async (db) => {
+          await runMigrations(db, [itemsMigration]);
+          let release!: () => void;
+          const held = new Promise<void>((r) => (release = r));
+          const long = failure(
+            db.transaction(async (trx) => {
+              await trx.insertInto('items').values(item('a')).execute();
+              await held;
+              await db.kysely.selectFrom('items').selectAll().execute();
+            }),
+          );
+          // PostgreSQL runs this one beside the open one and ends it first; SQLite queues it behind.
+          const short = db.transaction(async (trx) => (await trx.selectFrom('items').selectAll().execute()).length);
+          await new Promise((r) => setTimeout(r, 30));
+          release();
+          expect(String(await long)).toMatch(/use the `trx` argument/);
+          expect(await short).toBe(0);
+          expect(await names(db)).toEqual([]);
+        }));
     });
 
     describe('text comparison and pagination', () => {
