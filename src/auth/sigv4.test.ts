@@ -609,6 +609,20 @@ describe('AWS documentation vectors (S3 SigV4 examples)', () => {
 });
 
 describe('createSigV4Verifier', () => {
+  it('verifies with one cached key again and again, for scopes longer than its scratch space and not ASCII', async () => {
+    const v = createSigV4Verifier();
+    for (const region of ['us-east-1', 'ü'.repeat(200)]) {
+      const wire = toWire(await signHeader('sts', stsSpec, { region }));
+      const claim = readClaim(wire, QUERY)!;
+      expect(claim.region).toBe(region);
+      for (let i = 0; i < 3; i++) v.verify(wire, claim, CREDS.secretAccessKey, { ...QUERY, now: NOW });
+      // The same key, another message: the scratch space keeps nothing of the last one.
+      const tampered = { ...wire, body: Buffer.from(`${STS_BODY}&x=1`) };
+      expect(failure(() => v.verify(tampered, readClaim(tampered, QUERY)!, CREDS.secretAccessKey, { ...QUERY, now: NOW })).code).toBe('SignatureDoesNotMatch');
+      v.verify(wire, claim, CREDS.secretAccessKey, { ...QUERY, now: NOW });
+    }
+  });
+
   it('caches derived keys in a bounded map and agrees with the uncached function', async () => {
     const v = createSigV4Verifier({ maxCachedKeys: 2 });
     const k1 = v.signingKey('s', '20261129', 'us-east-1', 'sts');
