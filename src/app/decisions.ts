@@ -16,12 +16,12 @@ export interface KeptDecision {
  * over the deleted slots at the front of V8's ordered hash table (~6 µs per request at 10,000 entries).
  */
 function boundedLog(limit: number) {
-  const byId = new Map<string, KeptDecision>();
+  const byId = new Map<string, Kept>();
   let order: string[] = [];
   let head = 0;
   return {
     byId,
-    add(requestId: string, kept: KeptDecision): void {
+    add(requestId: string, kept: Kept): void {
       if (limit <= 0) return;
       if (byId.size >= limit && head < order.length) byId.delete(order[head++]!);
       if (!byId.has(requestId)) order.push(requestId);
@@ -41,6 +41,8 @@ class Kept implements KeptDecision {
     readonly requestId: string,
     private readonly ctx: RequestContext,
     readonly record: AuthorizationRecord,
+    /** Order of keeping, across allowed and denied decisions. */
+    readonly seq = 0,
   ) {}
   get time(): string {
     return (this.#time ??= new Date(this.ctx.now).toISOString());
@@ -58,36 +60,44 @@ class Kept implements KeptDecision {
 
 /**
  * The most recent authorization decisions by request id, for `mlzone explain` (bounded; oldest dropped first).
- * Denials — what people explain — are kept up to `limit`; allowed decisions only up to `allowedLimit` (every
- * allowed call of a busy server would otherwise keep its full record: memory and GC on the hot path).
- * The time is formatted when read.
+ * Denials — what people explain — are kept up to `limit`; allowed decisions only up to `allowedLimit`, in a fixed
+ * ring of plain slots: keeping one costs three stores and no object, and nothing is updated in the denial map
+ * (every allowed call of a busy server goes through here). When a request id was decided more than once, the
+ * later decision answers (each keeps its sequence number). The time is formatted when read.
  */
 export function createDecisionLog(limit = 10_000, allowedLimit = 1_000) {
   const denied = boundedLog(limit);
-  // Allowed decisions go round a fixed ring, newest over oldest: no map to update on every request. Finding one
-  // walks the ring (explaining is rare; keeping is on every call).
-  const ring: Array<Kept | undefined> = new Array<Kept | undefined>(Math.max(0, Math.min(allowedLimit, limit))).fill(undefined);
+  const size = Math.max(0, Math.min(allowedLimit, limit));
+  const ids: Array<string | undefined> = new Array<string | undefined>(size).fill(undefined);
+  const contexts: Array<RequestContext | undefined> = new Array<RequestContext | undefined>(size).fill(undefined);
+  const records: Array<AuthorizationRecord | undefined> = new Array<AuthorizationRecord | undefined>(size).fill(undefined);
+  const seqs = new Float64Array(size);
   let next = 0;
+  let seq = 0;
   return {
     keep(requestId: string, ctx: RequestContext, record: AuthorizationRecord): void {
-      const kept = new Kept(requestId, ctx, record);
+      seq++;
       if (record.decision === 'Allow') {
-        denied.byId.delete(requestId);
-        if (ring.length === 0) return;
-        ring[next] = kept;
-        next = (next + 1) % ring.length;
+        if (size === 0) return;
+        ids[next] = requestId;
+        contexts[next] = ctx;
+        records[next] = record;
+        seqs[next] = seq;
+        next = (next + 1) % size;
       } else {
-        denied.add(requestId, kept);
+        denied.add(requestId, new Kept(requestId, ctx, record, seq));
       }
     },
     get(requestId: string): KeptDecision | undefined {
       const d = denied.byId.get(requestId);
-      if (d) return d;
-      for (let i = 1; i <= ring.length; i++) {
-        const k = ring[(next - i + ring.length) % ring.length];
-        if (k?.requestId === requestId) return k;
+      // Newest first: the first match is the latest allowed decision for this id.
+      for (let i = 1; i <= size; i++) {
+        const slot = (next - i + size) % size;
+        if (ids[slot] !== requestId) continue;
+        if (d !== undefined && d.seq > seqs[slot]!) return d;
+        return new Kept(requestId, contexts[slot]!, records[slot]!, seqs[slot]);
       }
-      return undefined;
+      return d;
     },
   };
 }

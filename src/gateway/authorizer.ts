@@ -7,7 +7,8 @@ import type { AuthzRequest } from '../core/service.js';
  * into it. It returns what it decided (kept for `explain`); a refusal carries the AwsError to answer with.
  */
 export interface Authorizer {
-  authorize(ctx: RequestContext, requests: readonly AuthzRequest[], style: 'query' | 'json' | 'rest-json' | 'rest-xml'): Promise<AuthorizationRecord | undefined>;
+  /** May answer synchronously when it has nothing to look up: the chain awaits only a promise. */
+  authorize(ctx: RequestContext, requests: readonly AuthzRequest[], style: 'query' | 'json' | 'rest-json' | 'rest-xml'): AuthorizationRecord | undefined | Promise<AuthorizationRecord | undefined>;
 }
 
 /** What the authorizer decided, kept per request id for `mlzone explain`. */
@@ -19,4 +20,4 @@ export interface AuthorizationRecord {
 }
 
 /** Lets every authenticated call through: `--auth accounts` and `--auth off`. */
-export const allowAll: Authorizer = { authorize: async () => undefined };
+export const allowAll: Authorizer = { authorize: () => undefined };

@@ -155,7 +155,8 @@ export async function executeOperation(
       const owner = r.resourceAccount ?? (arnAccount !== undefined && /^\d{12}$/.test(arnAccount) ? arnAccount : undefined);
       if (owner && owner !== ctx.accountId && !resourceAccounts.includes(owner)) resourceAccounts.push(owner);
     }
-    const decision = await deps.authorizer.authorize(ctx, requests, svc.style);
+    const pending = deps.authorizer.authorize(ctx, requests, svc.style);
+    const decision = pending instanceof Promise ? await pending : pending;
     if (decision) deps.onDecision?.(ctx.requestId, ctx, decision);
     if (decision?.error) throw decision.error;
     const output = await handler(input, ctx);

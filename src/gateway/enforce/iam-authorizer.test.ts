@@ -166,4 +166,26 @@ describe('IAM authorizer reuse', () => {
     expect(ctx(first)).toMatchObject({ 'aws:CurrentTime': '2026-11-29T00:00:00Z', 'aws:SourceIp': '127.0.0.1' });
     expect(ctx(later)).toMatchObject({ 'aws:CurrentTime': '2026-11-29T00:00:05Z', 'aws:EpochTime': String(Date.UTC(2026, 10, 29, 0, 0, 5) / 1000), 'aws:SourceIp': '10.0.0.9' });
   });
+
+  it('answers without a promise once everything is gathered, with the same decision and the same explanation', async () => {
+    const { state, sources } = fakeSources();
+    state.identity = [{ id: 'identity', document: doc([{ Effect: 'Allow', Action: 'iam:GetRole', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/stage': 'dev' } } }]) }];
+    const authorizer = createIamAuthorizer(sources);
+    const p = session();
+    const request = [{ action: 'iam:GetRole', resource: ROLE_ARN }];
+    const pending = authorizer.authorize(ctxOf(p), request, 'query');
+    expect(pending).toBeInstanceOf(Promise);
+    const first = await pending;
+    const second = authorizer.authorize({ ...ctxOf(p), sourceIp: '10.0.0.9' }, request, 'query');
+    expect(second).not.toBeInstanceOf(Promise);
+    const [a, b] = [first!, (await second)!].map((r) => (r.details as DecisionDetail[])[0]!);
+    expect([a!.result.decision, b!.result.decision]).toEqual(['Allow', 'Allow']);
+    // Kept decisions rebuild the engine's request from what they were decided with, this request's keys included.
+    expect([b!.request.action, b!.request.resource, b!.request.identityPolicies.map((x) => x.id)]).toEqual(['iam:GetRole', ROLE_ARN, ['identity']]);
+    expect(b!.context).toMatchObject({ 'aws:SourceIp': '10.0.0.9', 'aws:ResourceTag/stage': 'dev' });
+    expect(b!.policies.map((x) => x.id)).toEqual(['identity']);
+    // A write anywhere in IAM or Organizations: gathered again, with a promise.
+    state.generation++;
+    expect(authorizer.authorize(ctxOf(p), request, 'query')).toBeInstanceOf(Promise);
+  });
 });

@@ -83,10 +83,11 @@ interface Caller {
   readonly sessionStored: readonly StoredPolicy[];
   readonly sessionRefs: PolicyRef[] | undefined;
   readonly conditions: PrincipalConditions;
-  /** Earlier decisions by action, resource and resource account (see `decideOnce`). */
-  readonly decisions: Map<string, KeptResult>;
+  /** Earlier decisions by action, then resource (see `evaluate`). */
+  readonly decisions: Map<string, Map<string, KeptResult>>;
 }
 interface KeptResult {
+  readonly resourceAccount: string;
   readonly rcps: PolicyRef[][];
   readonly resourcePolicy: CompiledPolicy | undefined;
   readonly reads: ReadonlyArray<readonly [string, ConditionValue | undefined]>;
@@ -132,30 +133,46 @@ interface ResourceHalf {
 }
 type ResourcePolicy = NonNullable<Awaited<ReturnType<PolicySources['resourcePolicy']>>>;
 
-/** A decision as kept for `mlzone explain`; the list of policies it weighed is assembled only when read. */
+/**
+ * A decision as kept for `mlzone explain`. It holds what the decision was made from — the request context, the
+ * declared request and the gathered halves, all immutable — and rebuilds the engine's request, the condition keys
+ * and the list of policies only when read: a busy server keeps many decisions and explains few, and every object
+ * kept per request outlives the young generation.
+ */
 class Detail implements DecisionDetail {
+  #conditions: RequestConditions | undefined;
+  #request: AuthorizationRequest | undefined;
   #policies: DecisionDetail['policies'] | undefined;
   constructor(
-    readonly principal: string,
-    readonly request: AuthorizationRequest,
-    readonly result: AuthorizationResult,
-    private readonly conditions: RequestConditions,
+    private readonly ctx: RequestContext,
+    private readonly req: AuthzRequest,
+    private readonly resourceAccount: string,
     private readonly caller: Caller,
     private readonly account: ResourceAccountHalf,
-    private readonly resourcePolicy: ResourcePolicy | undefined,
+    private readonly resourceHalf: ResourceHalf,
+    readonly result: AuthorizationResult,
   ) {}
   get action(): string {
-    return this.request.action;
+    return this.req.action;
   }
   get resource(): string {
-    return this.request.resource;
+    return this.req.resource;
+  }
+  get principal(): string {
+    return this.ctx.principal.arn;
+  }
+  get request(): AuthorizationRequest {
+    return (this.#request ??= engineRequest(this.ctx, this.req, this.resourceAccount, this.caller, this.account, this.resourceHalf, this.#lookup()));
   }
   get context(): Record<string, string | readonly string[]> {
-    return this.conditions.toRecord();
+    return this.#lookup().toRecord();
+  }
+  #lookup(): RequestConditions {
+    return (this.#conditions ??= conditionsOf(this.ctx, this.req, this.resourceAccount, this.caller, this.account, this.resourceHalf));
   }
   get policies(): DecisionDetail['policies'] {
     const { identity, boundary, scps } = this.caller.half;
-    const rp = this.resourcePolicy;
+    const rp = this.resourceHalf.policy;
     this.#policies ??= [
       ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
       ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
@@ -167,6 +184,50 @@ class Detail implements DecisionDetail {
     return this.#policies;
   }
 }
+
+/** The engine's request for one declared request, from what was gathered for it (a pure function of its inputs). */
+function engineRequest(
+  ctx: RequestContext,
+  req: AuthzRequest,
+  resourceAccount: string,
+  caller: Caller,
+  account: ResourceAccountHalf,
+  resource: ResourceHalf,
+  context: ConditionLookup,
+): AuthorizationRequest {
+  const half = caller.half;
+  return {
+    principal: caller.principal,
+    action: req.action,
+    resource: req.resource,
+    resourceAccount,
+    context,
+    identityPolicies: half.identityRefs,
+    resourcePolicy: resource.policyRef,
+    permissionsBoundary: half.boundaryRef,
+    sessionPolicies: caller.sessionRefs,
+    scps: half.scpRefs,
+    principalIsManagementAccount: half.mgmt !== undefined && ctx.principal.accountId === half.mgmt,
+    rcps: account.rcpRefs,
+    resourceIsManagementAccount: half.mgmt !== undefined && resourceAccount === half.mgmt,
+  };
+}
+
+function conditionsOf(ctx: RequestContext, req: AuthzRequest, resourceAccount: string, caller: Caller, account: ResourceAccountHalf, resource: ResourceHalf): RequestConditions {
+  return new RequestConditions(caller.conditions, ctx, req, {
+    resourceAccount,
+    resourceOrgId: account.inOrg ? caller.half.orgId : undefined,
+    resourceTags: resource.tags,
+  });
+}
+
+/** The account that owns a declared request's resource: declared, else the ARN's, else the caller's. */
+function resourceAccountOf(req: AuthzRequest, principal: Principal): string {
+  if (req.resourceAccount !== undefined) return req.resourceAccount;
+  const arnAccount = arnAccountId(req.resource);
+  return arnAccount !== undefined && TWELVE_DIGITS.test(arnAccount) ? arnAccount : principal.accountId;
+}
+const TWELVE_DIGITS = /^\d{12}$/;
 
 export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // Keyed by the document string itself, then by kind: the directories hand out the same cached string object on
@@ -284,13 +345,19 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
     return half;
   }
 
-  // No await on the way when everything it needs is cached: a promise resolved later costs a trip through the
-  // microtask queue, and an authorized request needs four of these lookups.
-  async function decide(ctx: RequestContext, req: AuthzRequest): Promise<DecisionDetail> {
+  /** The decision for `req` when everything it needs is gathered and current, else undefined (see `gathered`). */
+  function cached(ctx: RequestContext, req: AuthzRequest, resourceAccount: string, g: number | undefined): Detail | undefined {
+    const caller = callers.get(ctx.principal);
+    if (caller === undefined || caller.half.generation !== g) return undefined;
+    const account = accountHalves.get(resourceAccount);
+    if (account === undefined || account.generation !== g) return undefined;
+    const resource = resourceHalves.get(req.resource)?.get(req.action);
+    if (resource === undefined || resource.generation !== g) return undefined;
+    return evaluate(ctx, req, resourceAccount, caller, account, resource);
+  }
+
+  async function gathered(ctx: RequestContext, req: AuthzRequest, resourceAccount: string, g: number | undefined): Promise<Detail> {
     const p = ctx.principal;
-    const arnAccount = arnAccountId(req.resource);
-    const resourceAccount = req.resourceAccount ?? (arnAccount !== undefined && /^\d{12}$/.test(arnAccount) ? arnAccount : p.accountId);
-    const g = generation?.();
     let caller = callers.get(p);
     if (caller === undefined || caller.half.generation !== g) caller = await gatherCaller(p, g);
     let account = accountHalves.get(resourceAccount);
@@ -300,28 +367,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
     }
     let resource = resourceHalves.get(req.resource)?.get(req.action);
     if (resource === undefined || resource.generation !== g) resource = await gatherResource(req.resource, req.action, g);
-    const half = caller.half;
-    const conditions = new RequestConditions(caller.conditions, ctx, req, {
-      resourceAccount,
-      resourceOrgId: account.inOrg ? half.orgId : undefined,
-      resourceTags: resource.tags,
-    });
-    const request: AuthorizationRequest = {
-      principal: caller.principal,
-      action: req.action,
-      resource: req.resource,
-      resourceAccount,
-      context: conditions,
-      identityPolicies: half.identityRefs,
-      resourcePolicy: resource.policyRef,
-      permissionsBoundary: half.boundaryRef,
-      sessionPolicies: caller.sessionRefs,
-      scps: half.scpRefs,
-      principalIsManagementAccount: half.mgmt !== undefined && p.accountId === half.mgmt,
-      rcps: account.rcpRefs,
-      resourceIsManagementAccount: half.mgmt !== undefined && resourceAccount === half.mgmt,
-    };
-    return new Detail(p.arn, request, decideOnce(caller, account, resource, request, conditions), conditions, caller, account, resource.policy);
+    return evaluate(ctx, req, resourceAccount, caller, account, resource);
   }
 
   /**
@@ -329,27 +375,60 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
    * policies when every condition key the engine read then has the same value now. The engine is a pure function of
    * its request and reads the context only through `get`, so equal reads mean it would take the same path again.
    */
-  function decideOnce(caller: Caller, account: ResourceAccountHalf, resource: ResourceHalf, request: AuthorizationRequest, conditions: RequestConditions): AuthorizationResult {
-    const key = `${request.action}\n${request.resource}\n${request.resourceAccount}`;
+  function evaluate(ctx: RequestContext, req: AuthzRequest, resourceAccount: string, caller: Caller, account: ResourceAccountHalf, resource: ResourceHalf): Detail {
+    const conditions = conditionsOf(ctx, req, resourceAccount, caller, account, resource);
     const resourcePolicy = resource.policyRef?.policy;
-    const hit = caller.decisions.get(key);
-    if (hit !== undefined && hit.rcps === account.rcpRefs && hit.resourcePolicy === resourcePolicy && sameReads(hit.reads, conditions)) return hit.result;
-    const recording = new RecordingConditions(conditions);
-    const result = authorize({ ...request, context: recording });
-    if (caller.decisions.size >= DECISIONS_PER_CALLER) caller.decisions.clear();
-    caller.decisions.set(key, { rcps: account.rcpRefs, resourcePolicy, reads: recording.reads, result });
-    return result;
+    let byResource = caller.decisions.get(req.action);
+    const hit = byResource?.get(req.resource);
+    let result: AuthorizationResult;
+    if (hit !== undefined && hit.resourceAccount === resourceAccount && hit.rcps === account.rcpRefs && hit.resourcePolicy === resourcePolicy && sameReads(hit.reads, conditions)) {
+      result = hit.result;
+    } else {
+      const recording = new RecordingConditions(conditions);
+      result = authorize(engineRequest(ctx, req, resourceAccount, caller, account, resource, recording));
+      if (byResource === undefined) {
+        if (caller.decisions.size >= DECISIONS_PER_CALLER) caller.decisions.clear();
+        caller.decisions.set(req.action, (byResource = new Map()));
+      } else if (byResource.size >= DECISIONS_PER_CALLER) {
+        byResource.clear();
+      }
+      byResource.set(req.resource, { resourceAccount, rcps: account.rcpRefs, resourcePolicy, reads: recording.reads, result });
+    }
+    return new Detail(ctx, req, resourceAccount, caller, account, resource, result);
+  }
+
+  /** Whether to go on after `d`: undefined when allowed, else the refusal. */
+  function refusal(d: Detail, details: Detail[], style: Parameters<Authorizer['authorize']>[2]): AuthorizationRecord | undefined {
+    if (d.result.decision === 'Allow') return undefined;
+    return { decision: d.result.decision, details, error: accessDenied(style, messageFor(d)) };
+  }
+
+  async function authorizeFrom(ctx: RequestContext, requests: readonly AuthzRequest[], style: Parameters<Authorizer['authorize']>[2], details: Detail[], from: number): Promise<AuthorizationRecord> {
+    for (let i = from; i < requests.length; i++) {
+      const req = requests[i]!;
+      const resourceAccount = resourceAccountOf(req, ctx.principal);
+      const g = generation?.();
+      const d = cached(ctx, req, resourceAccount, g) ?? (await gathered(ctx, req, resourceAccount, g));
+      details.push(d);
+      const refused = refusal(d, details, style);
+      if (refused) return refused;
+    }
+    return { decision: 'Allow', details };
   }
 
   return {
-    async authorize(ctx, requests, style): Promise<AuthorizationRecord | undefined> {
-      const details: DecisionDetail[] = [];
-      for (const req of requests) {
-        const d = await decide(ctx, req);
+    // Synchronous while everything a request needs is gathered (the usual case): an await costs a trip through the
+    // microtask queue and a promise per call.
+    authorize(ctx, requests, style) {
+      const details: Detail[] = [];
+      const g = generation?.();
+      for (let i = 0; i < requests.length; i++) {
+        const req = requests[i]!;
+        const d = cached(ctx, req, resourceAccountOf(req, ctx.principal), g);
+        if (d === undefined) return authorizeFrom(ctx, requests, style, details, i);
         details.push(d);
-        if (d.result.decision !== 'Allow') {
-          return { decision: d.result.decision, details, error: accessDenied(style, messageFor(d)) };
-        }
+        const refused = refusal(d, details, style);
+        if (refused) return refused;
       }
       return { decision: 'Allow', details };
     },
