@@ -16,13 +16,14 @@ export interface LongTermKey {
   readonly userArn: string;
 }
 
+/** Either a value or a promise of it: credential lookups answer from their caches without a promise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+export type SessionResolution = { kind: 'ok'; principal: Principal; secretAccessKey: string } | { kind: 'unknown' | 'token-mismatch' | 'expired' };
+
 export interface CredentialSources {
-  findAccessKey(accessKeyId: string): Promise<LongTermKey | undefined>;
-  resolveSession(
-    accessKeyId: string,
-    sessionToken: string | undefined,
-    now: number,
-  ): Promise<{ kind: 'ok'; principal: Principal; secretAccessKey: string } | { kind: 'unknown' | 'token-mismatch' | 'expired' }>;
+  findAccessKey(accessKeyId: string): MaybePromise<LongTermKey | undefined>;
+  resolveSession(accessKeyId: string, sessionToken: string | undefined, now: number): MaybePromise<SessionResolution>;
 }
 
 export interface ResolvedCredentials {
@@ -35,26 +36,36 @@ export function rootPrincipal(accountId: string): Principal {
   return { type: 'Root', accountId, arn: rootArn(accountId), userId: accountId };
 }
 
-export async function resolveCredentials(
+/**
+ * The principal and secret of an access key (and session token), or the AWS error for unknown, inactive or expired
+ * credentials (thrown, or the promise rejects). Synchronous when the sources answer from their caches.
+ */
+export function resolveCredentials(
   sources: CredentialSources,
   accessKeyId: string,
   sessionToken: string | undefined,
   now: number,
   style: AuthErrorStyle,
-): Promise<ResolvedCredentials> {
-  const flavor = flavorOf(style);
-  const invalidToken = () => authError('unknownAccessKey', flavor, { accessKeyId });
-  const invalidSessionToken = () => authError('invalidSessionToken', flavor, {});
+): MaybePromise<ResolvedCredentials> {
   if (accessKeyId.startsWith('ASIA')) {
-    const s = await sources.resolveSession(accessKeyId, sessionToken, now);
-    if (s.kind === 'ok') return { principal: s.principal, secretAccessKey: s.secretAccessKey };
-    if (s.kind === 'expired') throw authError('expiredSessionToken', flavor, {});
-    if (s.kind === 'token-mismatch') throw invalidSessionToken();
-    throw invalidToken();
+    const s = sources.resolveSession(accessKeyId, sessionToken, now);
+    return s instanceof Promise ? s.then((x) => fromSession(x, accessKeyId, style)) : fromSession(s, accessKeyId, style);
   }
-  const key = await sources.findAccessKey(accessKeyId);
-  if (!key || key.status !== 'Active') throw invalidToken();
-  if (sessionToken !== undefined) throw invalidSessionToken();
+  const key = sources.findAccessKey(accessKeyId);
+  return key instanceof Promise ? key.then((k) => fromKey(k, accessKeyId, sessionToken, style)) : fromKey(key, accessKeyId, sessionToken, style);
+}
+
+function fromSession(s: SessionResolution, accessKeyId: string, style: AuthErrorStyle): ResolvedCredentials {
+  if (s.kind === 'ok') return s;
+  const flavor = flavorOf(style);
+  if (s.kind === 'expired') throw authError('expiredSessionToken', flavor, {});
+  if (s.kind === 'token-mismatch') throw authError('invalidSessionToken', flavor, {});
+  throw authError('unknownAccessKey', flavor, { accessKeyId });
+}
+
+function fromKey(key: LongTermKey | undefined, accessKeyId: string, sessionToken: string | undefined, style: AuthErrorStyle): ResolvedCredentials {
+  if (!key || key.status !== 'Active') throw authError('unknownAccessKey', flavorOf(style), { accessKeyId });
+  if (sessionToken !== undefined) throw authError('invalidSessionToken', flavorOf(style), {});
   let principal = userPrincipals.get(key);
   if (principal === undefined) {
     principal = { type: 'IAMUser', accountId: key.accountId, arn: key.userArn, userId: key.userId, accessKeyId, name: key.userName };

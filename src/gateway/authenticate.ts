@@ -10,8 +10,8 @@
 import type { AwsError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import type { StreamedBody, WireRequest } from '../core/wire.js';
-import { resolveCredentials, rootPrincipal, type CredentialSources } from '../auth/principal.js';
-import { readSigV2Presign, verifySigV2Presign } from '../auth/sigv2.js';
+import { resolveCredentials, rootPrincipal, type CredentialSources, type MaybePromise, type ResolvedCredentials } from '../auth/principal.js';
+import { readSigV2Presign, verifySigV2Presign, type SigV2PresignClaim } from '../auth/sigv2.js';
 import { createSigV4Verifier, credentialScope, isStreamingPayload, readClaim, type SigV4Claim, type SigV4Verifier } from '../auth/sigv4.js';
 import { authError, flavorOf } from '../auth/sigv4-errors.js';
 import type { ErrorStyle } from './service-registry.js';
@@ -35,7 +35,8 @@ export interface Authenticated {
 }
 
 export interface Authenticator {
-  authenticate(req: WireRequest, opts: AuthenticateOptions): Promise<Authenticated>;
+  /** Synchronous (a value, or a throw) when the credentials are cached; the chain awaits only a promise. */
+  authenticate(req: WireRequest, opts: AuthenticateOptions): MaybePromise<Authenticated>;
 }
 
 const ANONYMOUS: Principal = { type: 'Anonymous', accountId: '', arn: '*', userId: 'anonymous' };
@@ -75,39 +76,52 @@ function streamedBody(req: WireRequest, verified?: { claim: SigV4Claim; key: Buf
 export function createAuthenticator(deps: { mode: AuthMode; sources: CredentialSources; defaultAccountId: string }): Authenticator {
   const verifier: SigV4Verifier = createSigV4Verifier();
   const defaultRoot = rootPrincipal(deps.defaultAccountId);
+  const unverified = (req: WireRequest, principal: Principal): Authenticated => ({ principal, bodyStream: streamedBody(req) });
+
+  /** `accounts` mode: the key names the caller; nothing is verified, and an unknown key acts as the default root. */
+  async function trusted(req: WireRequest, accessKeyId: string, sessionToken: string | undefined, opts: AuthenticateOptions): Promise<Authenticated> {
+    if (/^\d{12}$/.test(accessKeyId)) return unverified(req, rootPrincipal(accessKeyId));
+    try {
+      return unverified(req, (await resolveCredentials(deps.sources, accessKeyId, sessionToken, opts.now, { style: opts.style, s3: opts.service === 's3' })).principal);
+    } catch {
+      return unverified(req, defaultRoot);
+    }
+  }
+
+  /** `strict` mode, once the credentials are known: the signature (or SigV2 presign) is checked against their secret. */
+  function verified(req: WireRequest, claim: SigV4Claim | undefined, v2: SigV2PresignClaim | undefined, resolved: ResolvedCredentials, opts: AuthenticateOptions): Authenticated {
+    const { principal, secretAccessKey } = resolved;
+    const { style, now, virtualBucket } = opts;
+    const s3 = opts.service === 's3';
+    if (secretAccessKey === undefined) throw missingToken(style, s3);
+    if (!claim) {
+      verifySigV2Presign(req, v2!, secretAccessKey, { now, bucket: virtualBucket });
+      return unverified(req, principal);
+    }
+    const bodyStreamed = req.bodyStream !== undefined;
+    verifier.verify(req, claim, secretAccessKey, { style, s3, now, bodyStreamed });
+    if (!bodyStreamed) return { principal };
+    const key = verifier.signingKey(secretAccessKey, claim.date, claim.region, claim.service);
+    return { principal, bodyStream: streamedBody(req, { claim, key }) };
+  }
+
   return {
-    async authenticate(req, { service, style, now, anonymous, virtualBucket }) {
+    authenticate(req, opts) {
+      const { service, style, now, anonymous } = opts;
       const s3 = service === 's3';
-      const unverified = (principal: Principal): Authenticated => ({ principal, bodyStream: streamedBody(req) });
-      if (deps.mode === 'off') return unverified(defaultRoot);
+      if (deps.mode === 'off') return unverified(req, defaultRoot);
       const claim = readClaim(req, { style, s3 });
       const v2 = !claim && s3 ? readSigV2Presign(req) : undefined;
       if (!claim && !v2) {
-        if (anonymous) return unverified(ANONYMOUS);
-        if (deps.mode === 'accounts') return unverified(defaultRoot);
+        if (anonymous) return unverified(req, ANONYMOUS);
+        if (deps.mode === 'accounts') return unverified(req, defaultRoot);
         throw missingToken(style, s3);
       }
       const accessKeyId = claim?.accessKeyId ?? v2!.accessKeyId;
       const sessionToken = claim ? claim.sessionToken : v2!.sessionToken;
-      if (deps.mode === 'accounts') {
-        if (/^\d{12}$/.test(accessKeyId)) return unverified(rootPrincipal(accessKeyId));
-        try {
-          return unverified((await resolveCredentials(deps.sources, accessKeyId, sessionToken, now, { style, s3 })).principal);
-        } catch {
-          return unverified(defaultRoot);
-        }
-      }
-      const { principal, secretAccessKey } = await resolveCredentials(deps.sources, accessKeyId, sessionToken, now, { style, s3 });
-      if (secretAccessKey === undefined) throw missingToken(style, s3);
-      if (!claim) {
-        verifySigV2Presign(req, v2!, secretAccessKey, { now, bucket: virtualBucket });
-        return unverified(principal);
-      }
-      const bodyStreamed = req.bodyStream !== undefined;
-      verifier.verify(req, claim, secretAccessKey, { style, s3, now, bodyStreamed });
-      if (!bodyStreamed) return { principal };
-      const key = verifier.signingKey(secretAccessKey, claim.date, claim.region, claim.service);
-      return { principal, bodyStream: streamedBody(req, { claim, key }) };
+      if (deps.mode === 'accounts') return trusted(req, accessKeyId, sessionToken, opts);
+      const resolved = resolveCredentials(deps.sources, accessKeyId, sessionToken, now, { style, s3 });
+      return resolved instanceof Promise ? resolved.then((r) => verified(req, claim, v2, r, opts)) : verified(req, claim, v2, resolved, opts);
     },
   };
 }

@@ -103,7 +103,8 @@ async function runOperation(
   try {
     // Operations the model marks unsigned (STS AssumeRoleWithWebIdentity/SAML) are callable without credentials.
     const anonymous = (svc.definition.anonymous?.includes(op.name) ?? false) || op.authtype === 'none';
-    const auth = await deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
+    const authenticating = deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
+    const auth = authenticating instanceof Promise ? await authenticating : authenticating;
     const principal: Principal = auth.principal;
     const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : req, virtualBucket);
     const input = svc.codec.parse(parsed, svc.model, op);

@@ -30,9 +30,16 @@ export type SessionLookup =
   | { readonly kind: 'unknown' | 'token-mismatch' | 'expired' };
 
 export interface SessionDirectory {
-  /** Resolves temporary credentials; the token must be the one issued with the key. */
-  resolve(accessKeyId: string, sessionToken: string | undefined, now: number): Promise<SessionLookup>;
+  /**
+   * Resolves temporary credentials; the token must be the one issued with the key. Answers without a promise when
+   * the session is cached (every call after a session's first).
+   */
+  resolve(accessKeyId: string, sessionToken: string | undefined, now: number): SessionLookup | Promise<SessionLookup>;
 }
+
+const UNKNOWN: SessionLookup = { kind: 'unknown' };
+const TOKEN_MISMATCH: SessionLookup = { kind: 'token-mismatch' };
+const EXPIRED: SessionLookup = { kind: 'expired' };
 
 export function createStsService(deps: StsDeps): { definition: ServiceDefinition; sessions: SessionDirectory; migrations: Migration[] } {
   const store = createSessionStore(deps.db);
@@ -40,24 +47,33 @@ export function createStsService(deps: StsDeps): { definition: ServiceDefinition
   // also remembers the token that last matched its hash: a client sends the same token with every call, and
   // comparing it is much cheaper than hashing it again.
   type Session = NonNullable<Awaited<ReturnType<typeof store.find>>>;
-  const cache = new Map<string, { session: Session; ok: SessionLookup; matchedToken?: string }>();
+  type Entry = { session: Session; ok: SessionLookup; matchedToken?: string };
+  const cache = new Map<string, Entry>();
+  const check = (entry: Entry, sessionToken: string | undefined, now: number): SessionLookup => {
+    if (sessionToken === undefined) return TOKEN_MISMATCH;
+    if (sessionToken !== entry.matchedToken) {
+      if (hashToken(sessionToken) !== entry.session.tokenSha256) return TOKEN_MISMATCH;
+      entry.matchedToken = sessionToken;
+    }
+    if (entry.session.expiresAt <= now) return EXPIRED;
+    return entry.ok;
+  };
+  const load = async (accessKeyId: string): Promise<Entry | undefined> => {
+    const s = await store.find(accessKeyId);
+    if (!s) return undefined;
+    // Two first calls may race here: the entry cached first stays (and with it the principal object).
+    const raced = cache.get(accessKeyId);
+    if (raced !== undefined) return raced;
+    const entry: Entry = { session: s, ok: { kind: 'ok', principal: s.principal, secretAccessKey: s.secretAccessKey } };
+    if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
+    cache.set(accessKeyId, entry);
+    return entry;
+  };
   const sessions: SessionDirectory = {
-    async resolve(accessKeyId, sessionToken, now) {
-      let entry = cache.get(accessKeyId);
-      if (!entry) {
-        const s = await store.find(accessKeyId);
-        if (!s) return { kind: 'unknown' };
-        entry = { session: s, ok: { kind: 'ok', principal: s.principal, secretAccessKey: s.secretAccessKey } };
-        if (cache.size >= 10_000) cache.delete(cache.keys().next().value!);
-        cache.set(accessKeyId, entry);
-      }
-      if (sessionToken === undefined) return { kind: 'token-mismatch' };
-      if (sessionToken !== entry.matchedToken) {
-        if (hashToken(sessionToken) !== entry.session.tokenSha256) return { kind: 'token-mismatch' };
-        entry.matchedToken = sessionToken;
-      }
-      if (entry.session.expiresAt <= now) return { kind: 'expired' };
-      return entry.ok;
+    resolve(accessKeyId, sessionToken, now) {
+      const entry = cache.get(accessKeyId);
+      if (entry !== undefined) return check(entry, sessionToken, now);
+      return load(accessKeyId).then((e) => (e === undefined ? UNKNOWN : check(e, sessionToken, now)));
     },
   };
   return {
