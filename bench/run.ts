@@ -7,12 +7,14 @@
  *     (bench/load.ts), `--repeat` times, the median run by requests/s reported. Servers and cells are interleaved
  *     (each repeat runs every server once), so a drift of the machine's speed hits strict and off alike. Unless
  *     `--no-pin`, every server runs on CPU 0 and every load generator on CPU 1 (taskset): on a 2-core machine,
- *     a server and its generator left to the scheduler preempt each other, which measures the scheduler;
+ *     a server and its generator left to the scheduler preempt each other, which measures the scheduler. Pinned
+ *     generators also keep their event loop awake unless `--no-spin` (bench/load.ts `spin`): a sleeping generator
+ *     makes every response the server writes over loopback pay for waking it;
  *   - the server's RSS after start and after the load;
  *   - with `--micro`, the IAM decision-latency and SigV4 micro-benchmarks.
  * Prints markdown; `--out <file>` also writes it there. Loopback only; every loop is bounded.
  *
- *   npm run bench -- [--seconds 8] [--warmup 2] [--repeat 3] [--startup-runs 10] [--only startup,ceiling,strict,off] [--no-pin] [--micro] [--out f.md]
+ *   npm run bench -- [--seconds 8] [--warmup 2] [--repeat 3] [--startup-runs 10] [--only startup,ceiling,strict,off] [--no-pin] [--no-spin] [--micro] [--out f.md]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     micro: { type: 'boolean', default: false },
     'skip-build': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
+    'no-spin': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -43,6 +46,8 @@ const REPEAT = Math.min(Math.max(1, Number(values.repeat)), 9);
 const STARTUP_RUNS = Math.min(Math.max(1, Number(values['startup-runs'])), 50);
 const ONLY = new Set(values.only!.split(','));
 const PIN = !values['no-pin'] && availableParallelism() >= 2;
+// A spinning generator takes its whole core: only when it has one of its own.
+const SPIN = PIN && !values['no-spin'];
 const SERVER_CPU = PIN ? 0 : undefined;
 const LOAD_CPU = PIN ? 1 : undefined;
 
@@ -100,6 +105,7 @@ function machine(): string[] {
 function loadCell(url: string, op: Op, concurrency: number, serverPid: number, role: string): Promise<LoadResult> {
   const args = ['--import', 'tsx', join(ROOT, 'bench', 'load.ts'), '--url', url, '--op', op, '--concurrency', String(concurrency)];
   args.push('--seconds', String(SECONDS), '--warmup', String(WARMUP), '--server-pid', String(serverPid), '--role', role);
+  if (SPIN) args.push('--spin');
   return new Promise((resolve, reject) => {
     const [command, argv] = pinned(LOAD_CPU, process.execPath, args);
     const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -224,7 +230,7 @@ async function main(): Promise<void> {
   if (!values['skip-build']) ensureBuilt();
   const md: string[] = ['## Machine', '', ...machine(), ''];
   md.push(
-    `Load: ${SECONDS} s measured after ${WARMUP} s warm-up per run, ${REPEAT} run(s) per cell, each in a fresh generator process; servers interleaved per round; ${PIN ? 'servers on CPU 0, generators on CPU 1 (taskset)' : 'not pinned to CPUs'}.`,
+    `Load: ${SECONDS} s measured after ${WARMUP} s warm-up per run, ${REPEAT} run(s) per cell, each in a fresh generator process; servers interleaved per round; ${PIN ? 'servers on CPU 0, generators on CPU 1 (taskset)' : 'not pinned to CPUs'}; ${SPIN ? 'generators keep their event loop awake (`--spin`)' : 'generators sleep when idle (`--no-spin`)'}.`,
     '',
   );
 
