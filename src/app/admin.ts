@@ -22,7 +22,10 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
       });
     }
     if (path === '/_mlzone/accounts') {
-      return json(200, deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })));
+      return json(
+        200,
+        deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, ...(a.outsideOrganization ? { outsideOrganization: true } : {}), roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })),
+      );
     }
     const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
     if (m) {

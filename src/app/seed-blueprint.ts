@@ -78,7 +78,7 @@ export async function seedBlueprint(db: Database, bp: Blueprint, seeders: Seeder
     };
     addOus(bp.ous, rootId);
     for (const a of bp.accounts) {
-      if (!placed.has(a.name)) orgs.createAccount({ id: a.id, name: a.name, email: a.email, tags: a.tags });
+      if (!placed.has(a.name) && !a.outsideOrganization) orgs.createAccount({ id: a.id, name: a.name, email: a.email, tags: a.tags });
     }
     for (const [type, list] of [
       ['SERVICE_CONTROL_POLICY', bp.serviceControlPolicies],

@@ -36,7 +36,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `mlzone is serving the landing zone on ${app.url}  (auth: ${config.auth}, ${config.ephemeral ? 'ephemeral' : `data: ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}`}, ready in ${ms.toFixed(0)} ms)`,
     '',
     '  account            id            personas (roles)',
-    ...app.blueprint.accounts.map((a) => `  ${a.name.padEnd(18)} ${a.id}  ${a.roles.map((r) => r.name).join(', ')}`),
+    ...app.blueprint.accounts.map((a) => `  ${a.name.padEnd(18)} ${a.id}  ${a.roles.map((r) => r.name).join(', ')}${a.outsideOrganization ? '  (outside the organization)' : ''}`),
     '',
     `Profiles for the AWS CLI / SDKs:  mlzone profiles --endpoint ${app.url} [--write]   (in the mlzone folder: npm run mlzone -- profiles …)`,
     `Then e.g.:  aws --profile ds1-scientist sts get-caller-identity`,

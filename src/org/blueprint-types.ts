@@ -28,6 +28,11 @@ export interface BlueprintAccount {
   readonly short: string;
   readonly email: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * An account of the landing zone's world that is not a member of its organization (a partner's, a vendor's): it
+   * has IAM, buckets and repositories like any other, but no OU, no SCPs, and no `aws:PrincipalOrgID`.
+   */
+  readonly outsideOrganization?: boolean;
   readonly users: readonly BlueprintUser[];
   readonly roles: readonly BlueprintRole[];
   readonly buckets: readonly BlueprintBucket[];

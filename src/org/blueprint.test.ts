@@ -12,6 +12,12 @@ accounts:
     roles: [{ name: Admin, trustedUsers: [alice] }]
 ${extra}`;
 
+const OUTSIDER = `
+  - name: partner
+    id: "999999999999"
+    outsideOrganization: true
+    users: [{ name: bob, accessKeys: [{ id: AKIABBBBBBBBBBBBBBBB, secret: abcdefghijklmnopqrstuvwxyz }] }]`;
+
 describe('blueprint', () => {
   it('loads the default landing zone with its eight accounts and personas', () => {
     const bp = loadBlueprintFile(defaultBlueprintPath());
@@ -25,6 +31,12 @@ describe('blueprint', () => {
     const scp = bp.serviceControlPolicies.find((p) => p.name === 'DataScienceCannotReadProduction')!;
     expect(scp.document).toContain('arn:aws:sagemaker:*:777777777777:*');
     expect(bp.resourceControlPolicies[0]!.document).toContain('"aws:PrincipalOrgID":"o-mlzone0001"');
+  });
+
+  it('marks an account outside the organization, and only that one', () => {
+    const bp = parseBlueprint(`${minimal()}${OUTSIDER}`);
+    expect(bp.accounts.map((a) => [a.name, a.outsideOrganization ?? false])).toEqual([['mgmt', false], ['partner', true]]);
+    expect(bp.accounts[1]!.users[0]!.name).toBe('bob');
   });
 
   it('keeps IAM policy variables while resolving blueprint placeholders', () => {
@@ -41,6 +53,10 @@ describe('blueprint', () => {
     [minimal('ous: [{ name: X, accounts: [ghost] }]'), 'ous[0].accounts[0]'],
     [minimal().replace('name: alice,', 'name: alice, colour: red,'), 'accounts[0].users[0].colour'],
     [minimal('serviceControlPolicies: [{ name: p, targets: [Root], document: "{" }]'), 'serviceControlPolicies[0].document'],
+    [minimal().replace('id: "123456789012"', 'id: "123456789012"\n    outsideOrganization: yes-please'), 'accounts[0].outsideOrganization'],
+    [minimal().replace('id: "123456789012"', 'id: "123456789012"\n    outsideOrganization: true'), 'organization.managementAccount'],
+    [`${minimal()}${OUTSIDER}\nous: [{ name: X, accounts: [partner] }]`, 'ous[0].accounts[0]'],
+    [`${minimal()}${OUTSIDER}\nserviceControlPolicies: [{ name: p, targets: [partner], document: "{}" }]`, 'serviceControlPolicies[0].targets[0]'],
   ])('rejects a bad blueprint naming the field (%#)', (text, field) => {
     try {
       parseBlueprint(text);

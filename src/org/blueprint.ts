@@ -144,10 +144,11 @@ function checkBlueprint(raw: unknown): Blueprint {
   if (accountsRaw.length === 0) throw new BlueprintError('accounts', 'at least one account is required');
   const ids = new Map<string, string>();
   const shorts = new Set<string>();
+  const outsiders = new Set<string>();
   const pre = accountsRaw.map((a, i) => {
     const f = `accounts[${i}]`;
     const o = obj(a, f);
-    only(o, f, ['name', 'id', 'short', 'email', 'tags', 'users', 'roles', 'buckets', 'repositories']);
+    only(o, f, ['name', 'id', 'short', 'email', 'tags', 'outsideOrganization', 'users', 'roles', 'buckets', 'repositories']);
     const name = str(o, 'name', f, { pattern: NAME, what: 'an account name (lower-case letters, digits and dashes)' });
     const id = str(o, 'id', f, { pattern: ACCOUNT_ID, what: 'a 12-digit account id' });
     if (ids.has(name)) throw new BlueprintError(`${f}.name`, `duplicate account name '${name}'`);
@@ -156,10 +157,14 @@ function checkBlueprint(raw: unknown): Blueprint {
     const short = str(o, 'short', f, { optional: true, pattern: NAME, what: 'a short name' }) || name;
     if (shorts.has(short)) throw new BlueprintError(`${f}.short`, `duplicate short name '${short}'`);
     shorts.add(short);
-    return { o, f, name, id, short };
+    const outside = o.outsideOrganization;
+    if (outside !== undefined && typeof outside !== 'boolean') throw new BlueprintError(`${f}.outsideOrganization`, 'must be true or false');
+    if (outside === true) outsiders.add(name);
+    return { o, f, name, id, short, outside: outside === true };
   });
   const management = str(org, 'managementAccount', 'organization');
   if (!ids.has(management)) throw new BlueprintError('organization.managementAccount', `'${management}' is not an account of this blueprint`);
+  if (outsiders.has(management)) throw new BlueprintError('organization.managementAccount', `'${management}' is outside the organization`);
 
   const resolve = (text: string, field: string): string =>
     text.replace(/\$\{([a-zA-Z]+)(?::([^}]+))?\}/g, (m, kind: string, arg?: string) => {
@@ -182,7 +187,7 @@ function checkBlueprint(raw: unknown): Blueprint {
     }
   };
 
-  const accounts: BlueprintAccount[] = pre.map(({ o, f, name, id, short }) => {
+  const accounts: BlueprintAccount[] = pre.map(({ o, f, name, id, short, outside }) => {
     const users: BlueprintUser[] = list(o, 'users', f).map((u, j) => {
       const uf = `${f}.users[${j}]`;
       const uo = obj(u, uf);
@@ -282,7 +287,8 @@ function checkBlueprint(raw: unknown): Blueprint {
       if (mutability !== 'MUTABLE' && mutability !== 'IMMUTABLE') throw new BlueprintError(`${rf}.imageTagMutability`, 'must be MUTABLE or IMMUTABLE');
       return { name: repoName, policy: policy ? jsonDoc(policy, `${rf}.policy`) : undefined, imageTagMutability: mutability, tags: strMap(ro, 'tags', rf) };
     });
-    return { name, id, short, email: str(o, 'email', f, { optional: true }) || `${name}@mlzone.example`, tags: strMap(o, 'tags', f), users, roles, buckets, repositories };
+    const email = str(o, 'email', f, { optional: true }) || `${name}@mlzone.example`;
+    return { name, id, short, email, tags: strMap(o, 'tags', f), ...(outside ? { outsideOrganization: true } : {}), users, roles, buckets, repositories };
   });
 
   const placed = new Set<string>();
@@ -300,13 +306,14 @@ function checkBlueprint(raw: unknown): Blueprint {
         if (!ids.has(a)) throw new BlueprintError(`${f}.accounts[${n}]`, `unknown account '${a}'`);
         if (a === management) throw new BlueprintError(`${f}.accounts[${n}]`, 'the management account stays directly under the root');
         if (placed.has(a)) throw new BlueprintError(`${f}.accounts[${n}]`, `account '${a}' is already in another OU`);
+        if (outsiders.has(a)) throw new BlueprintError(`${f}.accounts[${n}]`, `account '${a}' is outside the organization`);
         placed.add(a);
       });
       return { name: ouName, accounts: accts, ous: checkOus(list(o, 'ous', f), `${f}.ous`) };
     });
   const ous = checkOus(list(root, 'ous', '(root)'), 'ous');
 
-  const targets = new Set<string>(['Root', ...ids.keys(), ...ouNames]);
+  const targets = new Set<string>(['Root', ...[...ids.keys()].filter((a) => !outsiders.has(a)), ...ouNames]);
   const orgPolicies = (key: string): BlueprintOrgPolicy[] =>
     list(root, key, '(root)').map((p, i) => {
       const f = `${key}[${i}]`;
@@ -314,7 +321,7 @@ function checkBlueprint(raw: unknown): Blueprint {
       only(o, f, ['name', 'description', 'targets', 'document']);
       const t = strList(o, 'targets', f);
       t.forEach((x, n) => {
-        if (!targets.has(x)) throw new BlueprintError(`${f}.targets[${n}]`, `'${x}' is not Root, an OU or an account of this blueprint`);
+        if (!targets.has(x)) throw new BlueprintError(`${f}.targets[${n}]`, `'${x}' is not Root, an OU or an account of this blueprint's organization`);
       });
       return { name: str(o, 'name', f, { pattern: /^[\w+=,.@ -]{1,128}$/, what: 'a policy name' }), description: str(o, 'description', f, { optional: true }), targets: t, document: jsonDoc(str(o, 'document', f), `${f}.document`) };
     });
