@@ -5,6 +5,7 @@
 import { authError, flavorOf, type AuthErrorStyle } from './sigv4-errors.js';
 import type { Principal } from '../core/principal.js';
 import { rootArn } from '../core/principal.js';
+import type { MaybePromise } from '../core/maybe-promise.js';
 
 export interface LongTermKey {
   readonly accessKeyId: string;
@@ -15,9 +16,6 @@ export interface LongTermKey {
   readonly userId: string;
   readonly userArn: string;
 }
-
-/** Either a value or a promise of it: credential lookups answer from their caches without a promise. */
-export type MaybePromise<T> = T | Promise<T>;
 
 export type SessionResolution = { kind: 'ok'; principal: Principal; secretAccessKey: string } | { kind: 'unknown' | 'token-mismatch' | 'expired' };
 

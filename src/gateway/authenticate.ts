@@ -10,7 +10,8 @@
 import type { AwsError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import type { StreamedBody, WireRequest } from '../core/wire.js';
-import { resolveCredentials, rootPrincipal, type CredentialSources, type MaybePromise, type ResolvedCredentials } from '../auth/principal.js';
+import type { MaybePromise } from '../core/maybe-promise.js';
+import { resolveCredentials, rootPrincipal, type CredentialSources, type ResolvedCredentials } from '../auth/principal.js';
 import { readSigV2Presign, verifySigV2Presign, type SigV2PresignClaim } from '../auth/sigv2.js';
 import { createSigV4Verifier, credentialScope, isStreamingPayload, readClaim, type SigV4Claim, type SigV4Verifier } from '../auth/sigv4.js';
 import { authError, flavorOf } from '../auth/sigv4-errors.js';

@@ -7,8 +7,8 @@ const MAX_ENTRIES_PER_BUCKET = 10_000;
 
 export class ReadCache {
   private generation = 0;
-  /** bucket → key → an already settled promise of the frozen value (returned as is on a hit). */
-  private readonly buckets = new Map<string, Map<string, Promise<unknown>>>();
+  /** bucket → key → the frozen value, and the settled promise of it once `get` was asked for one. */
+  private readonly buckets = new Map<string, Map<string, { readonly value: unknown; promise?: Promise<unknown> }>>();
 
   /** Bumped by every invalidation: a value derived from cached reads is current while this is unchanged. */
   version(): number {
@@ -20,10 +20,17 @@ export class ReadCache {
     this.buckets.clear();
   }
 
-  /** Not `async` on purpose: a hit returns the stored promise without allocating (hot path). */
+  /** Not `async` on purpose: a hit returns the same settled promise every time, without allocating (hot path). */
   get<T>(bucket: string, key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.buckets.get(bucket)?.get(key);
-    if (hit !== undefined) return hit as Promise<T>;
+    if (hit !== undefined) return (hit.promise ??= Promise.resolve(hit.value)) as Promise<T>;
+    return this.miss(bucket, key, load);
+  }
+
+  /** Like `get`, but a hit is the value itself (see `MaybePromise`). */
+  read<T>(bucket: string, key: string, load: () => Promise<T>): T | Promise<T> {
+    const hit = this.buckets.get(bucket)?.get(key);
+    if (hit !== undefined) return hit.value as T;
     return this.miss(bucket, key, load);
   }
 
@@ -34,7 +41,7 @@ export class ReadCache {
       let target = this.buckets.get(bucket);
       if (target === undefined) this.buckets.set(bucket, (target = new Map()));
       if (target.size >= MAX_ENTRIES_PER_BUCKET) target.clear();
-      target.set(key, Promise.resolve(value));
+      target.set(key, { value });
     }
     return value;
   }

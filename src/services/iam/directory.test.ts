@@ -31,6 +31,23 @@ describe('directory', () => {
     expect(await h.iam.directory.findAccessKey('AKIADOESNOTEXIST000')).toBeUndefined();
   });
 
+  it('answers a cached access key without a promise, and asks again after an IAM write', async () => {
+    await h.call('CreateUser', { UserName: 'dev' });
+    const { AccessKey } = await h.call('CreateAccessKey', { UserName: 'dev' });
+    const first = h.iam.directory.findAccessKey(AccessKey.AccessKeyId);
+    expect(first).toBeInstanceOf(Promise);
+    const key = await first;
+    const again = h.iam.directory.findAccessKey(AccessKey.AccessKeyId);
+    expect(again).toBe(key);
+    await h.call('UpdateAccessKey', { UserName: 'dev', AccessKeyId: AccessKey.AccessKeyId, Status: 'Inactive' });
+    const after = h.iam.directory.findAccessKey(AccessKey.AccessKeyId);
+    expect(after).toBeInstanceOf(Promise);
+    expect((await after)!.status).toBe('Inactive');
+    // An unknown key is cached as unknown too (a miss that keeps missing costs no query).
+    expect(await h.iam.directory.findAccessKey('AKIADOESNOTEXIST000')).toBeUndefined();
+    expect(h.iam.directory.findAccessKey('AKIADOESNOTEXIST000')).toBeUndefined();
+  });
+
   it('returns roles and users as records', async () => {
     await h.call('CreateRole', {
       RoleName: 'Trainer',

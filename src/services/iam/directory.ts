@@ -3,6 +3,7 @@
  * policies, managed policy documents). It sits on the hot path of every request, so reads are served from
  * the service's `ReadCache`, which every IAM write invalidates.
  */
+import type { MaybePromise } from '../../core/maybe-promise.js';
 import type { ReadCache } from './cache.js';
 import type { IamBackend, TaggedRole, TaggedUser } from './operations.js';
 import { nameKey } from './domain/names.js';
@@ -11,7 +12,8 @@ import type { AccessKeyRecord, IdentityPolicyRecord, RoleRecord, UserRecord } fr
 /** The published read port of the IAM service (used by STS, the auth chain, IAM enforcement, the console). */
 export interface IamDirectory {
   /** The long-term access key and its user, or undefined when no such key exists. */
-  findAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  /** The value itself when cached (every call after a key's first while IAM is unchanged). */
+  findAccessKey(accessKeyId: string): MaybePromise<AccessKeyRecord | undefined>;
   /** Role by name (IAM names ignore case), with its trust policy, boundary and tags. */
   getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined>;
   /** User by name (IAM names ignore case), with its boundary and tags. */
@@ -65,8 +67,8 @@ export class CachedDirectory implements IamDirectory {
     private readonly cache: ReadCache,
   ) {}
 
-  findAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    return this.cache.get('accessKey', accessKeyId, async () => {
+  findAccessKey(accessKeyId: string): MaybePromise<AccessKeyRecord | undefined> {
+    return this.cache.read('accessKey', accessKeyId, async () => {
       const found = await this.backend.findAccessKeyWithUser(accessKeyId);
       if (!found) return undefined;
       const { key, user } = found;

@@ -3,6 +3,7 @@
  * chain uses to turn an `ASIA…` key and its session token into the session's principal.
  */
 import type { Clock } from '../../core/clock.js';
+import type { MaybePromise } from '../../core/maybe-promise.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceDefinition } from '../../core/service.js';
 import type { Database, Migration } from '../../persistence/db.js';
@@ -13,7 +14,7 @@ import { createSessionStore, hashToken, stsMigrations } from './store.js';
 /** What STS needs from IAM (the IAM service's `IamDirectory` satisfies it). */
 export interface StsIamPort {
   getRole(accountId: string, roleName: string): Promise<{ accountId: string; roleName: string; roleId: string; arn: string; maxSessionDuration: number } | undefined>;
-  findAccessKey(accessKeyId: string): Promise<{ accountId: string } | undefined>;
+  findAccessKey(accessKeyId: string): MaybePromise<{ accountId: string } | undefined>;
   managedPolicyDocument(policyArn: string): Promise<string | undefined>;
 }
 
