@@ -1,9 +1,10 @@
 /**
  * "Nobody outside the organization can use the organization's resources" (the default blueprint's RCP), end to end:
  * a partner account that is not a member of the organization is refused a role and an object that the data lake's
- * own policies grant it, with the RCP named as the reason; members pass the same policies.
+ * own policies grant it, with the RCP named as the reason; members pass the same policies. The JS SDK, boto3 and
+ * both AWS CLIs see the same refusal.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -13,7 +14,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { defaultBlueprintPath } from '../../../src/org/blueprint.js';
-import { hasBoto3, python, run } from '../support/processes.js';
+import { cliProfiles } from '../support/aws-cli.js';
+import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
 import { assumeRole, unique, type Creds } from '../support/sessions.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 
@@ -127,4 +129,24 @@ describe('an account outside the organization', () => {
       message: `User: arn:aws:iam::${PARTNER_ID}:user/partner-engineer is not authorized to perform: sts:AssumeRole on resource: ${roleArn} with an explicit deny in a resource control policy`,
     });
   });
+
+  // The partner's user profile comes from `mlzone profiles` like any other (`user-partner-engineer`). CLI v1 reads the
+  // endpoint from the profile; Debian's v2 (2.9) needs --endpoint-url.
+  const refusedThroughCli = async (bin: string, endpointArgs: string[]) => {
+    const role = unique('PartnerCli');
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PARTNER_ID}:root` }, Action: 'sts:AssumeRole' }] };
+    await new IAMClient(clientConfig(server.url, lakeAdmin)).send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const roleArn = `arn:aws:iam::${accounts.dataLake}:role/${role}`;
+    const { env, remove } = cliProfiles(server);
+    try {
+      const r = await run(bin, [...endpointArgs, '--profile', 'user-partner-engineer', 'sts', 'assume-role', '--role-arn', roleArn, '--role-session-name', 'cli'], env);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('(AccessDenied)');
+      expect(r.stderr).toContain(`sts:AssumeRole on resource: ${roleArn} with an explicit deny in a resource control policy`);
+    } finally {
+      remove();
+    }
+  };
+  it.skipIf(!hasCommand('aws'))('is refused the same way through the AWS CLI v1', () => refusedThroughCli('aws', []));
+  it.skipIf(!existsSync('/usr/bin/aws'))('is refused the same way through the AWS CLI v2', () => refusedThroughCli('/usr/bin/aws', ['--endpoint-url', server.url]));
 });
