@@ -1,4 +1,5 @@
 import type { RequestContext } from './context.js';
+import { arnAccountId } from './arn.js';
 
 /**
  * What a service plugs into the gateway: its model name, a handler per implemented operation and, per
@@ -23,6 +24,17 @@ export interface AuthzRequest {
   /** Account that owns the resource, when it differs from the ARN (e.g. S3 buckets have no account in the ARN). */
   readonly resourceAccount?: string;
 }
+
+/**
+ * The account that owns a declared request's resource: the declared one, else the ARN's account field when it is an
+ * account id; undefined when neither says (S3 bucket ARNs, `*`). The authorizer and the audit recipients both ask.
+ */
+export function resourceOwnerOf(req: AuthzRequest): string | undefined {
+  if (req.resourceAccount !== undefined) return req.resourceAccount;
+  const account = arnAccountId(req.resource);
+  return account !== undefined && ACCOUNT_ID.test(account) ? account : undefined;
+}
+const ACCOUNT_ID = /^\d{12}$/;
 
 export type AuthzFn<I = any> = (input: I, ctx: RequestContext) => AuthzRequest[] | Promise<AuthzRequest[]>;
 

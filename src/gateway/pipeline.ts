@@ -7,12 +7,11 @@
  * Every failure on the way becomes an `AwsError` serialized by the service's own codec; before a service
  * is known, the error takes the shape the request itself implies (JSON target, query form, or XML).
  */
-import { arnAccountId } from '../core/arn.js';
 import type { RequestContext } from '../core/context.js';
 import { AwsError, CommonErrors, toAwsError } from '../core/errors.js';
 import { ids } from '../core/ids.js';
 import type { Principal } from '../core/principal.js';
-import type { AuthzRequest } from '../core/service.js';
+import { resourceOwnerOf, type AuthzRequest } from '../core/service.js';
 import type { WireRequest, WireResponse } from '../core/wire.js';
 import { queryParam } from '../core/wire.js';
 import { validateInput } from '../protocol/validate.js';
@@ -152,8 +151,7 @@ export async function executeOperation(
     const requests: AuthzRequest[] = await authz(input, ctx);
     for (const r of requests) {
       // The owner of each resource also receives the audit event (CloudTrail's cross-account delivery).
-      const arnAccount = arnAccountId(r.resource);
-      const owner = r.resourceAccount ?? (arnAccount !== undefined && /^\d{12}$/.test(arnAccount) ? arnAccount : undefined);
+      const owner = resourceOwnerOf(r);
       if (owner && owner !== ctx.accountId && !resourceAccounts.includes(owner)) resourceAccounts.push(owner);
     }
     const pending = deps.authorizer.authorize(ctx, requests, svc.style);

@@ -5,10 +5,9 @@
  * becomes AWS's AccessDenied with the reason suffix; every decision is kept for `mlzone explain`.
  */
 import type { RequestContext } from '../../core/context.js';
-import { arnAccountId } from '../../core/arn.js';
 import { AwsError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
-import type { AuthzRequest } from '../../core/service.js';
+import { resourceOwnerOf, type AuthzRequest } from '../../core/service.js';
 import { authorize } from '../../iam/authorize.js';
 import { compileStoredPolicy } from '../../iam/compile.js';
 import { denialMessage } from '../../iam/explain.js';
@@ -221,13 +220,10 @@ function conditionsOf(ctx: RequestContext, req: AuthzRequest, resourceAccount: s
   });
 }
 
-/** The account that owns a declared request's resource: declared, else the ARN's, else the caller's. */
+/** The account that owns a declared request's resource, else (an account-less ARN, `*`) the caller's. */
 function resourceAccountOf(req: AuthzRequest, principal: Principal): string {
-  if (req.resourceAccount !== undefined) return req.resourceAccount;
-  const arnAccount = arnAccountId(req.resource);
-  return arnAccount !== undefined && TWELVE_DIGITS.test(arnAccount) ? arnAccount : principal.accountId;
+  return resourceOwnerOf(req) ?? principal.accountId;
 }
-const TWELVE_DIGITS = /^\d{12}$/;
 
 export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // Keyed by the document string itself, then by kind: the directories hand out the same cached string object on
