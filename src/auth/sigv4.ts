@@ -113,17 +113,26 @@ function daysIn(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] + (month === 2 && leap ? 1 : 0);
 }
 
-/** Epoch ms of a `yyyymmddThhmmssZ` string, or undefined when it is not one (`20230230T…` included). */
-export function parseAmzDate(s: string): number | undefined {
-  // Every request signed within the same second carries the same string (and each is read twice).
-  if (s === lastAmzDate) return lastAmzTime;
-  const t = parseAmzDateUncached(s);
-  lastAmzDate = s;
-  lastAmzTime = t;
-  return t;
+/**
+ * `fn` remembering its last argument and answer. A client sends the same X-Amz-Date all second, the same Credential
+ * all day and the same SignedHeaders on every call: each is parsed once, and each parse below is pure.
+ */
+function lastOnly<A, R>(fn: (a: A) => R): (a: A) => R {
+  let known = false;
+  let lastArg: A;
+  let lastResult: R;
+  return (a) => {
+    if (!known || a !== lastArg) {
+      lastResult = fn(a);
+      lastArg = a;
+      known = true;
+    }
+    return lastResult;
+  };
 }
-let lastAmzDate: string | undefined;
-let lastAmzTime: number | undefined;
+
+/** Epoch ms of a `yyyymmddThhmmssZ` string, or undefined when it is not one (`20230230T…` included). */
+export const parseAmzDate: (s: string) => number | undefined = lastOnly(parseAmzDateUncached);
 
 function parseAmzDateUncached(s: string): number | undefined {
   const m = AMZ_DATE.exec(s);
@@ -140,16 +149,7 @@ interface Scope {
   service: string;
 }
 
-function parseCredential(credential: string): Scope | undefined {
-  // A client sends the same Credential on every request of a day; the parse is pure.
-  if (credential === lastCredential) return lastScope;
-  const scope = parseCredentialUncached(credential);
-  lastCredential = credential;
-  lastScope = scope;
-  return scope;
-}
-let lastCredential: string | undefined;
-let lastScope: Scope | undefined;
+const parseCredential = lastOnly(parseCredentialUncached);
 
 function parseCredentialUncached(credential: string): Scope | undefined {
   const parts = credential.split('/');
@@ -279,16 +279,8 @@ function readHeaderClaim(req: WireRequest, auth: string, flavor: AuthErrorFlavor
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-// The same SignedHeaders text on every request of a client: split once (the list is read, never changed).
-let lastSignedHeaders: string | undefined;
-let lastSignedList: readonly string[] = [];
-function splitSignedHeaders(text: string): readonly string[] {
-  if (text !== lastSignedHeaders) {
-    lastSignedList = text === '' ? [] : text.split(';');
-    lastSignedHeaders = text;
-  }
-  return lastSignedList;
-}
+// The list is read, never changed: the same array serves every request that sent the same text.
+const splitSignedHeaders = lastOnly((text: string): readonly string[] => (text === '' ? [] : text.split(';')));
 
 function readPresignedClaim(req: WireRequest, flavor: AuthErrorFlavor): SigV4Claim {
   const algorithm = queryParam(req, 'X-Amz-Algorithm');
@@ -391,16 +383,11 @@ interface SignedHeaderNames {
   readonly joined: string;
   readonly hasHost: boolean;
 }
-let namesOf: readonly string[] | undefined;
-let lastNames: SignedHeaderNames = { lower: [], joined: '', hasHost: false };
-function signedHeaderNames(list: readonly string[]): SignedHeaderNames {
-  if (list !== namesOf) {
-    const lower = list.map((h) => h.toLowerCase());
-    lastNames = { lower, joined: list.join(';'), hasHost: lower.includes('host') };
-    namesOf = list;
-  }
-  return lastNames;
-}
+// By list object: `splitSignedHeaders` hands out one array per distinct SignedHeaders text.
+const signedHeaderNames = lastOnly((list: readonly string[]): SignedHeaderNames => {
+  const lower = list.map((h) => h.toLowerCase());
+  return { lower, joined: list.join(';'), hasHost: lower.includes('host') };
+});
 
 export function stringToSignOf(claim: SigV4Claim, canonicalRequest: string): string {
   return `${SIGV4_ALGORITHM}\n${claim.amzDate}\n${credentialScope(claim)}\n${sha256Hex(canonicalRequest)}`;
