@@ -37,6 +37,8 @@ describe('blueprint', () => {
     const bp = parseBlueprint(`${minimal()}${OUTSIDER}`);
     expect(bp.accounts.map((a) => [a.name, a.outsideOrganization ?? false])).toEqual([['mgmt', false], ['partner', true]]);
     expect(bp.accounts[1]!.users[0]!.name).toBe('bob');
+    // Organizations creates OrganizationAccountAccessRole in its member accounts only.
+    expect(bp.accounts[1]!.roles.map((r) => r.name)).toEqual([]);
   });
 
   it('keeps IAM policy variables while resolving blueprint placeholders', () => {

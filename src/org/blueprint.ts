@@ -254,8 +254,9 @@ function checkBlueprint(raw: unknown): Blueprint {
       if (roleNames.has(r.name)) throw new BlueprintError(`${f}.roles[${j}].name`, `duplicate role '${r.name}'`);
       roleNames.add(r.name);
     });
-    if (name !== management && !roleNames.has('OrganizationAccountAccessRole')) {
-      // AWS creates this role in every account created through Organizations, trusted by the management account.
+    if (name !== management && !outside && !roleNames.has('OrganizationAccountAccessRole')) {
+      // AWS creates this role in every account created through Organizations, trusted by the management account
+      // (an account outside the organization never had it).
       roles.push({
         name: 'OrganizationAccountAccessRole',
         persona: 'orgaccess',
