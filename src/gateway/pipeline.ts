@@ -13,7 +13,7 @@ import { ids } from '../core/ids.js';
 import type { Principal } from '../core/principal.js';
 import { resourceOwnerOf, type AuthzRequest } from '../core/service.js';
 import type { WireRequest, WireResponse } from '../core/wire.js';
-import { queryParam } from '../core/wire.js';
+import { peekCredentialScope } from '../auth/sigv4.js';
 import { validateInput } from '../protocol/validate.js';
 import type { OperationModel } from '../spec/model.js';
 import type { Authenticator } from './authenticate.js';
@@ -111,7 +111,7 @@ async function runOperation(
       requestId,
       service: svc.definition.name,
       operation: op.name,
-      region: regionOf(req) ?? deps.region,
+      region: peekCredentialScope(req)?.region ?? deps.region,
       principal,
       accountId: principal.accountId,
       sourceIp: meta.sourceIp,
@@ -171,15 +171,6 @@ function unknownOperation(svc: RegisteredService): AwsError {
   if (svc.style === 'query') return new AwsError('InvalidAction', 'Could not find operation for this request', { status: 400 });
   if (svc.style === 'rest-xml') return new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', { status: 405 });
   return new AwsError('UnknownOperationException', 'The action or operation requested is invalid. Verify that the action is typed correctly.', { status: 400 });
-}
-
-const REGION_IN_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\//;
-
-function regionOf(req: WireRequest): string | undefined {
-  const auth = req.headers['authorization'];
-  if (auth) return REGION_IN_SCOPE.exec(auth)?.[1];
-  const credential = queryParam(req, 'X-Amz-Credential');
-  return credential?.split('/')[2] || undefined;
 }
 
 /** An error for a request no service claimed, in the wire shape the request implies. */

@@ -9,6 +9,7 @@
  * route and parse the path-style form while the signature is checked against what was sent.
  */
 import type { WireRequest } from '../core/wire.js';
+import { peekCredentialScope } from '../auth/sigv4.js';
 import { queryParam } from '../core/wire.js';
 
 export interface RoutingTable {
@@ -51,18 +52,8 @@ export function looksLikeS3(req: Pick<WireRequest, 'headers' | 'query'>): boolea
   if (req.headers['x-amz-target'] !== undefined) return false;
   if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return false;
   if (virtualHostBucket(req.headers['host']) !== undefined || hasSigV2Presign(req)) return true;
-  const signing = signingNameOf(req as WireRequest);
+  const signing = peekCredentialScope(req as WireRequest)?.service;
   return signing === undefined ? req.headers['authorization'] === undefined : signing === S3;
-}
-
-const SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
-
-export function signingNameOf(req: WireRequest): string | undefined {
-  const auth = req.headers['authorization'];
-  if (auth) return SCOPE.exec(auth)?.[1];
-  const cred = queryParam(req, 'X-Amz-Credential');
-  if (cred) return cred.split('/')[3];
-  return undefined;
 }
 
 function isForm(req: WireRequest): boolean {
@@ -87,7 +78,7 @@ export function route(req: WireRequest, table: RoutingTable): Route {
     const svc = table.byTargetPrefix.get(prefix) ?? table.byTargetPrefix.get(prefix.slice(prefix.lastIndexOf('.') + 1));
     return svc ? { kind: 'service', service: svc } : { kind: 'unknown', reason: `unknown target prefix ${prefix}` };
   }
-  const signing = signingNameOf(req);
+  const signing = peekCredentialScope(req)?.service;
   const s3 = table.bySigningName.get(S3)?.[0];
   const bucket = virtualHostBucket(req.headers['host']);
   if (s3 && bucket !== undefined && (signing === undefined || signing === S3)) return { kind: 'service', service: s3, virtualBucket: bucket };
