@@ -17,6 +17,7 @@ import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
+import { createSageMakerService } from '../services/sagemaker/index.js';
 import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
 import { createAuthenticator } from '../gateway/authenticate.js';
 import { allowAll } from '../gateway/authorizer.js';
@@ -100,7 +101,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
     });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations];
+    const sagemaker = createSageMakerService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
@@ -119,7 +121,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -131,7 +133,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     const version = packageVersion();
     const decisions = createDecisionLog();
-    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies })) : allowAll;
+    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies, sagemaker: sagemaker.policies })) : allowAll;
     const pipeline = createPipeline({
       services,
       authenticator,

@@ -9,6 +9,7 @@ import type { PolicySources } from '../gateway/enforce/policy-sources.js';
 import type { EcrRegistryPort } from '../services/ecr/index.js';
 import type { IamDirectory } from '../services/iam/index.js';
 import type { BucketDirectory } from '../services/s3/index.js';
+import type { SageMakerPolicies } from '../services/sagemaker/index.js';
 import type { OrgDirectory } from '../services/organizations/index.js';
 
 const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:tagsession', 'sts:setsourceidentity', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml']);
@@ -25,7 +26,11 @@ export interface ResourceOwners {
   readonly ecr?: Pick<EcrRegistryPort, 'repositoryPolicy' | 'repositoryTags'>;
   /** S3: bucket policies (as Block Public Access lets them apply) for `arn:aws:s3:::bucket[/key]`, bucket tags. */
   readonly s3?: Pick<BucketDirectory, 'bucketPolicy' | 'bucketTags'>;
+  /** SageMaker: model package group policies (for groups and their versioned packages) and resource tags. */
+  readonly sagemaker?: SageMakerPolicies;
 }
+
+const SAGEMAKER_ARN = 'arn:aws:sagemaker:';
 
 const S3_ARN = 'arn:aws:s3:::';
 
@@ -62,9 +67,9 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
   return {
     // Both counters only grow, so their sum changes whenever either does.
     ...(iamGeneration && orgGeneration ? { generation: () => iamGeneration() + orgGeneration() } : {}),
-    // Buckets and repositories keep their policies and tags outside IAM; every other resource's answer comes from IAM
+    // Buckets, repositories and SageMaker resources keep their policies and tags outside IAM; every other resource's answer comes from IAM
     // (roles, users) or is "none".
-    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:'),
+    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && !arn.startsWith(SAGEMAKER_ARN),
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);
@@ -92,6 +97,10 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
         const policy = await owners.ecr?.repositoryPolicy(repository.accountId, repository.region, repository.name);
         return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
       }
+      if (resourceArn.startsWith(SAGEMAKER_ARN)) {
+        const policy = await owners.sagemaker?.resourcePolicy(resourceArn);
+        return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
+      }
       if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;
       const target = parseIamEntityArn(resourceArn);
       if (target?.kind !== 'role') return undefined;
@@ -104,6 +113,7 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       if (s3) return s3.object ? undefined : owners.s3?.bucketTags(s3.bucket);
       const repository = ecrRepository(resourceArn);
       if (repository) return owners.ecr?.repositoryTags(repository.accountId, repository.region, repository.name);
+      if (resourceArn.startsWith(SAGEMAKER_ARN)) return owners.sagemaker?.resourceTags(resourceArn);
       const entity = parseIamEntityArn(resourceArn);
       if (!entity) return undefined;
       const record = entity.kind === 'role' ? await iam.getRole(entity.accountId, entity.name) : await iam.getUser(entity.accountId, entity.name);

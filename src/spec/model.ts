@@ -95,7 +95,10 @@ export interface MemberTraits {
   readonly idempotencyToken?: boolean;
   readonly jsonvalue?: boolean;
   readonly hostLabel?: boolean;
+  /** A member of an event structure carried as the event message's payload (blob, string or structure). */
   readonly eventpayload?: boolean;
+  /** A member of an event structure carried as an event message header named after the member. */
+  readonly eventheader?: boolean;
   readonly deprecated?: boolean;
   readonly box?: boolean;
 }
@@ -125,7 +128,9 @@ export interface ShapeTraits {
   readonly fault?: boolean;
   readonly document?: boolean;
   readonly union?: boolean;
+  /** A structure that is one kind of event of an event stream. */
   readonly event?: boolean;
+  /** A union whose members are the events (and exception events) of an event stream. */
   readonly eventstream?: boolean;
   readonly sensitive?: boolean;
 }

@@ -1,14 +1,16 @@
 /**
  * restJson1 (Lake Formation, RAM, Lambda, SageMaker runtimes): routed by method + URI template; members
  * bound to labels, query, headers; the rest in a JSON body, or one payload member (a structure as JSON, a
- * blob/string as raw bytes). Errors: `x-amzn-ErrorType: <Code>` and `{"message":"…"}`.
+ * blob/string as raw bytes, an event stream union as `application/vnd.amazon.eventstream` messages written
+ * as the handler produces them). Errors: `x-amzn-ErrorType: <Code>` and `{"message":"…"}`.
  */
 import type { ProtocolCodec } from '../codec.js';
 import { jsonErrorBody } from '../json/errors.js';
 import { malformedJson, parseJsonBody } from '../json/codec.js';
 import { readJsonStructure, readJsonValue, writeJsonStructure, writeJsonValue } from '../json/values.js';
 import { bindingsOf, readBindings, writeBindings } from '../rest/bindings.js';
-import { isRawPayload, rawPayloadInput, rawPayloadOutput } from '../rest/body.js';
+import { EVENT_STREAM_CONTENT_TYPE, encodeEventStream, eventStreamShape, jsonEventBodies, type EventSource } from '../eventstream/index.js';
+import { isRawPayload, isStreamPayload, rawPayloadInput, rawPayloadOutput } from '../rest/body.js';
 import { matchRoute, routeFor, routeLabels } from '../rest/router.js';
 
 const JSON_TYPE = 'application/json';
@@ -43,6 +45,16 @@ export const restJsonCodec: ProtocolCodec = {
       const b = bindingsOf(model, op.output);
       status = writeBindings(b, value, headers) ?? status;
       const p = b.payload;
+      const events = eventStreamShape(p);
+      if (p && events) {
+        // The handler returns the events as an (async) iterable; each becomes one message, sent as produced.
+        headers['content-type'] = EVENT_STREAM_CONTENT_TYPE;
+        return { status, headers, body: '', bodyStream: encodeEventStream(events, value[p.name] as EventSource | undefined, jsonEventBodies) };
+      }
+      if (p && isRawPayload(p) && isStreamPayload(value[p.name])) {
+        headers['content-type'] ??= p.shape.type === 'string' ? 'text/plain' : 'application/octet-stream';
+        return { status, headers, body: '', bodyStream: value[p.name] as AsyncIterable<Uint8Array> };
+      }
       if (p && isRawPayload(p)) {
         body = rawPayloadOutput(p, value[p.name]);
         headers['content-type'] ??= p.shape.type === 'string' ? 'text/plain' : 'application/octet-stream';

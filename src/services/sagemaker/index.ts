@@ -1,0 +1,85 @@
+/**
+ * Amazon SageMaker for mlzone (JSON 1.1, `SageMaker.*`): the model registry, hosting (models, endpoint configs,
+ * endpoints that really serve), tags and Search. Each area lives in its own folder (`registry/`, `hosting/`,
+ * `tags/`, `search/`) with thin handlers and its authorization declarations; all share one resource table
+ * (`store.ts`).
+ *
+ * The rest of mlzone uses this module only:
+ * - the gateway registers `definition`;
+ * - the IAM enforcement reads model package group policies and resource tags through `policies`
+ *   (`app/policy-sources.ts`), so a call on another account's group or package is allowed only by its policy.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { ServiceDefinition } from '../../core/service.js';
+import type { Database, Migration } from '../../persistence/db.js';
+import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from './context.js';
+import { parseSageMakerArn } from './domain/arns.js';
+import { hostingAuthz } from './hosting/authz.js';
+import { hostingHandlers } from './hosting/handlers.js';
+import { migrations } from './migrations.js';
+import { registryAuthz } from './registry/authz.js';
+import { registryHandlers } from './registry/handlers.js';
+import { searchAuthz } from './search/authz.js';
+import { searchHandlers } from './search/handlers.js';
+import { store } from './store.js';
+import { tagAuthz } from './tags/authz.js';
+import { canonicalArn, tagHandlers } from './tags/handlers.js';
+
+export { parseSageMakerArn, sagemakerArn } from './domain/arns.js';
+
+export interface SageMakerDeps {
+  readonly db: Database;
+  readonly clock: Clock;
+  readonly validatePolicy: (document: string) => string | undefined;
+}
+
+/** Policies and tags of SageMaker resources, for the IAM enforcement. */
+export interface SageMakerPolicies {
+  /** The policy that governs `arn`: a model package group's own, or its group's for a versioned package. */
+  resourcePolicy(arn: string): Promise<{ readonly id: string; readonly document: string } | undefined>;
+  /** The resource's tags (`aws:ResourceTag/*`); undefined when mlzone keeps no such resource. */
+  resourceTags(arn: string): Promise<Readonly<Record<string, string>> | undefined>;
+}
+
+export interface SageMakerService {
+  readonly definition: ServiceDefinition;
+  readonly policies: SageMakerPolicies;
+  readonly migrations: Migration[];
+}
+
+/** The group that owns a package or group ARN (`model-package/<group>/<n>`, `model-package-group/<group>`). */
+function governingGroupArn(arn: string): string | undefined {
+  const p = parseSageMakerArn(arn);
+  if (!p) return undefined;
+  if (p.kind === 'model-package-group') return `arn:aws:sagemaker:${p.region}:${p.accountId}:model-package-group/${p.name.toLowerCase()}`;
+  const slash = p.name.indexOf('/');
+  if (p.kind === 'model-package' && slash > 0) return `arn:aws:sagemaker:${p.region}:${p.accountId}:model-package-group/${p.name.slice(0, slash).toLowerCase()}`;
+  return undefined;
+}
+
+function merge<T extends object>(...parts: T[]): T {
+  return Object.assign({}, ...parts) as T;
+}
+
+export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
+  const ctx: AreaContext = { db: deps.db, clock: deps.clock, validatePolicy: deps.validatePolicy };
+  const handlers: SageMakerHandlers = merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx), searchHandlers(ctx));
+  const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz);
+  const policies: SageMakerPolicies = {
+    async resourcePolicy(arn) {
+      const group = governingGroupArn(arn);
+      const record = group ? await store.get(deps.db.kysely, group) : undefined;
+      return record?.policy !== undefined ? { id: record.arn, document: record.policy } : undefined;
+    },
+    async resourceTags(arn) {
+      const canonical = canonicalArn(arn);
+      if (!canonical || !(await store.get(deps.db.kysely, canonical))) return undefined;
+      return Object.fromEntries((await store.tags(deps.db.kysely, canonical)).map((x) => [x.Key, x.Value]));
+    },
+  };
+  return {
+    definition: { name: 'sagemaker', handlers: handlers as ServiceDefinition['handlers'], authz: authz as ServiceDefinition['authz'] },
+    policies,
+    migrations,
+  };
+}

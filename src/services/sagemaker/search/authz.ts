@@ -1,0 +1,3 @@
+import type { SageMakerAuthz } from '../context.js';
+
+export const searchAuthz: SageMakerAuthz = {};

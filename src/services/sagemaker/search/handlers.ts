@@ -1,0 +1,6 @@
+/** Search (to be written). */
+import type { AreaContext, SageMakerHandlers } from '../context.js';
+
+export function searchHandlers(_ctx: AreaContext): SageMakerHandlers {
+  return {};
+}
