@@ -17,6 +17,12 @@ export interface AppConfig {
   /** PostgreSQL schema (tests isolate runs with one schema each). */
   readonly databaseSchema?: string;
   readonly log?: (msg: string) => void;
+  /** How long a hosting container may take to answer `/ping` when its variant does not say; default 60 s. */
+  readonly containerStartupTimeoutMs?: number;
+  /** How long InvokeEndpoint waits for `/invocations`; default 60 s as on AWS. */
+  readonly invocationTimeoutMs?: number;
+  /** Passes container output lines to `log` (they are otherwise kept only for failure reasons). */
+  readonly logContainers?: boolean;
 }
 
 export const defaultConfig: AppConfig = {

@@ -17,7 +17,12 @@ import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
-import { createSageMakerService } from '../services/sagemaker/index.js';
+import { createSageMakerService, type ExecutionRoles } from '../services/sagemaker/index.js';
+import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
+import { createProcessRuntime, extractModelArtifact, frameworkImageOf } from '../runtime/index.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import type { Principal } from '../core/principal.js';
 import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
 import { createAuthenticator } from '../gateway/authenticate.js';
 import { allowAll } from '../gateway/authorizer.js';
@@ -25,7 +30,7 @@ import { createIamAuthorizer } from '../gateway/enforce/iam-authorizer.js';
 import { createDecisionLog } from './decisions.js';
 import { createPolicySources } from './policy-sources.js';
 import { createPipeline } from '../gateway/pipeline.js';
-import { createInternalClient, type InternalClient } from '../gateway/internal-client.js';
+import { createInternalClient, servicePrincipal, type InternalClient } from '../gateway/internal-client.js';
 import { startServer, type RunningServer, type WireHandler } from '../gateway/server.js';
 import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
 import type { Blueprint } from '../org/blueprint-types.js';
@@ -49,6 +54,8 @@ export interface App {
   readonly internal: InternalClient;
   /** The whole request chain (authentication included) without HTTP: what the server runs for each request. */
   readonly handle: WireHandler;
+  /** Waits for background work in flight (endpoint deployments), for tests. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +73,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   const blueprint = loadBlueprintFile(blueprintPath);
   const db = await openDatabase(config);
   let blobs: BlobStore | undefined;
+  let containers: { close(): Promise<void> } | undefined;
+  let stopEndpoints: (() => Promise<void>) | undefined;
+  let scratch: string | undefined;
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
     blobs = blobStore;
@@ -101,7 +111,51 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
     });
-    const sagemaker = createSageMakerService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
+    // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
+    // when ephemeral); they make their calls as their execution role through the internal client, bound below.
+    const runtime = createProcessRuntime();
+    containers = runtime;
+    const workDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mlzone-runtime-')) : join(config.dataDir, 'runtime');
+    if (config.ephemeral) scratch = workDir;
+    let internalClient: InternalClient | undefined;
+    const internalLate = (): InternalClient => {
+      if (!internalClient) throw new Error('internal client used before the services were registered');
+      return internalClient;
+    };
+    const executionRoles: ExecutionRoles = {
+      async assume(roleArn, via) {
+        const out = await internalLate().call<{ Credentials: { AccessKeyId: string; SessionToken: string } }>({
+          service: 'sts',
+          operation: 'AssumeRole',
+          input: { RoleArn: roleArn, RoleSessionName: `SageMaker-${clock.now()}`.slice(0, 64) },
+          principal: servicePrincipal('sagemaker.amazonaws.com'),
+          via: { sourceArn: via.sourceArn, sourceAccount: via.sourceAccount, calledVia: ['sagemaker.amazonaws.com'] },
+        });
+        const found = await sts.sessions.resolve(out.Credentials.AccessKeyId, out.Credentials.SessionToken, clock.now());
+        if (found.kind !== 'ok') throw new Error(`the session of ${roleArn} could not be resolved (${found.kind})`);
+        return found.principal as Principal;
+      },
+    };
+    const accountIds = new Set(blueprint.accounts.map((a) => a.id));
+    const sagemaker = createSageMakerService({
+      db,
+      clock,
+      validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
+      hosting: {
+        runtime,
+        internal: internalLate,
+        executionRoles,
+        knownImage: (uri) => frameworkImageOf(uri),
+        isLandingZoneAccount: (id) => accountIds.has(id),
+        extractModel: (tarGz, dir) => extractModelArtifact(tarGz, dir),
+        workDir,
+        startupTimeoutMs: config.containerStartupTimeoutMs ?? 60_000,
+        invocationTimeoutMs: config.invocationTimeoutMs ?? 60_000,
+        log: (msg) => (config.logContainers || !msg.startsWith('[') ? config.log?.(msg) : undefined),
+      },
+    });
+    stopEndpoints = () => sagemaker.close();
+    const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
     const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
     await runMigrations(db, migrations);
 
@@ -121,7 +175,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -145,15 +199,17 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       admin: adminEndpoints({ version, services, blueprint, auth: config.auth, decisions }),
       log: (msg, err) => config.log?.(`${msg}: ${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err)}`),
     });
-    const internal = createInternalClient({
+    const internal = (internalClient = createInternalClient({
       services,
       authorizer,
       audit: cloudtrail.sink,
       onDecision: (id, ctx, record) => decisions.keep(id, ctx, record),
       region: blueprint.organization.region,
       now: () => clock.now(),
-    });
+    }));
     const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
+    // Endpoints that were serving before this start serve again (their processes start in the background).
+    await sagemaker.restore();
     return {
       url: server.url,
       port: server.port,
@@ -162,19 +218,26 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       seeded,
       internal,
       handle: pipeline,
+      settle: () => sagemaker.settle(),
       async close() {
         await server.close();
         try {
+          await sagemaker.close();
+          await runtime.close();
           await cloudtrail.sink.flush();
         } finally {
           await db.close();
           await blobStore.close();
+          if (scratch) await rm(scratch, { recursive: true, force: true });
         }
       },
     };
   } catch (e) {
+    await stopEndpoints?.().catch(() => undefined);
+    await containers?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     await blobs?.close().catch(() => undefined);
+    if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
 }

@@ -68,7 +68,12 @@ export function createServiceRegistry(
       if (short !== md.targetPrefix) byTargetPrefix.set(short, definition.name);
     }
     const signing = md.signingName ?? md.endpointPrefix;
-    if (signing) bySigningName.set(signing, [...(bySigningName.get(signing) ?? []), definition.name]);
+    // SageMaker's JSON API and its REST runtimes share the signing name `sagemaker`. A request without X-Amz-Target
+    // is routed by signing name to the first candidate, which must then be a service that needs no target header.
+    if (signing) {
+      const others = bySigningName.get(signing) ?? [];
+      bySigningName.set(signing, style === 'json' ? [...others, definition.name] : [definition.name, ...others]);
+    }
     if (style === 'query' && md.apiVersion) byQueryVersion.set(md.apiVersion, definition.name);
   }
   return {

@@ -43,6 +43,10 @@ describe('model patterns (Java regex → JS)', () => {
     expect(compileModelPattern('(unclosed')).toBeUndefined();
   });
 
+  // SageMaker's metadata key/value patterns quantify the end anchor (`(…)*${1,128}`), which JS rejects: the check is
+  // skipped for them (their min/max lengths still apply).
+  const UNEXPRESSIBLE = ['sagemaker.CustomerMetadataKey', 'sagemaker.CustomerMetadataValue'];
+
   it('compiles every pattern of the copied models', () => {
     const dir = defaultSpecsDir();
     const failed: string[] = [];
@@ -50,6 +54,6 @@ describe('model patterns (Java regex → JS)', () => {
       const model = JSON.parse(readFileSync(join(dir, svc, 'service-2.json'), 'utf8')) as { shapes: Record<string, { pattern?: string }> };
       for (const [name, s] of Object.entries(model.shapes)) if (s.pattern && !compileModelPattern(s.pattern)) failed.push(`${svc}.${name}`);
     }
-    expect(failed).toEqual([]);
+    expect(failed).toEqual(UNEXPRESSIBLE);
   });
 });

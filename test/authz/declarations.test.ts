@@ -52,6 +52,16 @@ const CALLER_OR_USER_OPS = ['GetUser', 'CreateAccessKey', 'ListAccessKeys', 'Upd
 
 const KNOWN_DEVIATIONS: readonly Deviation[] = [
   {
+    service: 'sagemaker',
+    operations: ['CreateModel'],
+    problem: /^resource arn:aws:sagemaker:us-east-1:444444444444:model-package\/example has none of the ARN shapes of sagemaker:CreateModel/,
+    status: 'deliberate',
+    reason:
+      'A model deployed from a model package is also authorized as sagemaker:CreateModel on that package, so a package of another account ' +
+      'needs its group policy to grant it — the grant AWS documents for cross-account deployment ("Cross-account model registry": the ' +
+      "group policy's CreateModel on model-package/<group>/*). The service authorization reference lists only the model resource for it.",
+  },
+  {
     service: 'sts',
     operations: ['AssumeRole'],
     problem: /lacks context key iam:ResourceTag\/team /,

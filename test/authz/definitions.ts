@@ -22,9 +22,19 @@ import { createCloudTrailService } from '../../src/services/cloudtrail/index.js'
 import { createEcrService } from '../../src/services/ecr/index.js';
 import { createS3Service } from '../../src/services/s3/index.js';
 import { createEphemeralBlobStore } from '../../src/persistence/blob/index.js';
+import { createSageMakerService } from '../../src/services/sagemaker/index.js';
+import { createSageMakerRuntimeService } from '../../src/services/sagemaker-runtime/index.js';
+import type { ContainerRuntime } from '../../src/runtime/types.js';
+
+/** No container ever starts here: the declarations are checked, not the deployments. */
+const noContainers: ContainerRuntime = {
+  startHosting: () => Promise.reject(new Error('no containers in the authz survey')),
+  running: () => [],
+  close: () => Promise.resolve(),
+};
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -47,9 +57,28 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
     const cloudtrail = createCloudTrailService({ db, clock });
     const ecr = createEcrService({ db, clock, defaultRegion: 'us-east-1', validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), iam: iam.directory });
     const s3 = createS3Service({ db, clock, blobs, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations];
+    const sagemaker = createSageMakerService({
+      db,
+      clock,
+      validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
+      hosting: {
+        runtime: noContainers,
+        internal: () => {
+          throw new Error('no internal calls in the authz survey');
+        },
+        executionRoles: { assume: () => Promise.reject(new Error('no roles in the authz survey')) },
+        knownImage: () => undefined,
+        isLandingZoneAccount: () => false,
+        extractModel: () => Promise.resolve(),
+        workDir: '/nonexistent',
+        startupTimeoutMs: 1000,
+        invocationTimeoutMs: 1000,
+      },
+    });
+    const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition];
     return {
       db,
       definitions,
@@ -57,6 +86,7 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
       org,
       async close() {
         try {
+          await sagemaker.close();
           await cloudtrail.sink.flush();
         } finally {
           await db.close();

@@ -71,6 +71,14 @@ const STRING_CANDIDATES = [
   'GAAQEAAAAACwdrMHVYsbEkMF',
   // S3 CopySource (`bucket/key`).
   'example/example',
+  // SageMaker: S3 URIs, image digests, framework versions.
+  's3://example/example',
+  `sha256:${'0'.repeat(64)}`,
+  '1.0',
+  // ARNs in members whose names do not say what they name (`ValidationRole`, `SuccessTopic`, list members).
+  'arn:aws:iam::444444444444:role/example',
+  'arn:aws:sns:us-east-1:444444444444:example',
+  'arn:aws:sagemaker:us-east-1:444444444444:model-package/example/1',
 ];
 
 /** Member-name words that name a resource type differently from the reference. */
@@ -158,11 +166,16 @@ class Synthesizer {
   private arn(path: readonly string[]): string {
     for (const raw of [...path].reverse()) {
       const word = raw.replace(/Arns?$/i, '').replace(/s$/, '').toLowerCase();
-      const type = ARN_ALIASES[raw.toLowerCase()] ?? ARN_ALIASES[word] ?? word;
-      if (!type || type === 'member') continue;
-      for (const service of [this.o.service, 'iam']) {
-        const format = this.o.arnFormats.get(service)?.get(type);
-        if (format) return this.fill(format);
+      // SageMaker names members after kebab-case resource types (`ModelPackageArnList` → model-package) and roles
+      // after what they do (`ExecutionRoleArn`, `ValidationRole` → role).
+      const kebab = raw.replace(/(Arns?)?(List)?$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+      const types = [ARN_ALIASES[raw.toLowerCase()] ?? ARN_ALIASES[word] ?? word, kebab, ...(word.endsWith('role') ? ['role'] : [])];
+      if (!types[0] || types[0] === 'member') continue;
+      for (const type of types) {
+        for (const service of [this.o.service, 'iam']) {
+          const format = this.o.arnFormats.get(service)?.get(type);
+          if (format) return this.fill(format);
+        }
       }
     }
     const own = [...(this.o.arnFormats.get(this.o.service)?.values() ?? [])][0];

@@ -120,7 +120,7 @@ export function eventMessage(union: StructureShape, event: unknown, writer: Even
   const { member, shape, value } = eventEntry(union, event);
   const parts = eventParts(shape, value, writer);
   const exception = isException(shape);
-  const kind = exception
+  const kind: Record<string, string> = exception
     ? { ':message-type': 'exception', ':exception-type': member.name }
     : { ':message-type': 'event', ':event-type': member.name };
   return {

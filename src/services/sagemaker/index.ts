@@ -13,9 +13,12 @@ import type { Clock } from '../../core/clock.js';
 import type { ServiceDefinition } from '../../core/service.js';
 import type { Database, Migration } from '../../persistence/db.js';
 import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from './context.js';
-import { parseSageMakerArn } from './domain/arns.js';
+import { parseSageMakerArn, sagemakerArn } from './domain/arns.js';
 import { hostingAuthz } from './hosting/authz.js';
 import { hostingHandlers } from './hosting/handlers.js';
+import { Deployer, type LiveEndpoint } from './hosting/deployer.js';
+import { invoke, invokeStream, type InvokeRequest, type Invoked, type InvokedStream } from './hosting/invoke.js';
+import type { HostingPorts } from './hosting/ports.js';
 import { migrations } from './migrations.js';
 import { registryAuthz } from './registry/authz.js';
 import { registryHandlers } from './registry/handlers.js';
@@ -26,11 +29,22 @@ import { tagAuthz } from './tags/authz.js';
 import { canonicalArn, tagHandlers } from './tags/handlers.js';
 
 export { parseSageMakerArn, sagemakerArn } from './domain/arns.js';
+export type { ExecutionRoles, HostingPorts } from './hosting/ports.js';
+export type { InvokeRequest, Invoked, InvokedStream } from './hosting/invoke.js';
 
 export interface SageMakerDeps {
   readonly db: Database;
   readonly clock: Clock;
   readonly validatePolicy: (document: string) => string | undefined;
+  readonly hosting: HostingPorts;
+}
+
+/** What the SageMaker Runtime service (InvokeEndpoint) needs: the running endpoints. */
+export interface EndpointInvoker {
+  invoke(request: InvokeRequest): Promise<Invoked>;
+  invokeStream(request: InvokeRequest): Promise<InvokedStream>;
+  /** Endpoints running in this process. */
+  running(): readonly LiveEndpoint[];
 }
 
 /** Policies and tags of SageMaker resources, for the IAM enforcement. */
@@ -45,6 +59,13 @@ export interface SageMakerService {
   readonly definition: ServiceDefinition;
   readonly policies: SageMakerPolicies;
   readonly migrations: Migration[];
+  readonly endpoints: EndpointInvoker;
+  /** Starts again the endpoints a previous run left serving (call once the gateway serves). */
+  restore(): Promise<void>;
+  /** Waits for the background deployments in flight (tests). */
+  settle(): Promise<void>;
+  /** Stops every endpoint instance. */
+  close(): Promise<void>;
 }
 
 /** The group that owns a package or group ARN (`model-package/<group>/<n>`, `model-package-group/<group>`). */
@@ -63,7 +84,17 @@ function merge<T extends object>(...parts: T[]): T {
 
 export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   const ctx: AreaContext = { db: deps.db, clock: deps.clock, validatePolicy: deps.validatePolicy };
-  const handlers: SageMakerHandlers = merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx), searchHandlers(ctx));
+  const deployer = new Deployer(deps.hosting, deps.db, deps.clock);
+  const handlers: SageMakerHandlers = merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx));
+  const describe = (r: InvokeRequest) => async () => {
+    const record = await store.get(deps.db.kysely, sagemakerArn(r.region, r.accountId, 'endpoint', r.endpointName));
+    return record && { status: record.status };
+  };
+  const endpoints: EndpointInvoker = {
+    invoke: (r) => invoke(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
+    invokeStream: (r) => invokeStream(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
+    running: () => deployer.endpoints(),
+  };
   const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz);
   const policies: SageMakerPolicies = {
     async resourcePolicy(arn) {
@@ -81,5 +112,9 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     definition: { name: 'sagemaker', handlers: handlers as ServiceDefinition['handlers'], authz: authz as ServiceDefinition['authz'] },
     policies,
     migrations,
+    endpoints,
+    restore: () => deployer.restore(),
+    settle: () => deployer.settle(),
+    close: () => deployer.close(),
   };
 }

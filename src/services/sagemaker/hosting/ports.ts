@@ -1,0 +1,37 @@
+/**
+ * What hosting needs from the rest of mlzone, handed in by `app/`: the container runtime, calls made as the
+ * model's execution role (image pulls and artifact reads are authorized exactly as that role's own calls), the
+ * images mlzone knows without a registry (AWS framework and algorithm images, blueprint commands), and where
+ * extracted models live.
+ */
+import type { InternalClient } from '../../../gateway/internal-client.js';
+import type { Principal } from '../../../core/principal.js';
+import type { ContainerRuntime, RuntimeImage } from '../../../runtime/types.js';
+
+export interface ExecutionRoles {
+  /**
+   * A session of `roleArn` as SageMaker assumes it (`sts:AssumeRole` by `sagemaker.amazonaws.com`, so the role's
+   * trust policy decides), on behalf of `sourceArn`. Rejects with the STS error when the role cannot be assumed.
+   */
+  assume(roleArn: string, via: { readonly sourceArn: string; readonly sourceAccount: string }): Promise<Principal>;
+}
+
+export interface HostingPorts {
+  readonly runtime: ContainerRuntime;
+  /** Late-bound: the internal client exists only once every service is registered. */
+  readonly internal: () => InternalClient;
+  readonly executionRoles: ExecutionRoles;
+  /** An image mlzone runs without asking a registry (AWS-owned framework/algorithm URIs, blueprint commands). */
+  knownImage(uri: string): RuntimeImage | undefined;
+  /** True for the accounts of the landing zone (their images are pulled through mlzone's ECR and its policies). */
+  isLandingZoneAccount(accountId: string): boolean;
+  /** Extracts a `model.tar.gz` into `dir` (throws an Error whose message a user understands). */
+  extractModel(tarGz: Buffer, dir: string): Promise<void>;
+  /** Where endpoint instances keep their models and scratch files. */
+  readonly workDir: string;
+  /** How long a container may take to answer `/ping` when the variant does not say (AWS: up to 60 minutes). */
+  readonly startupTimeoutMs: number;
+  /** How long `/invocations` may take (AWS: 60 s). */
+  readonly invocationTimeoutMs: number;
+  readonly log?: (message: string) => void;
+}
