@@ -17,7 +17,7 @@ import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
-import { createSageMakerService, type ExecutionRoles } from '../services/sagemaker/index.js';
+import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
 import { createProcessRuntime, extractModelArtifact, frameworkImageOf } from '../runtime/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -54,6 +54,8 @@ export interface App {
   readonly internal: InternalClient;
   /** The whole request chain (authentication included) without HTTP: what the server runs for each request. */
   readonly handle: WireHandler;
+  /** The endpoints running in this process (`mlzone status`, tests, benchmarks). */
+  readonly endpoints: Pick<EndpointInvoker, 'running'>;
   /** Waits for background work in flight (endpoint deployments), for tests. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -218,6 +220,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       seeded,
       internal,
       handle: pipeline,
+      endpoints: sagemaker.endpoints,
       settle: () => sagemaker.settle(),
       async close() {
         await server.close();
