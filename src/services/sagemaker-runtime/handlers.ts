@@ -3,7 +3,7 @@ import type { RequestContext } from '../../core/context.js';
 import type { EndpointInvoker, InvokeRequest } from '../sagemaker/index.js';
 import type { InvokeEndpointInput, SageMakerRuntimeHandlers } from './api.gen.js';
 
-function request(i: Pick<InvokeEndpointInput, 'EndpointName' | 'Body' | 'ContentType' | 'Accept' | 'CustomAttributes' | 'TargetVariant'>, rc: RequestContext): InvokeRequest {
+function request(i: Pick<InvokeEndpointInput, 'EndpointName' | 'Body' | 'ContentType' | 'Accept' | 'CustomAttributes' | 'TargetVariant' | 'InferenceId'>, rc: RequestContext): InvokeRequest {
   return {
     accountId: rc.accountId,
     region: rc.region,
@@ -13,6 +13,7 @@ function request(i: Pick<InvokeEndpointInput, 'EndpointName' | 'Body' | 'Content
     ...(i.Accept !== undefined ? { accept: i.Accept } : {}),
     ...(i.CustomAttributes !== undefined ? { customAttributes: i.CustomAttributes } : {}),
     ...(i.TargetVariant !== undefined ? { targetVariant: i.TargetVariant } : {}),
+    ...(i.InferenceId !== undefined ? { inferenceId: i.InferenceId } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import { hostingHandlers } from './hosting/handlers.js';
 import { Deployer, type LiveEndpoint } from './hosting/deployer.js';
 import { invoke, invokeStream, type InvokeRequest, type Invoked, type InvokedStream } from './hosting/invoke.js';
 import type { HostingPorts } from './hosting/ports.js';
+import { CaptureWriter } from './hosting/capture.js';
 import { migrations } from './migrations.js';
 import { registryAuthz } from './registry/authz.js';
 import { registryHandlers } from './registry/handlers.js';
@@ -64,8 +65,10 @@ export interface SageMakerService {
   restore(): Promise<void>;
   /** Waits for the background deployments in flight (tests). */
   settle(): Promise<void>;
-  /** Stops every endpoint instance. */
+  /** Stops every endpoint instance (and writes the data captured so far). */
   close(): Promise<void>;
+  /** Writes the buffered data-capture records now (tests; otherwise about once a second). */
+  flushCapture(): Promise<void>;
 }
 
 /** The group that owns a package or group ARN (`model-package/<group>/<n>`, `model-package-group/<group>`). */
@@ -90,8 +93,9 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     const record = await store.get(deps.db.kysely, sagemakerArn(r.region, r.accountId, 'endpoint', r.endpointName));
     return record && { status: record.status };
   };
+  const capture = new CaptureWriter(deps.hosting, () => deps.clock.now());
   const endpoints: EndpointInvoker = {
-    invoke: (r) => invoke(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
+    invoke: (r) => invoke(deployer, r, deps.hosting.invocationTimeoutMs, describe(r), capture),
     invokeStream: (r) => invokeStream(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
     running: () => deployer.endpoints(),
   };
@@ -115,6 +119,10 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     endpoints,
     restore: () => deployer.restore(),
     settle: () => deployer.settle(),
-    close: () => deployer.close(),
+    async close() {
+      await deployer.close();
+      await capture.flush();
+    },
+    flushCapture: () => capture.flush(),
   };
 }

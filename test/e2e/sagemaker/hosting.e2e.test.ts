@@ -3,7 +3,7 @@
  * artifacts bucket, the endpoint really runs (two instance processes), answers with the numbers the weights give,
  * and goes through update, re-weighting, failures and deletion as AWS's status machine says.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
@@ -215,5 +215,42 @@ describe('failures', () => {
     expect(e).toMatchObject({ name: 'ValidationException', message: `Could not find model "arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/nope".` });
     const missing = await sm.send(new DescribeModelCommand({ ModelName: 'nope' })).catch((x: unknown) => x);
     expect(missing).toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+describe('data capture', () => {
+  it('writes sampled requests and responses as SageMaker’s JSON Lines, as the execution role', async () => {
+    const name = unique('capture');
+    const url = await uploadModel(`models/${name}/model.tar.gz`, [1, 1], 0);
+    await sm.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: ROLE, PrimaryContainer: { Image: LINEAR_LEARNER, ModelDataUrl: url } }));
+    await sm.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: name,
+        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+        DataCaptureConfig: { EnableCapture: true, InitialSamplingPercentage: 100, DestinationS3Uri: `s3://${BUCKET}/capture`, CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }] },
+      }),
+    );
+    await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
+    const d = await waitFor(name, (x) => x !== 'Creating');
+    expect(d.EndpointStatus).toBe('InService');
+    expect(d.DataCaptureConfig).toMatchObject({ EnableCapture: true, CaptureStatus: 'Started', CurrentSamplingPercentage: 100, DestinationS3Uri: `s3://${BUCKET}/capture` });
+    for (const row of ['1,2', '3,4']) {
+      await runtime.send(new InvokeEndpointCommand({ EndpointName: name, ContentType: 'text/csv', Accept: 'text/csv', Body: Buffer.from(row), InferenceId: `id-${row}` }));
+    }
+    const s3 = new S3Client({ ...clientConfig(server.url, scientist), forcePathStyle: true });
+    const deadline = Date.now() + 10_000;
+    let keys: string[] = [];
+    while (keys.length === 0) {
+      if (Date.now() > deadline) throw new Error('no capture file written');
+      await new Promise((r) => setTimeout(r, 200));
+      keys = ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `capture/${name}/AllTraffic/` }))).Contents ?? []).map((o) => o.Key!);
+    }
+    expect(keys[0]).toMatch(new RegExp(`^capture/${name}/AllTraffic/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d{2}-\\d{2}-\\d{3}-[0-9a-f-]{36}\\.jsonl$`));
+    const text = (await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: keys[0] }))).Body!.transformToString()).trim();
+    const records = text.split('\n').map((l) => JSON.parse(l) as { captureData: Record<string, { data: string; encoding: string; mode: string; observedContentType: string }>; eventMetadata: { inferenceId?: string } });
+    expect(records).toHaveLength(2);
+    expect(records[0]!.captureData.endpointInput).toEqual({ observedContentType: 'text/csv', mode: 'INPUT', data: '1,2', encoding: 'CSV' });
+    expect(records[0]!.captureData.endpointOutput).toMatchObject({ mode: 'OUTPUT', data: expect.stringMatching(/^3(\.0+)?\s*$/), encoding: 'CSV' });
+    expect(records.map((r) => r.eventMetadata.inferenceId)).toEqual(['id-1,2', 'id-3,4']);
   });
 });

@@ -8,6 +8,7 @@ import { AwsError } from '../../../core/errors.js';
 import type { HostingContainer, InvocationResponse, StreamedInvocationResponse } from '../../../runtime/types.js';
 import { ContainerError } from '../../../runtime/types.js';
 import type { Deployer, LiveEndpoint, LiveInstance, LiveVariant } from './deployer.js';
+import { sampled, type CaptureWriter } from './capture.js';
 
 export interface InvokeRequest {
   readonly accountId: string;
@@ -18,6 +19,7 @@ export interface InvokeRequest {
   readonly accept?: string;
   readonly customAttributes?: string;
   readonly targetVariant?: string;
+  readonly inferenceId?: string;
 }
 
 export interface Invoked {
@@ -97,7 +99,7 @@ async function liveEndpoint(deployer: Deployer, r: InvokeRequest, describe: () =
   throw validation(`Endpoint ${r.endpointName} of account ${r.accountId} is not in service (status ${record.status ?? 'unknown'}).`);
 }
 
-export async function invoke(deployer: Deployer, r: InvokeRequest, timeoutMs: number, describe: () => Promise<{ status?: string } | undefined>): Promise<Invoked> {
+export async function invoke(deployer: Deployer, r: InvokeRequest, timeoutMs: number, describe: () => Promise<{ status?: string } | undefined>, capture?: CaptureWriter): Promise<Invoked> {
   const endpoint = await liveEndpoint(deployer, r, describe);
   const variant = chooseVariant(endpoint, r.targetVariant);
   const instance = chooseInstance(variant);
@@ -122,6 +124,22 @@ export async function invoke(deployer: Deployer, r: InvokeRequest, timeoutMs: nu
     if (response.status < 200 || response.status > 299) throw modelError(endpoint, variant, c, response.status, response.body.toString('utf8'));
     body = response.body;
     contentType = response.contentType;
+  }
+  const config = endpoint.dataCapture;
+  if (capture && config && sampled(config)) {
+    capture.record({
+      endpointName: endpoint.name,
+      endpointArn: endpoint.arn,
+      accountId: endpoint.accountId,
+      region: endpoint.region,
+      variant: variant.name,
+      ...(variant.plan.ExecutionRoleArn !== undefined ? { roleArn: variant.plan.ExecutionRoleArn } : {}),
+      config,
+      input: { body: r.body, ...(r.contentType !== undefined ? { contentType: r.contentType } : {}) },
+      output: { body: response!.body, ...(response!.contentType !== undefined ? { contentType: response!.contentType } : {}) },
+      ...(r.inferenceId !== undefined ? { inferenceId: r.inferenceId } : {}),
+      at: Date.now(),
+    });
   }
   return { variant: variant.name, response: response!, endpoint };
 }

@@ -2,6 +2,7 @@
  * AddTags, ListTags and DeleteTags on any SageMaker resource mlzone keeps. A tag set holds at most 50 tags; keys
  * starting with `aws:` are reserved.
  */
+import type { Kysely } from 'kysely';
 import { keysetPage } from '../../../core/pagination.js';
 import type { AreaContext, SageMakerHandlers } from '../context.js';
 import { parseSageMakerArn } from '../domain/arns.js';
@@ -23,9 +24,9 @@ export function checkTagKeys(keys: readonly string[]): void {
 }
 
 export function tagHandlers(ctx: AreaContext): SageMakerHandlers {
-  const existing = async (arn: string) => {
+  const existing = async (arn: string, ex: Kysely<any> = ctx.db.kysely) => {
     const canonical = canonicalArn(arn);
-    const found = canonical ? await store.get(ctx.db.kysely, canonical) : undefined;
+    const found = canonical ? await store.get(ex, canonical) : undefined;
     if (!found) throw errors.validation(`Resource ${arn} does not exist.`);
     return found.arn;
   };
@@ -34,7 +35,7 @@ export function tagHandlers(ctx: AreaContext): SageMakerHandlers {
       checkTagKeys(i.Tags.map((x) => x.Key));
       const tags = i.Tags.map((x) => ({ Key: x.Key, Value: x.Value ?? '' }));
       await ctx.db.transaction(async (trx) => {
-        const arn = await existing(i.ResourceArn);
+        const arn = await existing(i.ResourceArn, trx);
         const before = await store.tags(trx, arn);
         const keys = new Set([...before.map((x) => x.Key), ...tags.map((x) => x.Key)]);
         if (keys.size > MAX_TAGS) throw errors.limitExceeded(`You can't add more than ${MAX_TAGS} tags to a resource.`);
