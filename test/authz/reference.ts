@@ -52,6 +52,8 @@ function placeholder(name: string): string {
   if (name === 'Account') return '(?:\\d{12}|aws)';
   // `${RoleNameWithPath}`, `${EntityPath}`, …: a path, slashes included.
   if (/Path$/.test(name)) return '.+';
+  // SageMaker: a versioned package's name is `<group>/<version>` (`…:model-package/<group>/<n>`; grants name `<group>/*`).
+  if (name === 'ModelPackageName') return '[^/]+(?:/[^/]+)?';
   return '[^/]+';
 }
 

@@ -1,7 +1,9 @@
 /**
  * SageMaker's errors with AWS's codes and wording. SageMaker answers a missing model, endpoint, endpoint config or
- * job with ValidationException (the botocore `EndpointDeleted` waiter relies on it), and a missing registry or
- * pipeline resource with ResourceNotFound.
+ * job with ValidationException (the botocore `EndpointDeleted` waiter relies on it), and so does the registry for a
+ * missing model package group or package ("ModelPackageGroup <arn> does not exist." — seen in AWS's own
+ * CloudFormation provider and real tracebacks; the reference's §0.1 says ResourceNotFound, which is wrong there).
+ * Pipelines and feature groups answer ResourceNotFound.
  */
 import { AwsError } from '../../../core/errors.js';
 

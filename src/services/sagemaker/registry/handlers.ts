@@ -5,7 +5,9 @@
  * - A name means the caller's account and the request's region; an ARN may name another account's group or package
  *   (a cross-account call, which IAM allowed only because the group's policy grants it). A version registered
  *   cross-account belongs to the group owner: its ARN is in the owner's account and it lists with the group.
- * - Versions are numbered 1, 2, 3 … per group in the transaction that inserts them; deleted numbers are not reused.
+ * - Versions are numbered 1, 2, 3 … per group in the transaction that inserts them; deleted numbers are not reused
+ *   (a group deleted and created again starts a new count: `refs.ts versionCounterKey`).
+ * - ListModelPackageGroups with `CrossAccount` shows the other accounts' groups whose policy names the caller's account.
  * - `ClientToken` makes CreateModelPackage idempotent: the same token with the same input answers the package it
  *   created; with another input it is refused.
  * - Documents are the Describe answers (`registry/domain/documents.ts`); listings order and page with
@@ -20,6 +22,7 @@ import { modelPackageVersionArn, sagemakerArn } from '../domain/arns.js';
 import { errors } from '../domain/errors.js';
 import type { ResourceRecord } from '../store.js';
 import { store } from '../store.js';
+import { policyNamesAccount } from '../search/domain/sharing.js';
 import { checkTagKeys } from '../tags/handlers.js';
 import type { GroupDocument, PackageDocument } from './domain/documents.js';
 import { batchSummary, describedPackage, groupDocument, groupSummary, inputDigest, packageDocument, packageSummary, updatedPackage } from './domain/documents.js';
@@ -137,9 +140,12 @@ export function registryHandlers(ctx: AreaContext): SageMakerHandlers {
     },
 
     ListModelPackageGroups: async (i, rc) => {
-      // CrossAccount lists the groups other accounts made discoverable through AWS RAM; mlzone shares none that way
-      // (a group policy grants access, it does not make the group discoverable), so that listing is empty.
-      const all = i.CrossAccountFilterOption === 'CrossAccount' ? [] : await store.list<GroupDocument>(db.kysely, { kind: 'model-package-group', accountId: rc.accountId, region: rc.region });
+      // CrossAccount lists the groups other accounts made discoverable to the caller's account — by a group policy
+      // that names it (Developer Guide, "Cross-account discoverability"); the same rule as Search's (`search/domain/sharing.ts`).
+      const all =
+        i.CrossAccountFilterOption === 'CrossAccount'
+          ? (await store.allOf<GroupDocument>(db.kysely, 'model-package-group')).filter((g) => g.region === rc.region && g.accountId !== rc.accountId && policyNamesAccount(g.policy, rc.accountId))
+          : await store.list<GroupDocument>(db.kysely, { kind: 'model-package-group', accountId: rc.accountId, region: rc.region });
       const filter = { nameContains: i.NameContains, creationTimeAfter: time(i.CreationTimeAfter), creationTimeBefore: time(i.CreationTimeBefore) };
       const by: SortBy = i.SortBy === 'Name' ? 'Name' : 'CreationTime';
       const order: SortOrder = i.SortOrder === 'Descending' ? 'Descending' : 'Ascending';
