@@ -5,7 +5,8 @@
 // a real start, so it holds them compiled). CommonJS because Node 20 can hand a code cache only to `vm.Script`
 // (Node ≥ 22.1 has `module.enableCompileCache()` for ES modules). Native or optional pieces stay external:
 // better-sqlite3 (a native addon) and pg (imported only with --database-url). Also writes
-// dist/default-blueprint.json (the built-in blueprint, pre-parsed). Run by `npm run build` after tsc.
+// dist/default-blueprint.json (the built-in blueprint, pre-parsed) and dist/runtime/builtin-serve.cjs (the built-in
+// algorithms' server, a separate bundle because it runs as its own process). Run by `npm run build` after tsc.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,21 @@ await build({
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
+  logLevel: 'warning',
+});
+
+// The built-in algorithms' server runs as one child process per endpoint instance (src/runtime/launch.ts):
+// one small self-contained file keeps each instance's start fast and its memory small.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/runtime/builtin/serve.ts'],
+  outfile: join(root, 'dist', 'runtime', 'builtin-serve.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
   logLevel: 'warning',
 });
 

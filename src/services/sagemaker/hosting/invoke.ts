@@ -102,8 +102,20 @@ async function liveEndpoint(deployer: Deployer, r: InvokeRequest, describe: () =
 export async function invoke(deployer: Deployer, r: InvokeRequest, timeoutMs: number, describe: () => Promise<{ status?: string } | undefined>, capture?: CaptureWriter): Promise<Invoked> {
   const endpoint = await liveEndpoint(deployer, r, describe);
   const variant = chooseVariant(endpoint, r.targetVariant);
-  const instance = chooseInstance(variant);
-  if (!instance) throw new AwsError('ServiceUnavailable', `No instance of variant ${variant.name} of endpoint ${endpoint.name} is healthy right now; mlzone is restarting its container. Try again.`, { status: 503 });
+  // An instance that died since it was last seen healthy refuses the connection: the next one gets the request, as a
+  // load balancer retries another target.
+  for (let attempt = 1; ; attempt++) {
+    const instance = chooseInstance(variant);
+    if (!instance) throw new AwsError('ServiceUnavailable', `No instance of variant ${variant.name} of endpoint ${endpoint.name} is healthy right now; mlzone is restarting its container. Try again.`, { status: 503 });
+    try {
+      return await invokeInstance(endpoint, variant, instance, r, timeoutMs, capture);
+    } catch (e) {
+      if (!(e instanceof ContainerError && e.kind === 'unavailable') || attempt >= variant.instances.length) throw containerFailure(endpoint, variant, 0, e);
+    }
+  }
+}
+
+async function invokeInstance(endpoint: LiveEndpoint, variant: LiveVariant, instance: LiveInstance, r: InvokeRequest, timeoutMs: number, capture: CaptureWriter | undefined): Promise<Invoked> {
   let body = r.body;
   let contentType = r.contentType;
   let response: InvocationResponse | undefined;
@@ -119,6 +131,8 @@ export async function invoke(deployer: Deployer, r: InvokeRequest, timeoutMs: nu
         timeoutMs,
       });
     } catch (e) {
+      // The first container refusing the connection lets the caller try another instance.
+      if (c === 0 && e instanceof ContainerError && e.kind === 'unavailable') throw e;
       throw containerFailure(endpoint, variant, c, e);
     }
     if (response.status < 200 || response.status > 299) throw modelError(endpoint, variant, c, response.status, response.body.toString('utf8'));

@@ -1,0 +1,109 @@
+/**
+ * Step 7 of the deployment scenario: `mlzone up` killed with SIGKILL keeps every SageMaker resource, takes its
+ * endpoint processes down with it (no orphan keeps a port), and on the next start the endpoints that were InService
+ * serve again within seconds, from the model they had extracted.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createModelArtifact } from '../../../src/runtime/index.js';
+import { startCli } from '../support/cli-process.js';
+import { clientConfig, users } from '../support/server.js';
+import { assumeRole } from '../support/sessions.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'mlzone-sm-restart-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const ACCOUNT = '444444444444';
+const BUCKET = `sagemaker-us-east-1-${ACCOUNT}`;
+
+/** Running and not a zombie (this machine's PID 1 does not reap orphans, so a killed one may stay a zombie). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of the endpoint's processes: the children mlzone started for it (their command line names the built-in server). */
+async function endpointPids(serverPid: number): Promise<number[]> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === serverPid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('endpoints across kill -9 and a restart', () => {
+  it('serve again after the restart, and no process of the killed server survives it', async () => {
+    const first = await startCli(['--data-dir', dataDir], { MLZONE_LOG_CONTAINERS: '' });
+    let second: Awaited<ReturnType<typeof startCli>> | undefined;
+    try {
+      const scientist = await assumeRole(first.url, users.ds1Scientist, `arn:aws:iam::${ACCOUNT}:role/DataScientist`, { DurationSeconds: 3600 });
+      const body = await createModelArtifact({ 'mlzone-linear-learner.json': JSON.stringify({ predictor_type: 'regressor', feature_dim: 2, weights: [1, 2], bias: 0.5 }) });
+      await new S3Client({ ...clientConfig(first.url, scientist), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: BUCKET, Key: 'restart/model.tar.gz', Body: body }));
+      const sm = new SageMakerClient(clientConfig(first.url, scientist));
+      await sm.send(
+        new CreateModelCommand({
+          ModelName: 'kept',
+          ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/SageMakerExecution`,
+          PrimaryContainer: { Image: '382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1', ModelDataUrl: `s3://${BUCKET}/restart/model.tar.gz` },
+        }),
+      );
+      await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'kept', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'kept', InstanceType: 'ml.m5.large', InitialInstanceCount: 2 }] }));
+      await sm.send(new CreateEndpointCommand({ EndpointName: 'kept', EndpointConfigName: 'kept' }));
+      const deadline = Date.now() + 30_000;
+      while ((await sm.send(new DescribeEndpointCommand({ EndpointName: 'kept' }))).EndpointStatus !== 'InService') {
+        if (Date.now() > deadline) throw new Error('not InService');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const children = await endpointPids(first.child.pid!);
+      expect(children.length).toBeGreaterThanOrEqual(2);
+
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+      const gone = Date.now() + 5_000;
+      while (children.some(alive)) {
+        if (Date.now() > gone) throw new Error(`endpoint processes outlived the killed server: ${children.filter(alive).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      second = await startCli(['--data-dir', dataDir]);
+      const restarted = Date.now();
+      const sm2 = new SageMakerClient(clientConfig(second.url, scientist));
+      expect((await sm2.send(new DescribeModelCommand({ ModelName: 'kept' }))).ModelName).toBe('kept');
+      expect((await sm2.send(new DescribeEndpointCommand({ EndpointName: 'kept' }))).EndpointStatus).toBe('InService');
+      const runtime = new SageMakerRuntimeClient(clientConfig(second.url, scientist));
+      for (;;) {
+        const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: 'kept', ContentType: 'text/csv', Body: Buffer.from('1,1') })).catch((e: Error) => e);
+        if (!(out instanceof Error)) {
+          expect(JSON.parse(Buffer.from(out.Body!).toString()).predictions[0].score).toBe(3.5);
+          break;
+        }
+        if (Date.now() - restarted > 5_000) throw out;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(Date.now() - restarted).toBeLessThan(5_000);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+      if (second) {
+        second.child.kill('SIGTERM');
+        expect(await second.exited).toBe(0);
+      }
+    }
+  });
+});
