@@ -19,7 +19,8 @@ import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
-import { createProcessRuntime, extractModelArtifact, frameworkImageOf } from '../runtime/index.js';
+import { createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
+import { knownImages } from './container-images.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Principal } from '../core/principal.js';
@@ -147,7 +148,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         runtime,
         internal: internalLate,
         executionRoles,
-        knownImage: (uri) => frameworkImageOf(uri),
+        knownImage: knownImages(blueprint.containerImages, blueprintPath),
         isLandingZoneAccount: (id) => accountIds.has(id),
         extractModel: (tarGz, dir) => extractModelArtifact(tarGz, dir),
         workDir,

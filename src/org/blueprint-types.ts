@@ -12,6 +12,21 @@ export interface Blueprint {
   readonly accounts: readonly BlueprintAccount[];
   readonly serviceControlPolicies: readonly BlueprintOrgPolicy[];
   readonly resourceControlPolicies: readonly BlueprintOrgPolicy[];
+  /** Images of the landing zone's registries that run as a local command (a team's own model server). */
+  readonly containerImages: readonly BlueprintContainerImage[];
+}
+
+/**
+ * A container image mapped to a local command: `image` is an ECR image URI of the landing zone, with a tag or digest
+ * (that image only) or without (every image of the repository). The pull is still checked against the repository.
+ */
+export interface BlueprintContainerImage {
+  readonly image: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Working directory; relative paths are relative to the blueprint file's folder. */
+  readonly cwd?: string;
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 export type PolicyType = 'SERVICE_CONTROL_POLICY' | 'RESOURCE_CONTROL_POLICY';

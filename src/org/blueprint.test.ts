@@ -110,4 +110,12 @@ describe('blueprint buckets and repositories', () => {
       "blueprint: accounts[0].buckets[0].name: 'Bad_Bucket' is not a valid bucket name",
     );
   });
+
+  it('maps container images to commands, refusing what is not an image of its accounts', () => {
+    const ok = parseBlueprint(minimal(`containerImages:\n  - { image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/server, command: python3, args: [serve.py], cwd: servers }`));
+    expect(ok.containerImages).toEqual([{ image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/server', command: 'python3', args: ['serve.py'], cwd: 'servers', environment: {} }]);
+    expect(() => parseBlueprint(minimal(`containerImages:\n  - { image: docker.io/library/nginx, command: nginx }`))).toThrow(/containerImages\[0\]\.image.*not an ECR image URI/);
+    expect(() => parseBlueprint(minimal(`containerImages:\n  - { image: 999999999999.dkr.ecr.us-east-1.amazonaws.com/x, command: x }`))).toThrow(/containerImages\[0\]\.image.*account 999999999999 is not an account of this blueprint/);
+    expect(() => parseBlueprint(minimal(`containerImages:\n  - { image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x }`))).toThrow(/containerImages\[0\]\.command.*is required/);
+  });
 });

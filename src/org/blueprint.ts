@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../core/package-root.js';
-import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
+import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintContainerImage, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
 
 export class BlueprintError extends Error {
   constructor(readonly field: string, detail: string) {
@@ -128,7 +128,7 @@ function strMap(o: Obj, key: string, field: string): Record<string, string> {
 
 function checkBlueprint(raw: unknown): Blueprint {
   const root = obj(raw, '(root)');
-  only(root, '(root)', ['version', 'organization', 'ous', 'accounts', 'serviceControlPolicies', 'resourceControlPolicies']);
+  only(root, '(root)', ['version', 'organization', 'ous', 'accounts', 'serviceControlPolicies', 'resourceControlPolicies', 'containerImages']);
   if (root.version !== 1) throw new BlueprintError('version', 'must be 1');
   const org = obj(root.organization, 'organization');
   only(org, 'organization', ['id', 'rootId', 'managementAccount', 'region', 'featureSet', 'policyTypes']);
@@ -335,6 +335,16 @@ function checkBlueprint(raw: unknown): Blueprint {
     throw new BlueprintError('resourceControlPolicies', 'needs RESOURCE_CONTROL_POLICY in organization.policyTypes');
   }
 
+  const containerImages: BlueprintContainerImage[] = list(root, 'containerImages', '(root)').map((c, i) => {
+    const f = `containerImages[${i}]`;
+    const o = obj(c, f);
+    only(o, f, ['image', 'command', 'args', 'cwd', 'environment']);
+    const image = str(o, 'image', f, { pattern: /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9][a-z0-9._\/-]*(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/, what: 'an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag])' });
+    if (!accounts.some((a) => a.id === image.slice(0, 12))) throw new BlueprintError(`${f}.image`, `account ${image.slice(0, 12)} is not an account of this blueprint`);
+    const cwd = str(o, 'cwd', f, { optional: true });
+    return { image, command: str(o, 'command', f), args: strList(o, 'args', f), ...(cwd ? { cwd } : {}), environment: strMap(o, 'environment', f) };
+  });
+
   return {
     version: 1,
     organization: { id: orgId, rootId, managementAccount: management, region, policyTypes },
@@ -342,6 +352,7 @@ function checkBlueprint(raw: unknown): Blueprint {
     accounts,
     serviceControlPolicies,
     resourceControlPolicies,
+    containerImages,
   };
 }
 
