@@ -339,7 +339,7 @@ function checkBlueprint(raw: unknown): Blueprint {
     const f = `containerImages[${i}]`;
     const o = obj(c, f);
     only(o, f, ['image', 'command', 'args', 'cwd', 'environment']);
-    const image = str(o, 'image', f, { pattern: /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9][a-z0-9._\/-]*(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/, what: 'an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag])' });
+    const image = str(o, 'image', f, { pattern: /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[a-z0-9][a-z0-9._/-]*(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$/, what: 'an ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag])' });
     if (!accounts.some((a) => a.id === image.slice(0, 12))) throw new BlueprintError(`${f}.image`, `account ${image.slice(0, 12)} is not an account of this blueprint`);
     const cwd = str(o, 'cwd', f, { optional: true });
     return { image, command: str(o, 'command', f), args: strList(o, 'args', f), ...(cwd ? { cwd } : {}), environment: strMap(o, 'environment', f) };
