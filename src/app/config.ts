@@ -21,6 +21,8 @@ export interface AppConfig {
   readonly containerStartupTimeoutMs?: number;
   /** How long InvokeEndpoint waits for `/invocations`; default 60 s as on AWS. */
   readonly invocationTimeoutMs?: number;
+  /** The Python that serves framework images (scikit-learn, XGBoost); default MLZONE_PYTHON, /usr/bin/python3, python3. */
+  readonly python?: string;
   /** Passes container output lines to `log` (they are otherwise kept only for failure reasons). */
   readonly logContainers?: boolean;
 }

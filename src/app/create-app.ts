@@ -116,7 +116,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
-    const runtime = createProcessRuntime();
+    const runtime = createProcessRuntime(config.python ? { python: config.python } : {});
     containers = runtime;
     const workDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mlzone-runtime-')) : join(config.dataDir, 'runtime');
     if (config.ephemeral) scratch = workDir;

@@ -50,6 +50,8 @@ interface ResolvedContainer {
   readonly specified: string;
   readonly resolved: string;
   readonly resolvedAt: string;
+  /** Where an `s3://…/sourcedir.tar.gz` SAGEMAKER_SUBMIT_DIRECTORY was extracted (the container gets this path). */
+  readonly submitDir?: string;
 }
 
 /** The endpoint document: DescribeEndpoint's answer plus what only mlzone reads (never answered: not in the shape). */
@@ -288,8 +290,21 @@ export class Deployer {
           throw new DeploymentFailure(`Failed to extract model data archive from URL "${container.ModelDataUrl}". Please ensure that the object located at the URL is a valid tar.gz archive. (${e instanceof Error ? e.message : String(e)})`);
         }
       }
+      // Framework models deployed with a source dir name it as an S3 tarball (the SageMaker Python SDK's
+      // sourcedir.tar.gz); the container reads it from a local folder, fetched as the role like the model data.
+      const submit = container.Environment.SAGEMAKER_SUBMIT_DIRECTORY;
+      let submitDir: string | undefined;
+      if (submit?.startsWith('s3://')) {
+        submitDir = join(variantDir, `c${c}`, 'code');
+        const code = await readModelData(this.ports, submit, as, v.ExecutionRoleArn, record.region);
+        try {
+          await this.ports.extractModel(code, submitDir);
+        } catch (e) {
+          throw new DeploymentFailure(`Failed to extract the code archive from SAGEMAKER_SUBMIT_DIRECTORY "${submit}": it must be a valid tar.gz archive. (${e instanceof Error ? e.message : String(e)})`);
+        }
+      }
       await writeFile(join(variantDir, `c${c}`, '.ready'), '');
-      out.push({ runtime: image.runtime, specified: container.Image, resolved: image.resolved, resolvedAt: new Date(this.clock.now()).toISOString() });
+      out.push({ runtime: image.runtime, specified: container.Image, resolved: image.resolved, resolvedAt: new Date(this.clock.now()).toISOString(), ...(submitDir ? { submitDir } : {}) });
     }
     return out;
   }
@@ -306,7 +321,7 @@ export class Deployer {
             image: variant.images[c]!.runtime,
             modelDir,
             workDir: join(variant.dir, `c${c}`, `i${index}`),
-            environment: { ...plan.Environment, SAGEMAKER_REGION: record.region },
+            environment: { ...plan.Environment, SAGEMAKER_REGION: record.region, ...(variant.images[c]!.submitDir ? { SAGEMAKER_SUBMIT_DIRECTORY: variant.images[c]!.submitDir! } : {}) },
             name: `${record.accountId}/${record.name}/${variant.name}/${index}${variant.images.length > 1 ? `/c${c}` : ''}`,
             startupTimeoutMs: variant.plan.StartupTimeoutSeconds !== undefined ? variant.plan.StartupTimeoutSeconds * 1000 : this.ports.startupTimeoutMs,
             ...(this.ports.log ? { log: (line: string) => this.ports.log?.(`[${record.name}/${variant.name}/${index}] ${line}`) } : {}),
