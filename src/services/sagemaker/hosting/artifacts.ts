@@ -3,6 +3,7 @@
  * role's session, so the repository policy, the bucket policy, the role's own policies and the SCPs decide, as
  * they do on AWS. Failures become the FailureReason a user reads, in AWS's words where AWS has them.
  */
+import { createHash } from 'node:crypto';
 import { isAwsError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/principal.js';
 import type { RuntimeImage } from '../../../runtime/types.js';
@@ -36,7 +37,7 @@ export async function resolveImage(ports: HostingPorts, uri: string, as: Princip
   // Images outside the landing zone's registries (AWS's own framework and algorithm images, which every account may
   // pull, and blueprint commands) need no pull; an image in one of mlzone's registries is pulled through its policy.
   if (!ref || !ref.accountId || !ref.region || !ports.isLandingZoneAccount(ref.accountId)) {
-    if (known) return { runtime: known, resolved: uri };
+    if (known) return { runtime: known, resolved: digestForm(uri) };
     throw new DeploymentFailure(`mlzone cannot run image '${uri}': it is neither an image in an ECR repository of the landing zone nor a SageMaker image mlzone knows.`);
   }
   if (!as) throw new DeploymentFailure(`The model has no ExecutionRoleArn, so SageMaker cannot pull the image: '${uri}'.`);
@@ -75,6 +76,16 @@ function baseOf(manifest: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `registry/repository@sha256:…` for an image mlzone has no manifest of (AWS's own images): AWS answers the digest it
+ * pulled; here it is derived from the URI, so the same tag always resolves to the same digest.
+ */
+function digestForm(uri: string): string {
+  const ref = parseImageUri(uri);
+  if (!ref?.accountId || ref.digest) return uri;
+  return `${ref.accountId}.dkr.ecr.${ref.region}.amazonaws.com/${ref.repositoryName}@sha256:${createHash('sha256').update(uri).digest('hex')}`;
 }
 
 const S3_URL = /^s3:\/\/([^/]+)\/(.+)$/;
