@@ -9,8 +9,21 @@ function json(status: number, body: unknown): WireResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body, null, 2) };
 }
 
-/** `/_mlzone/*`: health (version and implemented operations), the accounts, and `explain/<requestId>`. */
-export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog }) {
+/** What runs in this process, for `/_mlzone/status`: every endpoint's variants and their container instances. */
+export interface RunningEndpoint {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+  readonly variants: ReadonlyArray<{
+    readonly name: string;
+    readonly weight: number;
+    readonly image: string;
+    readonly instances: ReadonlyArray<{ readonly pid?: number; readonly port: number; readonly healthy: boolean; readonly rssBytes?: number }>;
+  }>;
+}
+
+/** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs) and `explain/<requestId>`. */
+export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[] }) {
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
     if (path === '/_mlzone/health') {
@@ -27,6 +40,7 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
         deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, ...(a.outsideOrganization ? { outsideOrganization: true } : {}), roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })),
       );
     }
+    if (path === '/_mlzone/status') return json(200, { endpoints: deps.running() });
     const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
     if (m) {
       const kept = deps.decisions.get(m[1]!);

@@ -199,7 +199,25 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       audit: cloudtrail.sink,
       region: blueprint.organization.region,
       now: () => clock.now(),
-      admin: adminEndpoints({ version, services, blueprint, auth: config.auth, decisions }),
+      admin: adminEndpoints({
+        version,
+        services,
+        blueprint,
+        auth: config.auth,
+        decisions,
+        running: () =>
+          sagemaker.endpoints.running().map((e) => ({
+            accountId: e.accountId,
+            region: e.region,
+            name: e.name,
+            variants: e.variants.map((v) => ({
+              name: v.name,
+              weight: v.weight,
+              image: v.images.map((i) => i.specified).join(' | '),
+              instances: v.instances.flatMap((i) => i.containers.map((c) => ({ ...(c.pid !== undefined ? { pid: c.pid } : {}), port: c.port, healthy: c.healthy(), ...(c.rssBytes() !== undefined ? { rssBytes: c.rssBytes() } : {}) }))),
+            })),
+          })),
+      }),
       log: (msg, err) => config.log?.(`${msg}: ${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err)}`),
     });
     const internal = (internalClient = createInternalClient({

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { packageVersion } from '../app/version.js';
+import { statusCommand } from './status.js';
 import { explainCommand } from './explain.js';
 import { profiles } from './profiles.js';
 import { up } from './up.js';
@@ -52,6 +53,20 @@ program
       process.exitCode = await explainCommand(requestId, opts);
     } catch (e) {
       console.error(`mlzone explain: ${(e as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command('status')
+  .description('show what a running mlzone runs: endpoints, their variants and container processes')
+  .option('--endpoint <url>', 'the running mlzone', process.env.MLZONE_ENDPOINT ?? 'http://127.0.0.1:4566')
+  .option('--json', 'print the raw status')
+  .action(async (opts) => {
+    try {
+      process.exitCode = await statusCommand(opts);
+    } catch (e) {
+      console.error(`mlzone status: ${(e as Error).message}`);
       process.exitCode = 1;
     }
   });

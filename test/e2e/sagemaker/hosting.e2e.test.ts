@@ -91,6 +91,12 @@ describe('a built-in linear-learner endpoint', () => {
     const predictions = JSON.parse(Buffer.from(out.Body!).toString()).predictions as Array<{ score: number }>;
     expect(predictions.map((p) => p.score)).toEqual([2 * 1 - 1 * 2 + 0.5 * 4 + 3, 3]);
 
+    const status = (await (await fetch(`${server.url}/_mlzone/status`)).json()) as { endpoints: Array<{ name: string; accountId: string; variants: Array<{ name: string; instances: Array<{ pid: number; healthy: boolean; rssBytes: number }> }> }> };
+    const mine = status.endpoints.find((e) => e.name === name)!;
+    expect(mine.accountId).toBe(ACCOUNT);
+    expect(mine.variants[0]!.instances).toHaveLength(2);
+    expect(mine.variants[0]!.instances.every((i) => i.healthy && i.pid > 0 && i.rssBytes > 1_000_000)).toBe(true);
+
     const stream = await runtime.send(new InvokeEndpointWithResponseStreamCommand({ EndpointName: name, ContentType: 'text/csv', Accept: 'text/csv', Body: Buffer.from('1,1,1\n') }));
     let text = '';
     for await (const event of stream.Body!) if (event.PayloadPart?.Bytes) text += Buffer.from(event.PayloadPart.Bytes).toString();
