@@ -3,7 +3,7 @@
  * the blueprint on first start, and serves the gateway. Nothing else in mlzone picks an adapter.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Database, Migration } from '../persistence/db.js';
 import { runMigrations } from '../persistence/migrate.js';
@@ -118,7 +118,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
     const runtime = createProcessRuntime(config.python ? { python: config.python } : {});
     containers = runtime;
-    const workDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mlzone-runtime-')) : join(config.dataDir, 'runtime');
+    // Absolute: containers run with their own working directory and read the model dir from the environment.
+    const workDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mlzone-runtime-')) : resolve(config.dataDir, 'runtime');
     if (config.ephemeral) scratch = workDir;
     let internalClient: InternalClient | undefined;
     const internalLate = (): InternalClient => {
