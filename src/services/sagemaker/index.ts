@@ -25,6 +25,7 @@ import { registryAuthz } from './registry/authz.js';
 import { registryHandlers } from './registry/handlers.js';
 import { searchAuthz } from './search/authz.js';
 import { searchHandlers } from './search/handlers.js';
+import { groupArnOfPackage } from './domain/sharing.js';
 import { store } from './store.js';
 import { tagAuthz } from './tags/authz.js';
 import { canonicalArn, tagHandlers } from './tags/handlers.js';
@@ -71,14 +72,11 @@ export interface SageMakerService {
   flushCapture(): Promise<void>;
 }
 
-/** The group that owns a package or group ARN (`model-package/<group>/<n>`, `model-package-group/<group>`). */
+/** The group whose policy governs a group or versioned package ARN (`model-package-group/<g>`, `model-package/<g>/<n>`). */
 function governingGroupArn(arn: string): string | undefined {
   const p = parseSageMakerArn(arn);
-  if (!p) return undefined;
-  if (p.kind === 'model-package-group') return `arn:aws:sagemaker:${p.region}:${p.accountId}:model-package-group/${p.name.toLowerCase()}`;
-  const slash = p.name.indexOf('/');
-  if (p.kind === 'model-package' && slash > 0) return `arn:aws:sagemaker:${p.region}:${p.accountId}:model-package-group/${p.name.slice(0, slash).toLowerCase()}`;
-  return undefined;
+  if (p?.kind === 'model-package-group') return `arn:aws:sagemaker:${p.region}:${p.accountId}:model-package-group/${p.name.toLowerCase()}`;
+  return groupArnOfPackage(arn);
 }
 
 function merge<T extends object>(...parts: T[]): T {

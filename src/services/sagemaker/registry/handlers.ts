@@ -22,7 +22,7 @@ import { modelPackageVersionArn, sagemakerArn } from '../domain/arns.js';
 import { errors } from '../domain/errors.js';
 import type { ResourceRecord } from '../store.js';
 import { store } from '../store.js';
-import { policyNamesAccount } from '../search/domain/sharing.js';
+import { policyNamesAccount } from '../domain/sharing.js';
 import { checkTagKeys } from '../tags/handlers.js';
 import type { GroupDocument, PackageDocument } from './domain/documents.js';
 import { batchSummary, describedPackage, groupDocument, groupSummary, inputDigest, packageDocument, packageSummary, updatedPackage } from './domain/documents.js';

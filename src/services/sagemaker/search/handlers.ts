@@ -16,7 +16,7 @@ import { store, type ResourceRecord, type Tag } from '../store.js';
 import { checkExpression, matches } from './domain/expression.js';
 import { DEFAULT_SORT_BY, searchPage, type Candidate } from './domain/order.js';
 import { KIND_OF, endpointsServing, isKnownProperty, isSearchable, searchBody, searchRecord, type SearchableResource } from './domain/resources.js';
-import { groupArnOfPackage, policyNamesAccount } from './domain/sharing.js';
+import { groupArnOfPackage, policyNamesAccount } from '../domain/sharing.js';
 import { checkVisibilityConditions, visibilityFilter } from './domain/visibility.js';
 
 interface Loaded extends Candidate {

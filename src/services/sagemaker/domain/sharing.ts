@@ -10,7 +10,7 @@
  * on the policy (actions, conditions, Deny statements); discovery grants no access anyway, every later call on the
  * group or its versions is authorized by the gateway with that policy.
  */
-import { parseSageMakerArn } from '../../domain/arns.js';
+import { parseSageMakerArn } from './arns.js';
 
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
 
