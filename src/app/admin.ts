@@ -23,7 +23,7 @@ export interface RunningEndpoint {
 }
 
 /** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs) and `explain/<requestId>`. */
-export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[] }) {
+export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[] }) {
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
     if (path === '/_mlzone/health') {
@@ -40,7 +40,7 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
         deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, ...(a.outsideOrganization ? { outsideOrganization: true } : {}), roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })),
       );
     }
-    if (path === '/_mlzone/status') return json(200, { endpoints: deps.running() });
+    if (path === '/_mlzone/status') return json(200, { endpoints: deps.running(), jobs: deps.runningJobs() });
     const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
     if (m) {
       const kept = deps.decisions.get(m[1]!);

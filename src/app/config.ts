@@ -23,6 +23,8 @@ export interface AppConfig {
   readonly invocationTimeoutMs?: number;
   /** The Python that serves framework images (scikit-learn, XGBoost); default MLZONE_PYTHON, /usr/bin/python3, python3. */
   readonly python?: string;
+  /** How many training/processing/transform jobs run at once; default the number of cores. */
+  readonly jobConcurrency?: number;
   /** Passes container output lines to `log` (they are otherwise kept only for failure reasons). */
   readonly logContainers?: boolean;
 }

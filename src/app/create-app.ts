@@ -19,7 +19,8 @@ import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
-import { createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
+import { builtinMetricDefinitions, createModelArtifactFromDir, createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
+import { availableParallelism } from 'node:os';
 import { knownImages } from './container-images.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -126,27 +127,37 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       if (!internalClient) throw new Error('internal client used before the services were registered');
       return internalClient;
     };
-    const executionRoles: ExecutionRoles = {
-      async assume(roleArn, via) {
-        const out = await internalLate().call<{ Credentials: { AccessKeyId: string; SessionToken: string } }>({
-          service: 'sts',
-          operation: 'AssumeRole',
-          input: { RoleArn: roleArn, RoleSessionName: `SageMaker-${clock.now()}`.slice(0, 64) },
-          principal: servicePrincipal('sagemaker.amazonaws.com'),
-          via: { sourceArn: via.sourceArn, sourceAccount: via.sourceAccount, calledVia: ['sagemaker.amazonaws.com'] },
-        });
-        const found = await sts.sessions.resolve(out.Credentials.AccessKeyId, out.Credentials.SessionToken, clock.now());
-        if (found.kind !== 'ok') throw new Error(`the session of ${roleArn} could not be resolved (${found.kind})`);
-        return found.principal as Principal;
-      },
+    // SageMaker acting as a role: sts:AssumeRole by sagemaker.amazonaws.com (the role's trust policy decides), on
+    // behalf of the resource that needs it.
+    const session = async (roleArn: string, via: { readonly sourceArn: string; readonly sourceAccount: string }) => {
+      const out = await internalLate().call<{ Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } }>({
+        service: 'sts',
+        operation: 'AssumeRole',
+        input: { RoleArn: roleArn, RoleSessionName: `SageMaker-${clock.now()}`.slice(0, 64) },
+        principal: servicePrincipal('sagemaker.amazonaws.com'),
+        via: { sourceArn: via.sourceArn, sourceAccount: via.sourceAccount, calledVia: ['sagemaker.amazonaws.com'] },
+      });
+      const found = await sts.sessions.resolve(out.Credentials.AccessKeyId, out.Credentials.SessionToken, clock.now());
+      if (found.kind !== 'ok') throw new Error(`the session of ${roleArn} could not be resolved (${found.kind})`);
+      return {
+        principal: found.principal as Principal,
+        credentials: { accessKeyId: out.Credentials.AccessKeyId, secretAccessKey: out.Credentials.SecretAccessKey, sessionToken: out.Credentials.SessionToken },
+      };
     };
+    const executionRoles: ExecutionRoles = { assume: async (roleArn, via) => (await session(roleArn, via)).principal, session };
+    let serverUrl = '';
     const accountIds = new Set(blueprint.accounts.map((a) => a.id));
     const sagemaker = createSageMakerService({
       db,
       clock,
+      builtinMetrics: (image, hyperParameters) => builtinMetricDefinitions(image, hyperParameters),
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       hosting: {
         runtime,
+        jobs: runtime,
+        jobConcurrency: config.jobConcurrency ?? availableParallelism(),
+        endpointUrl: () => serverUrl,
+        packDirectory: (dir) => createModelArtifactFromDir(dir),
         internal: internalLate,
         executionRoles,
         knownImage: knownImages(blueprint.containerImages, blueprintPath),
@@ -206,6 +217,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         blueprint,
         auth: config.auth,
         decisions,
+        runningJobs: () => sagemaker.runningJobs(),
         running: () =>
           sagemaker.endpoints.running().map((e) => ({
             accountId: e.accountId,
@@ -230,6 +242,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       now: () => clock.now(),
     }));
     const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
+    serverUrl = server.url;
     // Endpoints that were serving before this start serve again (their processes start in the background).
     await sagemaker.restore();
     return {

@@ -3,6 +3,7 @@
  * health, memory). Talks to the HTTP API only (`/_mlzone/status`).
  */
 interface StatusResponse {
+  jobs?: string[];
   endpoints: Array<{
     accountId: string;
     region: string;
@@ -12,8 +13,9 @@ interface StatusResponse {
 }
 
 export function formatStatus(s: StatusResponse): string {
-  if (s.endpoints.length === 0) return 'no endpoint is running';
-  const lines: string[] = [];
+  const jobs = (s.jobs ?? []).map((arn) => `job ${arn}`);
+  if (s.endpoints.length === 0) return [...jobs, 'no endpoint is running'].join('\n');
+  const lines: string[] = [...jobs];
   for (const e of s.endpoints) {
     lines.push(`${e.accountId}  ${e.region}  endpoint/${e.name}`);
     for (const v of e.variants) {

@@ -63,10 +63,14 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       hosting: {
         runtime: noContainers,
+        jobs: { startJob: () => Promise.reject(new Error('no jobs in the authz survey')) },
+        jobConcurrency: 1,
+        endpointUrl: () => 'http://127.0.0.1:1',
+        packDirectory: () => Promise.resolve(Buffer.alloc(0)),
         internal: () => {
           throw new Error('no internal calls in the authz survey');
         },
-        executionRoles: { assume: () => Promise.reject(new Error('no roles in the authz survey')) },
+        executionRoles: { assume: () => Promise.reject(new Error('no roles in the authz survey')), session: () => Promise.reject(new Error('no roles in the authz survey')) },
         knownImage: () => undefined,
         isLandingZoneAccount: () => false,
         extractModel: () => Promise.resolve(),

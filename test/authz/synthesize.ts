@@ -79,6 +79,12 @@ const STRING_CANDIDATES = [
   'arn:aws:iam::444444444444:role/example',
   'arn:aws:sns:us-east-1:444444444444:example',
   'arn:aws:sagemaker:us-east-1:444444444444:model-package/example/1',
+  'arn:aws:sagemaker:us-east-1:444444444444:training-plan/example',
+  'arn:aws:sagemaker:us-east-1:444444444444:mlflow-tracking-server/example',
+  'arn:aws:sagemaker:us-east-1:aws:hub-content/example/DataSet/example',
+  'arn:aws:sagemaker:us-east-1:aws:hub-content/example/Model/example',
+  'arn:aws:lambda:us-east-1:444444444444:function:example',
+  'fs-0123456789',
 ];
 
 /** Member-name words that name a resource type differently from the reference. */
@@ -156,7 +162,11 @@ class Synthesizer {
       if (/AssumeRole/i.test(name)) return TRUST_POLICY(this.o.accountId);
       return this.o.service === 'organizations' ? SERVICE_CONTROL_POLICY : IDENTITY_POLICY;
     }
-    if (/arn$/i.test(name) || /^arn/i.test(shape.name) || name === 'PermissionsBoundary') return this.arn(path);
+    if (/arn$/i.test(name) || /^arn/i.test(shape.name) || name === 'PermissionsBoundary') {
+      const arn = this.arn(path);
+      // An ARN of the guessed type that the member's own pattern refuses gives way to a candidate it accepts.
+      if (fits(shape, arn) || !STRING_CANDIDATES.some((c) => fits(shape, c))) return arn;
+    }
     for (const c of STRING_CANDIDATES) if (fits(shape, c)) return c;
     const min = shape.min ?? 1;
     return 'x'.repeat(Math.max(min, 1));

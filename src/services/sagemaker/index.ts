@@ -20,6 +20,9 @@ import { Deployer, type LiveEndpoint } from './hosting/deployer.js';
 import { invoke, invokeStream, type InvokeRequest, type Invoked, type InvokedStream } from './hosting/invoke.js';
 import type { HostingPorts } from './hosting/ports.js';
 import { CaptureWriter } from './hosting/capture.js';
+import { createJobs } from './jobs/index.js';
+import type { MetricDefinition } from './jobs/job-log.js';
+import type { RuntimeImage } from '../../runtime/types.js';
 import { migrations } from './migrations.js';
 import { registryAuthz } from './registry/authz.js';
 import { registryHandlers } from './registry/handlers.js';
@@ -39,6 +42,8 @@ export interface SageMakerDeps {
   readonly clock: Clock;
   readonly validatePolicy: (document: string) => string | undefined;
   readonly hosting: HostingPorts;
+  /** The metric definitions AWS applies to its own algorithms' logs (linear-learner, XGBoost in algorithm mode). */
+  readonly builtinMetrics?: (image: RuntimeImage, hyperParameters: Readonly<Record<string, string>>) => readonly MetricDefinition[];
 }
 
 /** What the SageMaker Runtime service (InvokeEndpoint) needs: the running endpoints. */
@@ -68,6 +73,8 @@ export interface SageMakerService {
   settle(): Promise<void>;
   /** Stops every endpoint instance (and writes the data captured so far). */
   close(): Promise<void>;
+  /** ARNs of the jobs running now (`mlzone status`). */
+  runningJobs(): string[];
   /** Writes the buffered data-capture records now (tests; otherwise about once a second). */
   flushCapture(): Promise<void>;
 }
@@ -86,7 +93,8 @@ function merge<T extends object>(...parts: T[]): T {
 export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   const ctx: AreaContext = { db: deps.db, clock: deps.clock, validatePolicy: deps.validatePolicy };
   const deployer = new Deployer(deps.hosting, deps.db, deps.clock);
-  const handlers: SageMakerHandlers = merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx));
+  const jobs = createJobs(ctx, deps.hosting, deployer, deps.builtinMetrics ?? (() => []));
+  const handlers: SageMakerHandlers = merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers);
   const describe = (r: InvokeRequest) => async () => {
     const record = await store.get(deps.db.kysely, sagemakerArn(r.region, r.accountId, 'endpoint', r.endpointName));
     return record && { status: record.status };
@@ -97,7 +105,7 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     invokeStream: (r) => invokeStream(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
     running: () => deployer.endpoints(),
   };
-  const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz);
+  const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz, jobs.authz);
   const policies: SageMakerPolicies = {
     async resourcePolicy(arn) {
       const group = governingGroupArn(arn);
@@ -115,12 +123,20 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     policies,
     migrations,
     endpoints,
-    restore: () => deployer.restore(),
-    settle: () => deployer.settle(),
+    async restore() {
+      await deployer.restore();
+      await jobs.restore();
+    },
+    async settle() {
+      await deployer.settle();
+      await jobs.settle();
+    },
     async close() {
+      await jobs.close();
       await deployer.close();
       await capture.flush();
     },
+    runningJobs: () => jobs.running(),
     flushCapture: () => capture.flush(),
   };
 }

@@ -47,4 +47,21 @@ export const migrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // A job's output lines as CloudWatch Logs would hold them (`/aws/sagemaker/TrainingJobs`, stream
+    // `<job>/algo-1-<epoch>`), until mlzone serves CloudWatch Logs itself.
+    name: 'sagemaker-002-job-logs',
+    async up(db: Kysely<any>): Promise<void> {
+      const text = binaryText(db);
+      await db.schema
+        .createTable('sagemaker_job_log')
+        .addColumn('log_group', text, (c) => c.notNull())
+        .addColumn('log_stream', text, (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sagemaker_job_log_pk', ['log_group', 'log_stream', 'seq'])
+        .execute();
+    },
+  },
 ];

@@ -73,6 +73,14 @@ export interface EndpointDocument extends Record<string, unknown> {
   __resolved?: Record<string, ResolvedContainer[]>;
 }
 
+/** What runs a model: an endpoint, or a transform job. */
+export interface Owner {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly name: string;
+}
+
 export function endpointKey(accountId: string, region: string, name: string): string {
   return `${accountId}/${region}/${name.toLowerCase()}`;
 }
@@ -264,8 +272,28 @@ export class Deployer {
     }
   }
 
+  /**
+   * Starts a model's containers outside an endpoint (a batch transform job): images pulled and model data read as
+   * its execution role, `count` instances. The caller stops them with `stopVariant`.
+   */
+  async launchVariant(owner: Owner, plan: VariantPlan, dir: string): Promise<LiveVariant> {
+    const images = await this.prepare(owner, plan, dir);
+    const variant: LiveVariant = { name: plan.VariantName, weight: plan.Weight, instances: [], next: 0, plan, images, dir };
+    try {
+      for (let i = 0; i < plan.InstanceCount; i++) variant.instances.push(await this.startInstance(owner, variant, i));
+    } catch (e) {
+      await stopVariants([variant]);
+      throw e;
+    }
+    return variant;
+  }
+
+  async stopVariant(v: LiveVariant): Promise<void> {
+    await stopVariants([v]);
+  }
+
   /** Pulls the images and extracts the model data of one variant, as its execution role. */
-  private async prepare(record: ResourceRecord<EndpointDocument>, v: VariantPlan, variantDir: string): Promise<ResolvedContainer[]> {
+  private async prepare(record: Owner, v: VariantPlan, variantDir: string): Promise<ResolvedContainer[]> {
     let as: Principal | undefined;
     if (v.ExecutionRoleArn) {
       try {
@@ -309,7 +337,7 @@ export class Deployer {
     return out;
   }
 
-  private async startInstance(record: ResourceRecord<EndpointDocument>, variant: LiveVariant, index: number): Promise<LiveInstance> {
+  private async startInstance(record: Owner, variant: LiveVariant, index: number): Promise<LiveInstance> {
     const containers: HostingContainer[] = [];
     try {
       for (let c = 0; c < variant.images.length; c++) {

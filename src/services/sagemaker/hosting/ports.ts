@@ -6,7 +6,7 @@
  */
 import type { InternalClient } from '../../../gateway/internal-client.js';
 import type { Principal } from '../../../core/principal.js';
-import type { ContainerRuntime, RuntimeImage } from '../../../runtime/types.js';
+import type { ContainerRuntime, JobRuntime, RuntimeImage } from '../../../runtime/types.js';
 
 export interface ExecutionRoles {
   /**
@@ -14,10 +14,26 @@ export interface ExecutionRoles {
    * trust policy decides), on behalf of `sourceArn`. Rejects with the STS error when the role cannot be assumed.
    */
   assume(roleArn: string, via: { readonly sourceArn: string; readonly sourceAccount: string }): Promise<Principal>;
+  /** The same session with its temporary credentials, for code inside a job container that calls AWS as the role. */
+  session(roleArn: string, via: { readonly sourceArn: string; readonly sourceAccount: string }): Promise<{ readonly principal: Principal; readonly credentials: RoleCredentials }>;
+}
+
+export interface RoleCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
 }
 
 export interface HostingPorts {
   readonly runtime: ContainerRuntime;
+  /** Training and processing containers. */
+  readonly jobs: JobRuntime;
+  /** How many jobs run at once (default: the number of cores). */
+  readonly jobConcurrency: number;
+  /** mlzone's own URL, given to job containers as AWS_ENDPOINT_URL (late-bound: known once the server listens). */
+  endpointUrl(): string;
+  /** A folder as `model.tar.gz` (a training job's model and output data). */
+  packDirectory(dir: string): Promise<Buffer>;
   /** Late-bound: the internal client exists only once every service is registered. */
   readonly internal: () => InternalClient;
   readonly executionRoles: ExecutionRoles;

@@ -1,0 +1,63 @@
+/**
+ * The jobs area: training and processing jobs that really run, on a pool of slots, as their execution role.
+ * `restore()` after a start runs again what was InProgress (a job's checkpoints are restored from S3 when it has a
+ * CheckpointConfig) with a secondary status that says so, and ends what was Stopping.
+ */
+import type { RuntimeImage } from '../../../runtime/types.js';
+import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from '../context.js';
+import type { HostingPorts } from '../hosting/ports.js';
+import { store } from '../store.js';
+import { jobAuthz } from './authz.js';
+import { jobHandlers } from './handlers.js';
+import type { MetricDefinition } from './job-log.js';
+import { runProcessing } from './processing.js';
+import { JobRecords } from './records.js';
+import { JobScheduler } from './scheduler.js';
+import { runTraining } from './training.js';
+import { runTransform } from './transform.js';
+import type { Deployer } from '../hosting/deployer.js';
+
+export interface Jobs {
+  readonly handlers: SageMakerHandlers;
+  readonly authz: SageMakerAuthz;
+  restore(): Promise<void>;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+  running(): string[];
+}
+
+export function createJobs(ctx: AreaContext, ports: HostingPorts, deployer: Deployer, builtinMetrics: (image: RuntimeImage, hyperParameters: Readonly<Record<string, string>>) => readonly MetricDefinition[]): Jobs {
+  const now = () => ctx.clock.now();
+  const records = new JobRecords(ctx.db, now);
+  const scheduler = new JobScheduler(ports.jobConcurrency, (m) => ports.log?.(m));
+  const deps = { ports, records, db: ctx.db, now, builtinMetrics };
+  const training = (arn: string, control: Parameters<typeof runTraining>[2]) => runTraining(deps, arn, control);
+  const processing = (arn: string, control: Parameters<typeof runProcessing>[2]) => runProcessing(deps, arn, control);
+  const transform = (arn: string, control: Parameters<typeof runTransform>[2]) => runTransform({ ...deps, deployer }, arn, control);
+  return {
+    handlers: jobHandlers(ctx, scheduler, records, { training, processing, transform }),
+    authz: jobAuthz,
+    async restore() {
+      const message = 'mlzone restarted while the job ran: it runs again from its last checkpoint, or from the start';
+      for (const r of await store.allOf(ctx.db.kysely, 'training-job')) {
+        if (r.status === 'InProgress') {
+          await records.secondary(r.arn, 'Restarting', message);
+          scheduler.submit(r.arn, training);
+        } else if (r.status === 'Stopping') {
+          await records.secondary(r.arn, 'Stopped', 'Training job stopped by user request', (d) => ({ ...d, TrainingJobStatus: 'Stopped', TrainingEndTime: new Date(now()).toISOString() }));
+        }
+      }
+      for (const r of await store.allOf(ctx.db.kysely, 'processing-job')) {
+        if (r.status === 'InProgress') scheduler.submit(r.arn, processing);
+        else if (r.status === 'Stopping') await records.update(r.arn, 'ProcessingJobStatus', (d) => ({ ...d, ProcessingJobStatus: 'Stopped', ProcessingEndTime: new Date(now()).toISOString() }));
+      }
+      for (const r of await store.allOf(ctx.db.kysely, 'transform-job')) {
+        if (r.status === 'InProgress') scheduler.submit(r.arn, transform);
+        else if (r.status === 'Stopping') await records.update(r.arn, 'TransformJobStatus', (d) => ({ ...d, TransformJobStatus: 'Stopped', TransformEndTime: new Date(now()).toISOString() }));
+      }
+    },
+    settle: () => scheduler.settle(),
+    close: () => scheduler.close(),
+    running: () => scheduler.runningJobs(),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Runs one processing job: inputs staged from S3 as the role at their `LocalPath` (a path under
+ * `/opt/ml/processing/`, which is the job folder's `processing/`), the container run with its entrypoint and
+ * arguments and the role's credentials, and every output's `LocalPath` uploaded to its `S3Uri` at the end of the
+ * job (`EndOfJob`; `Continuous` is uploaded at the end too). `/opt/ml/output/message` becomes ExitMessage, and
+ * `/opt/ml/output/failure` the FailureReason of a failed job.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JobExit, RuntimeImage } from '../../../runtime/types.js';
+import { ContainerError } from '../../../runtime/types.js';
+import type { ProcessingInput, ProcessingOutput } from '../api.gen.js';
+import { DeploymentFailure, resolveImage } from '../hosting/artifacts.js';
+import { JobLog } from './job-log.js';
+import type { JobRecords } from './records.js';
+import { JobFailure, RoleS3, uploadTree } from './role-s3.js';
+import type { JobControl } from './scheduler.js';
+import { download, inputObjects, shard } from './staging.js';
+import type { TrainingDeps } from './training.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const OPT_ML = '/opt/ml';
+
+/** The host path of a container path under `/opt/ml` in a job folder. */
+export function hostPath(jobDir: string, containerPath: string): string {
+  return join(jobDir, containerPath.slice(OPT_ML.length));
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  if (!existsSync(file)) return undefined;
+  const text = (await readFile(file, 'utf8')).trim();
+  return text || undefined;
+}
+
+export async function runProcessing(deps: Pick<TrainingDeps, 'ports' | 'db' | 'now'> & { readonly records: JobRecords }, arn: string, control: JobControl): Promise<void> {
+  const { ports, records } = deps;
+  const record = await records.get(arn);
+  if (!record || record.doc.ProcessingJobStatus !== 'InProgress') return;
+  const doc = record.doc;
+  const name = String(doc.ProcessingJobName);
+  const roleArn = String(doc.RoleArn);
+  const app = doc.AppSpecification as { ImageUri: string; ContainerEntrypoint?: string[]; ContainerArguments?: string[] };
+  const inputs = (doc.ProcessingInputs as ProcessingInput[] | undefined) ?? [];
+  const outputs = ((doc.ProcessingOutputConfig as { Outputs?: ProcessingOutput[] } | undefined)?.Outputs ?? []) as ProcessingOutput[];
+  const count = Math.max(1, (doc.ProcessingResources as { ClusterConfig?: { InstanceCount?: number } } | undefined)?.ClusterConfig?.InstanceCount ?? 1);
+  const maxRuntime = (doc.StoppingCondition as { MaxRuntimeInSeconds?: number } | undefined)?.MaxRuntimeInSeconds ?? 86_400;
+  const hosts = Array.from({ length: count }, (_, i) => `algo-${i + 1}`);
+  const root = join(ports.workDir, 'jobs', record.accountId, record.region, name.toLowerCase());
+  const started = deps.now();
+  let log: JobLog | undefined;
+
+  const end = async (status: 'Completed' | 'Failed' | 'Stopped', extra: Record<string, unknown> = {}) => {
+    await log?.flush();
+    await records.update(arn, 'ProcessingJobStatus', (d) => ({ ...d, ...extra, ProcessingJobStatus: status, ProcessingEndTime: iso(deps.now()) }));
+  };
+
+  try {
+    await records.update(arn, 'ProcessingJobStatus', (d) => ({ ...d, ProcessingStartTime: d.ProcessingStartTime ?? iso(started) }));
+    let session;
+    try {
+      session = await ports.executionRoles.session(roleArn, { sourceArn: arn, sourceAccount: record.accountId });
+    } catch (e) {
+      throw new JobFailure(`ClientError: SageMaker could not assume the role ${roleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role. (${e instanceof Error ? e.message : String(e)})`);
+    }
+    const s3 = new RoleS3(ports, session.principal, roleArn, record.region, arn);
+    let image: RuntimeImage;
+    try {
+      image = (await resolveImage(ports, app.ImageUri, session.principal, roleArn)).runtime;
+    } catch (e) {
+      throw e instanceof DeploymentFailure ? new JobFailure(`ClientError: ${e.message}`) : e;
+    }
+    await rm(root, { recursive: true, force: true });
+    for (let h = 0; h < hosts.length; h++) {
+      const dir = join(root, hosts[h]!);
+      await mkdir(join(dir, 'processing'), { recursive: true });
+      for (const input of inputs) {
+        const src = input.S3Input;
+        if (!src) throw new JobFailure(`ClientError: Input ${input.InputName}: mlzone stages processing inputs from S3 only (S3Input).`);
+        const objects = await inputObjects(s3, src.S3Uri, src.S3DataType);
+        await download(s3, shard(objects, src.S3DataDistributionType, h, hosts.length), hostPath(dir, src.LocalPath ?? `/opt/ml/processing/input/${input.InputName}`));
+      }
+      for (const out of outputs) if (out.S3Output) await mkdir(hostPath(dir, out.S3Output.LocalPath ?? `/opt/ml/processing/output/${out.OutputName}`), { recursive: true });
+    }
+    if (control.stopped) return control.stopReason === 'shutdown' ? undefined : await end('Stopped');
+
+    const epoch = Math.floor(deps.now() / 1000);
+    const logs = hosts.map((h) => new JobLog(deps.db, '/aws/sagemaker/ProcessingJobs', `${name}/${h}-${epoch}`, [], deps.now));
+    log = logs[0];
+    const environment = {
+      ...((doc.Environment as Record<string, string> | undefined) ?? {}),
+      AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: session.credentials.sessionToken,
+      AWS_REGION: record.region,
+      AWS_DEFAULT_REGION: record.region,
+      AWS_ENDPOINT_URL: ports.endpointUrl(),
+    };
+    const exits: Promise<JobExit>[] = [];
+    for (let h = 0; h < hosts.length; h++) {
+      const container = await ports.jobs.startJob({
+        image,
+        kind: 'processing',
+        jobDir: join(root, hosts[h]!),
+        ...(app.ContainerEntrypoint ? { entrypoint: app.ContainerEntrypoint } : {}),
+        ...(app.ContainerArguments ? { arguments: app.ContainerArguments } : {}),
+        environment,
+        hosts,
+        currentHost: hosts[h]!,
+        name: `${record.accountId}/${name}/${hosts[h]}`,
+        log: (line) => logs[h]!.line(line),
+      });
+      control.containers.add(container);
+      exits.push(container.exited);
+    }
+    const timer = setTimeout(() => void control.stop('timeout'), Math.max(0, maxRuntime * 1000 - (deps.now() - started)));
+    let results: JobExit[];
+    try {
+      results = await Promise.all(exits);
+    } finally {
+      clearTimeout(timer);
+      await Promise.all(logs.map((l) => l.flush()));
+    }
+    if (control.stopReason === 'shutdown') return;
+    const leader = join(root, hosts[0]!);
+    const exitMessage = await readIfExists(join(leader, 'output', 'message'));
+    const failed = results.findIndex((r) => r.code !== 0);
+    if (!control.stopped && failed >= 0) {
+      const failure = await readIfExists(join(root, hosts[failed]!, 'output', 'failure'));
+      const exit = results[failed]!;
+      const how = exit.code !== null ? `exit code: ${exit.code}` : `signal: ${exit.signal}`;
+      throw new JobFailure(failure ? `AlgorithmError: ${failure}`.slice(0, 1024) : `AlgorithmError: See job logs for more information. The processing container exited with ${how}. Last output:\n${exit.tail.slice(-10).join('\n')}`.slice(0, 1024));
+    }
+    // Outputs of every instance go up (AWS uploads each instance's LocalPath under the same S3Uri).
+    for (let h = 0; h < hosts.length; h++) {
+      for (const out of outputs) {
+        if (!out.S3Output) continue;
+        await uploadTree(s3, hostPath(join(root, hosts[h]!), out.S3Output.LocalPath ?? `/opt/ml/processing/output/${out.OutputName}`), out.S3Output.S3Uri, 'Processing output');
+      }
+    }
+    if (control.stopped) {
+      await end('Stopped', control.stopReason === 'timeout' ? { FailureReason: 'Processing job runtime exceeded MaxRuntimeInSeconds provided' } : {});
+      return;
+    }
+    await end('Completed', exitMessage ? { ExitMessage: exitMessage.slice(0, 1024) } : {});
+  } catch (e) {
+    if (control.stopReason === 'shutdown') return;
+    if (e instanceof JobFailure) return await end('Failed', { FailureReason: e.message });
+    if (e instanceof ContainerError) return await end('Failed', { FailureReason: `ClientError: ${e.reason}` });
+    throw e;
+  }
+}
+
