@@ -1,4 +1,4 @@
-/** The runnable scenario in examples/ still runs to its end, printing every step (it starts its own mlzone). */
+/** The runnable scenarios in examples/ still run to their end, printing every step (each starts its own mlzone). */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,19 @@ describe('examples/cross-account-deployment.ts', () => {
     expect(out).toMatch(/because no resource-based policy allows the sagemaker:DescribeModelPackage action/);
     expect(out).toMatch(/with an explicit deny in a service control policy/);
     expect(out).toMatch(/Failed after \d+ ms — Could not access model data/);
+    expect(out.trim().endsWith('done')).toBe(true);
+  });
+});
+
+describe('examples/train-and-deploy.ts', () => {
+  it('splits the lake data, trains, scores, registers and deploys, and refuses data-science-2 the sensitive data', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'examples', 'train-and-deploy.ts')], { cwd: root, encoding: 'utf8', timeout: 80_000 });
+    expect(out).toMatch(/2\. .*\n   Completed/);
+    expect(out).toMatch(/Failed — ClientError: Data download failed: .*AccessDenied/);
+    expect(out).toMatch(/Completed: Starting → Downloading → Training → Uploading → Completed/);
+    const m = /InvokeEndpoint [\d.,]+ → \{"predictions":\[\{"score":([\d.e-]+)\}\]\} \(transform: ([\d.e-]+)\)/.exec(out);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeCloseTo(Number(m![2]), 10);
     expect(out.trim().endsWith('done')).toBe(true);
   });
 });
