@@ -20,7 +20,7 @@ describe('examples/cross-account-deployment.ts', () => {
 describe('examples/train-and-deploy.ts', () => {
   it('splits the lake data, trains, scores, registers and deploys, and refuses data-science-2 the sensitive data', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'examples', 'train-and-deploy.ts')], { cwd: root, encoding: 'utf8', timeout: 80_000 });
-    expect(out).toMatch(/2\. .*\n   Completed/);
+    expect(out).toMatch(/2\. .*\n {3}Completed/);
     expect(out).toMatch(/Failed — ClientError: Data download failed: .*AccessDenied/);
     expect(out).toMatch(/Completed: Starting → Downloading → Training → Uploading → Completed/);
     const m = /InvokeEndpoint [\d.,]+ → \{"predictions":\[\{"score":([\d.e-]+)\}\]\} \(transform: ([\d.e-]+)\)/.exec(out);
