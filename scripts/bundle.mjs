@@ -5,8 +5,9 @@
 // a real start, so it holds them compiled). CommonJS because Node 20 can hand a code cache only to `vm.Script`
 // (Node ≥ 22.1 has `module.enableCompileCache()` for ES modules). Native or optional pieces stay external:
 // better-sqlite3 (a native addon) and pg (imported only with --database-url). Also writes
-// dist/default-blueprint.json (the built-in blueprint, pre-parsed) and dist/runtime/builtin-serve.cjs (the built-in
-// algorithms' server, a separate bundle because it runs as its own process). Run by `npm run build` after tsc.
+// dist/default-blueprint.json (the built-in blueprint, pre-parsed) and dist/runtime/builtin-{serve,train}.cjs (the
+// built-in algorithms' server and training, separate bundles because each runs as its own process). Run by
+// `npm run build` after tsc.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,20 +40,23 @@ await build({
   logLevel: 'warning',
 });
 
-// The built-in algorithms' server runs as one child process per endpoint instance (src/runtime/launch.ts):
-// one small self-contained file keeps each instance's start fast and its memory small.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/runtime/builtin/serve.ts'],
-  outfile: join(root, 'dist', 'runtime', 'builtin-serve.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+// The built-in algorithms' server runs as one child process per endpoint instance, and their training as one child
+// process per training job (src/runtime/launch.ts): one small self-contained file each keeps a start fast and its
+// memory small.
+for (const entry of ['serve', 'train']) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [`src/runtime/builtin/${entry}.ts`],
+    outfile: join(root, 'dist', 'runtime', `builtin-${entry}.cjs`),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
 
 // The built-in blueprint, parsed once here (YAML parsing is ~40 ms of every start); see src/org/blueprint.ts.
 const blueprint = await import(pathToFileURL(join(root, 'dist', 'org', 'blueprint.js')).href);

@@ -66,10 +66,11 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
   const orgGeneration = org.generation?.bind(org);
   return {
     // Both counters only grow, so their sum changes whenever either does.
-    ...(iamGeneration && orgGeneration ? { generation: () => iamGeneration() + orgGeneration() } : {}),
-    // Buckets, repositories and SageMaker resources keep their policies and tags outside IAM; every other resource's answer comes from IAM
+    ...(iamGeneration && orgGeneration ? { generation: () => iamGeneration() + orgGeneration() + (owners.sagemaker?.generation() ?? 0) } : {}),
+    // Buckets and repositories keep their policies and tags outside IAM; every other resource's answer comes from IAM
     // (roles, users) or is "none".
-    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && !arn.startsWith(SAGEMAKER_ARN),
+    // SageMaker's generation covers its resources' tags and group policies (see SageMakerPolicies.generation).
+    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && (owners.sagemaker !== undefined || !arn.startsWith(SAGEMAKER_ARN)),
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);

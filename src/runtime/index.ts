@@ -5,7 +5,11 @@
  */
 export * from './types.js';
 export { createProcessRuntime } from './process-runtime.js';
-export type { LaunchCommand, ProcessRuntimeOptions } from './process-runtime.js';
+export type { LaunchCommand, ProcessRuntime, ProcessRuntimeOptions } from './process-runtime.js';
+export { trainingConfigFiles, trainingEnvironment } from './training-contract.js';
+export type { ChannelConfig, TrainingContractInput, TrainingEnvironment } from './training-contract.js';
+export { LINEAR_LEARNER_METRIC_DEFINITIONS, XGBOOST_METRIC_DEFINITIONS, builtinMetricDefinitions, metricMatcher } from './builtin/metric-definitions.js';
+export type { MetricDefinition, MetricMatch } from './builtin/metric-definitions.js';
 export { awsImageUri, frameworkImageOf, knownImageRegions, parseImageUri } from './images.js';
 export type { ParsedImageUri } from './images.js';
 export { createModelArtifact, createModelArtifactFromDir, extractModelArtifact } from './model-artifact.js';

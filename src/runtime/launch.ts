@@ -52,42 +52,57 @@ const here = fileURLToPath(import.meta.url);
  */
 const fromSources = here.endsWith('.ts');
 
-function builtinLaunch(algorithm: 'linear-learner', options: LaunchOptions): LaunchCommand {
+/**
+ * How to run one of the built-in algorithms' Node.js entry points (`serve` answers /invocations, `train` runs a
+ * training job): through tsx from the sources, or the self-contained bundle dist/runtime/builtin-<entry>.cjs.
+ */
+export function builtinEntry(entry: 'serve' | 'train', algorithm: 'linear-learner', options: LaunchOptions): { command: string; args: string[] } {
   const root = packageRoot(import.meta.url);
-  let args: string[];
   if (fromSources) {
     // An absolute loader URL: the child's cwd is the instance's workDir, from where `--import tsx` would not resolve.
     const tsx = pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
-    args = [...options.nodeArgs, '--import', tsx, join(dirname(here), 'builtin', 'serve.ts')];
-  } else {
-    const bundle = join(root, 'dist', 'runtime', 'builtin-serve.cjs');
-    if (!existsSync(bundle)) {
-      throw new ContainerError('start', `mlzone's built-in ${algorithm} server is missing (${bundle}); rebuild mlzone with npm run build`);
-    }
-    args = [...options.nodeArgs, bundle];
+    return { command: process.execPath, args: [...options.nodeArgs, '--import', tsx, join(dirname(here), 'builtin', `${entry}.ts`)] };
   }
-  return { command: process.execPath, args, environment: { MLZONE_ALGORITHM: algorithm } };
+  const bundle = join(root, 'dist', 'runtime', `builtin-${entry}.cjs`);
+  if (!existsSync(bundle)) {
+    throw new ContainerError('start', `mlzone's built-in ${algorithm} ${entry === 'serve' ? 'server' : 'training'} is missing (${bundle}); rebuild mlzone with npm run build`);
+  }
+  return { command: process.execPath, args: [...options.nodeArgs, bundle] };
 }
 
-const FRAMEWORK_NAMES = { sklearn: 'scikit-learn', xgboost: 'XGBoost' } as const;
+function builtinLaunch(algorithm: 'linear-learner', options: LaunchOptions): LaunchCommand {
+  const { command, args } = builtinEntry('serve', algorithm, options);
+  return { command, args, environment: { MLZONE_ALGORITHM: algorithm } };
+}
+
+export const FRAMEWORK_NAMES = { sklearn: 'scikit-learn', xgboost: 'XGBoost' } as const;
+
+/** A Python script of mlzone's (`src/runtime/python/<name>`), read from the package's sources in both modes (the package ships src/). */
+export function pythonScript(name: string): string {
+  return join(packageRoot(import.meta.url), 'src', 'runtime', 'python', name);
+}
+
+/** The reason given when the framework's Python cannot be started. */
+export function pythonSpawnError(framework: 'sklearn' | 'xgboost', python: string): (e: NodeJS.ErrnoException) => string {
+  const name = FRAMEWORK_NAMES[framework];
+  return (e) =>
+    e.code === 'ENOENT'
+      ? `the ${name} runtime needs Python 3, and ${python} was not found: install it (apt-get install -y python3 python3-sklearn python3-xgboost python3-pandas) or set MLZONE_PYTHON to a Python that has ${name}`
+      : `cannot run ${python} for the ${name} runtime: ${e.message}; set MLZONE_PYTHON to a Python that has ${name}`;
+}
 
 function frameworkLaunch(framework: 'sklearn' | 'xgboost', version: string | undefined, options: LaunchOptions): LaunchCommand {
-  // The shim is plain Python, read from the package's sources in both modes (the package ships src/).
-  const shim = join(packageRoot(import.meta.url), 'src', 'runtime', 'python', 'serve.py');
   const python = options.python;
   return {
     command: python,
-    args: ['-u', '-B', shim],
+    args: ['-u', '-B', pythonScript('serve.py')],
     environment: {
       MLZONE_FRAMEWORK: framework,
       ...(version === undefined ? {} : { MLZONE_FRAMEWORK_VERSION: version }),
       PYTHONUNBUFFERED: '1',
       PYTHONDONTWRITEBYTECODE: '1',
     },
-    describeSpawnError: (e) =>
-      e.code === 'ENOENT'
-        ? `the ${FRAMEWORK_NAMES[framework]} runtime needs Python 3, and ${python} was not found: install it (apt-get install -y python3 python3-sklearn python3-xgboost python3-pandas) or set MLZONE_PYTHON to a Python that has ${FRAMEWORK_NAMES[framework]}`
-        : `cannot run ${python} for the ${FRAMEWORK_NAMES[framework]} runtime: ${e.message}; set MLZONE_PYTHON to a Python that has ${FRAMEWORK_NAMES[framework]}`,
+    describeSpawnError: pythonSpawnError(framework, python),
   };
 }
 
@@ -129,13 +144,19 @@ const HOST_VARIABLES = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z_]+|
  * every container reads its model directory from `SM_MODEL_DIR` / `MLZONE_MODEL_DIR`.
  */
 export function containerEnvironment(spec: HostingContainerSpec, port: number, launch: LaunchCommand, host: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(host)) {
-    if (value !== undefined && HOST_VARIABLES.test(key)) env[key] = value;
-  }
+  const env = hostEnvironment(host);
   Object.assign(env, launch.environment, spec.environment);
   env.SAGEMAKER_BIND_TO_PORT = String(port);
   env.SM_MODEL_DIR = spec.modelDir;
   env.MLZONE_MODEL_DIR = spec.modelDir;
+  return env;
+}
+
+/** The host variables a container may see (see HOST_VARIABLES): the base of every container's environment. */
+export function hostEnvironment(host: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(host)) {
+    if (value !== undefined && HOST_VARIABLES.test(key)) env[key] = value;
+  }
   return env;
 }

@@ -6,6 +6,8 @@
  * A container's main process is started `detached` (its own process group, pgid = its pid), so a signal to
  * `-pid` reaches everything it started, like `docker stop` reaches a container's whole PID namespace.
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -19,6 +21,21 @@ export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A watcher for one container's process group: a shell that waits for EOF on a pipe only mlzone holds open, then
+ * kills the group. When mlzone dies, even by SIGKILL, the pipe closes and the container goes with it, so no orphan
+ * keeps a port or a model loaded; when the container ends first, closing the pipe ends the watcher.
+ */
+export function guardGroup(pgid: number): ChildProcess {
+  const guard = spawn('/bin/sh', ['-c', 'cat >/dev/null; kill -KILL "-$1" 2>/dev/null', 'mlzone-guard', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  guard.stdin?.on('error', () => undefined);
+  guard.on('error', () => undefined);
+  // Neither the watcher nor its pipe may keep mlzone's event loop alive.
+  guard.unref();
+  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return guard;
 }
 
 /**

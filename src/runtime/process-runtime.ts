@@ -1,6 +1,7 @@
 /**
  * The `process` container runtime (ARCHITECTURE.md §7): each hosting container is a supervised child process
- * group speaking the SageMaker hosting contract (reference §4.2) on a loopback port.
+ * group speaking the SageMaker hosting contract (reference §4.2) on a loopback port. The same runtime runs job
+ * containers (training, processing) to completion; that side lives in job-runtime.ts.
  *
  * Life of an instance:
  *   start    spawn (own process group) → poll GET /ping until 200 ──► healthy
@@ -21,9 +22,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { createJobRuntime } from './job-runtime.js';
 import { containerEnvironment, defaultLaunch, defaultPython } from './launch.js';
 import type { LaunchCommand } from './launch.js';
-import { LineSplitter, OutputTail, freePort, groupAlive, ping, signalGroup, treeRssBytes } from './process-group.js';
+import { LineSplitter, OutputTail, freePort, groupAlive, guardGroup, ping, signalGroup, treeRssBytes } from './process-group.js';
 import { ContainerError } from './types.js';
 import type {
   ContainerRuntime,
@@ -31,6 +33,8 @@ import type {
   HostingContainerSpec,
   InvocationRequest,
   InvocationResponse,
+  JobRuntime,
+  RunningJobContainer,
   RuntimeImage,
   StreamedInvocationResponse,
 } from './types.js';
@@ -48,7 +52,19 @@ export interface ProcessRuntimeOptions {
   readonly stopGraceMs?: number;
   /** Restart backoff: first delay and cap; default 100 ms doubling to 5000 ms. */
   readonly restartBackoffMs?: { readonly initial: number; readonly max: number };
+  /**
+   * How jobs see `/opt/ml`: `auto` (default) mounts the job directory there in a private mount namespace where the
+   * machine allows it, else uses host paths; `host` always uses host paths. See opt-ml.ts.
+   */
+  readonly optMl?: 'auto' | 'host';
 }
+
+/** The process runtime: hosting containers and job containers, stopped together by `close()`. */
+export type ProcessRuntime = ContainerRuntime &
+  JobRuntime & {
+    /** Jobs whose process has not ended yet, for `mlzone status`. */
+    runningJobs(): readonly RunningJobContainer[];
+  };
 
 interface Settings {
   readonly stopGraceMs: number;
@@ -61,21 +77,6 @@ const STABLE_MS = 10_000;
 /** Lines of output quoted in a failure reason. */
 const REASON_LINES = 20;
 const PING_TIMEOUT_MS = 2_000;
-/**
- * A watcher for one container's process group: a shell that waits for EOF on a pipe only mlzone holds open, then
- * kills the group. When mlzone dies, even by SIGKILL, the pipe closes and the container goes with it, so no orphan
- * keeps a port or a model loaded; when the container ends first, closing the pipe ends the watcher.
- */
-function guardGroup(pgid: number): ChildProcess {
-  const guard = spawn('/bin/sh', ['-c', 'cat >/dev/null; kill -KILL "-$1" 2>/dev/null', 'mlzone-guard', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  guard.stdin?.on('error', () => undefined);
-  guard.on('error', () => undefined);
-  // Neither the watcher nor its pipe may keep mlzone's event loop alive.
-  guard.unref();
-  (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-  return guard;
-}
-
 interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -94,10 +95,11 @@ interface Proc {
 type Outcome = 'ready' | 'exited' | 'timeout' | 'stopped';
 
 /**
- * Creates the runtime. Nothing starts until `startHosting`; `close()` stops every instance, and instances still
- * running when the Node.js process exits are killed by an exit hook (they are detached, so nothing else would).
+ * Creates the runtime. Nothing starts until `startHosting` or `startJob`; `close()` stops every instance and job,
+ * and those still running when the Node.js process exits are killed by an exit hook (they are detached, so nothing
+ * else would; the guard of each group covers a SIGKILLed mlzone).
  */
-export function createProcessRuntime(options: ProcessRuntimeOptions = {}): ContainerRuntime {
+export function createProcessRuntime(options: ProcessRuntimeOptions = {}): ProcessRuntime {
   const launchOptions = { python: options.python ?? defaultPython(), nodeArgs: options.nodeArgs ?? [] };
   const settings: Settings = {
     stopGraceMs: options.stopGraceMs ?? 5_000,
@@ -105,13 +107,29 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Conta
     backoffMaxMs: options.restartBackoffMs?.max ?? 5_000,
   };
   const instances = new Set<ProcessContainer>();
+  const jobs = createJobRuntime({ ...launchOptions, stopGraceMs: settings.stopGraceMs, optMl: options.optMl ?? 'auto' });
   let closed = false;
   const killAll = () => {
     for (const c of instances) c.killNow();
+    jobs.killAll();
   };
   let hooked = false;
+  const hook = () => {
+    if (!hooked) {
+      process.on('exit', killAll);
+      hooked = true;
+    }
+  };
 
   return {
+    async startJob(spec) {
+      if (closed) throw new ContainerError('start', 'the container runtime is shut down');
+      hook();
+      return jobs.startJob(spec);
+    },
+    runningJobs() {
+      return jobs.runningJobs();
+    },
     async startHosting(spec) {
       if (closed) throw new ContainerError('start', 'the container runtime is shut down');
       let launch: LaunchCommand;
@@ -125,10 +143,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Conta
       const port = await freePort();
       const container = new ProcessContainer(spec, port, launch, containerEnvironment(spec, port, launch), settings, () => instances.delete(container));
       instances.add(container);
-      if (!hooked) {
-        process.on('exit', killAll);
-        hooked = true;
-      }
+      hook();
       try {
         await container.start();
       } catch (e) {
@@ -142,7 +157,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions = {}): Conta
     },
     async close() {
       closed = true;
-      await Promise.all([...instances].map((c) => c.stop()));
+      await Promise.all([...[...instances].map((c) => c.stop()), jobs.close()]);
       if (hooked) process.off('exit', killAll);
       hooked = false;
     },

@@ -102,3 +102,82 @@ export interface ContainerRuntime {
   /** Stops everything (server shutdown). */
   close(): Promise<void>;
 }
+
+/**
+ * A job container (training or processing): runs to completion instead of serving. The SageMaker service stages
+ * inputs into `jobDir` — laid out as the container's `/opt/ml` (`input/data/<channel>/…`, `input/config/*.json`,
+ * `model/`, `output/`, `checkpoints/`, `processing/…`) — and uploads what the job leaves there when it ends.
+ *
+ * What the service stages, and what the runtime does itself:
+ * - training: the service downloads each channel into `input/data/<channel>/` and, in script mode (a framework
+ *   image with the `sagemaker_program` hyperparameter), extracts `sagemaker_submit_directory`'s sourcedir.tar.gz
+ *   into `code/` (the container's `/opt/ml/code`, where sagemaker-training-toolkit puts it) — both before
+ *   `startJob`. The runtime writes `input/config/{hyperparameters,inputdataconfig,resourceconfig}.json` and creates
+ *   `model/`, `output/data/` and `checkpoints/`.
+ * - processing: the service downloads each `ProcessingInput` into its `LocalPath` (under `processing/`) and creates
+ *   the outputs' `LocalPath` folders. The runtime writes `config/resourceconfig.json` and creates `output/`;
+ *   `config/processingjobconfig.json` (the job description) is the service's to write.
+ * - afterwards the service reads `output/failure` (training) or `output/message` (processing) for the reason.
+ *
+ * Paths: on Linux the job sees `jobDir` as `/opt/ml` (a private mount namespace); where that is impossible it sees
+ * host paths and says so in its log (see `opt-ml.ts`).
+ */
+export interface JobContainerSpec {
+  readonly image: RuntimeImage;
+  readonly kind: 'training' | 'processing';
+  /** Host folder that is the container's `/opt/ml`. */
+  readonly jobDir: string;
+  /** `ContainerEntrypoint` (replaces the image's own) and `ContainerArguments`/`Arguments`. */
+  readonly entrypoint?: readonly string[];
+  readonly arguments?: readonly string[];
+  /** `Environment`, verbatim (the contract's own variables are added by the runtime). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Training: `HyperParameters` (values are strings, as AWS passes them). */
+  readonly hyperParameters?: Readonly<Record<string, string>>;
+  /** Training: the input channels staged under `input/data/<name>`. */
+  readonly channels?: readonly string[];
+  /** Training: each channel's `inputdataconfig.json` entry (absent members get AWS's defaults: File, FullyReplicated, None). */
+  readonly channelConfig?: Readonly<Record<string, JobChannelConfig>>;
+  /** Training: `ResourceConfig.InstanceType`, for `resourceconfig.json` (the toolkit's own default, `local`, when absent). */
+  readonly instanceType?: string;
+  /** Training: `TRAINING_JOB_NAME` and `TRAINING_JOB_ARN`, which the platform sets in the container. */
+  readonly jobName?: string;
+  readonly jobArn?: string;
+  /** `algo-1` … `algo-n`, and which of them this process is. */
+  readonly hosts: readonly string[];
+  readonly currentHost: string;
+  /** For logs and `mlzone status`: `<account>/<job>/<host>`. */
+  readonly name: string;
+  /** Each line the container writes (the job's log stream). */
+  readonly log: (line: string) => void;
+}
+
+/** A training channel's entry in `/opt/ml/input/config/inputdataconfig.json` (AWS's member names). */
+export interface JobChannelConfig {
+  readonly ContentType?: string;
+  readonly TrainingInputMode?: 'File' | 'Pipe' | 'FastFile';
+  readonly S3DistributionType?: 'FullyReplicated' | 'ShardedByS3Key';
+  readonly RecordWrapperType?: 'None' | 'RecordIO';
+}
+
+export interface JobExit {
+  /** Exit code, or null when a signal ended it. */
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** The last lines of output, for a failure reason. */
+  readonly tail: readonly string[];
+}
+
+export interface RunningJobContainer {
+  readonly name: string;
+  readonly pid: number | undefined;
+  /** Settles when the process (and its group) has ended. Never rejects. */
+  readonly exited: Promise<JobExit>;
+  /** Kills the whole process tree (SIGTERM, SIGKILL after a grace period). */
+  stop(): Promise<void>;
+}
+
+export interface JobRuntime {
+  /** Starts a job container; rejects with ContainerError('start') when it cannot start (e.g. Python missing). */
+  startJob(spec: JobContainerSpec): Promise<RunningJobContainer>;
+}

@@ -56,6 +56,11 @@ export interface EndpointInvoker {
 
 /** Policies and tags of SageMaker resources, for the IAM enforcement. */
 export interface SageMakerPolicies {
+  /**
+   * Grows whenever a resource's tags or group policy may have changed (every creating, deleting, tagging or policy
+   * call, and an endpoint's deletion when it completes), so the authorizer may keep what it read until then.
+   */
+  generation(): number;
   /** The policy that governs `arn`: a model package group's own, or its group's for a versioned package. */
   resourcePolicy(arn: string): Promise<{ readonly id: string; readonly document: string } | undefined>;
   /** The resource's tags (`aws:ResourceTag/*`); undefined when mlzone keeps no such resource. */
@@ -86,15 +91,41 @@ function governingGroupArn(arn: string): string | undefined {
   return groupArnOfPackage(arn);
 }
 
+/** Operations that may create, delete, tag or change the policy of a resource. */
+const CHANGING = /^(Create|Delete|Put|Add|Update)/;
+
+/** Wraps the changing operations' handlers so `changed` runs once each has committed (or failed: cheap, and safe). */
+function bumping(handlers: SageMakerHandlers, changed: () => void): SageMakerHandlers {
+  const out: Record<string, unknown> = {};
+  for (const [op, h] of Object.entries(handlers)) {
+    if (!h || !CHANGING.test(op)) {
+      out[op] = h;
+      continue;
+    }
+    const handler = h as (i: unknown, ctx: unknown) => unknown;
+    out[op] = async (i: unknown, rc: unknown) => {
+      try {
+        return await handler(i, rc);
+      } finally {
+        changed();
+      }
+    };
+  }
+  return out as SageMakerHandlers;
+}
+
 function merge<T extends object>(...parts: T[]): T {
   return Object.assign({}, ...parts) as T;
 }
 
 export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   const ctx: AreaContext = { db: deps.db, clock: deps.clock, validatePolicy: deps.validatePolicy };
-  const deployer = new Deployer(deps.hosting, deps.db, deps.clock);
+  // What the authorizer read of tags and policies stays valid until a call that may change them has committed.
+  let generation = 0;
+  const changed = () => void generation++;
+  const deployer = new Deployer(deps.hosting, deps.db, deps.clock, changed);
   const jobs = createJobs(ctx, deps.hosting, deployer, deps.builtinMetrics ?? (() => []));
-  const handlers: SageMakerHandlers = merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers);
+  const handlers: SageMakerHandlers = bumping(merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers), changed);
   const describe = (r: InvokeRequest) => async () => {
     const record = await store.get(deps.db.kysely, sagemakerArn(r.region, r.accountId, 'endpoint', r.endpointName));
     return record && { status: record.status };
@@ -107,6 +138,7 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   };
   const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz, jobs.authz);
   const policies: SageMakerPolicies = {
+    generation: () => generation,
     async resourcePolicy(arn) {
       const group = governingGroupArn(arn);
       const record = group ? await store.get(deps.db.kysely, group) : undefined;

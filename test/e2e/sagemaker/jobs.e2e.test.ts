@@ -217,7 +217,8 @@ describe('failures and stops', () => {
     await sm.send(training(name, `s3://${BUCKET}/${id}/train`, undefined));
     const d = await waitTraining(name);
     expect(d.TrainingJobStatus).toBe('Failed');
-    expect(d.FailureReason).toMatch(/^AlgorithmError: /);
+    expect(d.FailureReason).toMatch(/^(AlgorithmError|ClientError): /);
+    expect(d.FailureReason).not.toMatch(/^AlgorithmError: ClientError/);
     expect(d.FailureReason).toMatch(/oops|numeric|number/i);
   });
 

@@ -96,6 +96,8 @@ export class Deployer {
     private readonly ports: HostingPorts,
     private readonly db: Database,
     private readonly clock: Clock,
+    /** Called when the deployer itself removes a resource (an endpoint's deletion completes in the background). */
+    private readonly changed: () => void = () => undefined,
   ) {}
 
   endpoint(accountId: string, region: string, name: string): LiveEndpoint | undefined {
@@ -149,6 +151,7 @@ export class Deployer {
         this.live.delete(key);
         if (live) await stopVariants(live.variants);
         await this.db.transaction((trx) => store.delete(trx, record.arn));
+        this.changed();
         await rm(this.endpointDir(record), { recursive: true, force: true }).catch(() => undefined);
       })().catch((e) => this.ports.log?.(`sagemaker: deleting ${record.arn} failed: ${String(e)}`)),
     );

@@ -59,7 +59,7 @@ export async function runTraining(deps: TrainingDeps, arn: string, control: JobC
   const hyper = (doc.HyperParameters as Record<string, string> | undefined) ?? {};
   const channels = (doc.InputDataConfig as Channel[] | undefined) ?? [];
   const output = doc.OutputDataConfig as { S3OutputPath: string };
-  const resources = (doc.ResourceConfig as { InstanceCount?: number } | undefined) ?? {};
+  const resources = (doc.ResourceConfig as { InstanceCount?: number; InstanceType?: string } | undefined) ?? {};
   const checkpoint = doc.CheckpointConfig as { S3Uri: string; LocalPath?: string } | undefined;
   const maxRuntime = (doc.StoppingCondition as { MaxRuntimeInSeconds?: number } | undefined)?.MaxRuntimeInSeconds ?? 86_400;
   const hosts = hostsOf(Math.max(1, resources.InstanceCount ?? 1));
@@ -159,6 +159,20 @@ export async function runTraining(deps: TrainingDeps, arn: string, control: JobC
         environment,
         hyperParameters: hyper,
         channels: channels.map((c) => c.ChannelName),
+        channelConfig: Object.fromEntries(
+          channels.map((c) => [
+            c.ChannelName,
+            {
+              ...(c.ContentType ? { ContentType: c.ContentType } : {}),
+              TrainingInputMode: (c.InputMode ?? spec.TrainingInputMode ?? 'File') as 'File' | 'Pipe' | 'FastFile',
+              S3DistributionType: (c.DataSource.S3DataSource?.S3DataDistributionType ?? 'FullyReplicated') as 'FullyReplicated' | 'ShardedByS3Key',
+              RecordWrapperType: (c.RecordWrapperType ?? 'None') as 'None' | 'RecordIO',
+            },
+          ]),
+        ),
+        ...(resources.InstanceType ? { instanceType: resources.InstanceType } : {}),
+        jobName: name,
+        jobArn: arn,
         hosts,
         currentHost: hosts[h]!,
         name: `${record.accountId}/${name}/${hosts[h]}`,
@@ -231,7 +245,8 @@ async function failureReason(jobDir: string, exit: JobExit): Promise<string> {
   const file = join(jobDir, 'output', 'failure');
   if (existsSync(file)) {
     const text = (await readFile(file, 'utf8')).trim();
-    if (text) return `AlgorithmError: ${text.slice(0, 1024)}`;
+    // The algorithm may classify its own failure (`ClientError: bad input`); otherwise it is the algorithm's.
+    if (text) return (/^(ClientError|AlgorithmError|ExecuteUserScriptError)\b/.test(text) ? text : `AlgorithmError: ${text}`).slice(0, 1024);
   }
   const how = exit.code !== null ? `exit code: ${exit.code}` : `signal: ${exit.signal}`;
   const tail = exit.tail.slice(-10).join('\n');
