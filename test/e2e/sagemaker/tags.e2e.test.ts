@@ -79,6 +79,14 @@ describe('tags', () => {
     expect(refused.name).toBe('AccessDeniedException');
     expect(refused.message).toMatch(/sagemaker:DescribeModel on resource: arn:aws:sagemaker:us-east-1:444444444444:model\/theirs/);
 
+    // A tag changed after a decision was made decides the next call (nothing stale is kept).
+    await scientist.send(new AddTagsCommand({ ResourceArn: `arn:aws:sagemaker:us-east-1:${DS1}:model/${mine.toLowerCase()}`, Tags: [{ Key: 'team', Value: 'ds2' }] }));
+    expect(((await tagged.send(new DescribeModelCommand({ ModelName: mine })).catch((e: unknown) => e)) as Error).name).toBe('AccessDeniedException');
+    await scientist.send(new DeleteTagsCommand({ ResourceArn: `arn:aws:sagemaker:us-east-1:${DS1}:model/${mine.toLowerCase()}`, TagKeys: ['team'] }));
+    expect(((await tagged.send(new DescribeModelCommand({ ModelName: mine })).catch((e: unknown) => e)) as Error).name).toBe('AccessDeniedException');
+    await scientist.send(new AddTagsCommand({ ResourceArn: `arn:aws:sagemaker:us-east-1:${DS1}:model/${mine.toLowerCase()}`, Tags: [{ Key: 'team', Value: 'ds1' }] }));
+    expect((await tagged.send(new DescribeModelCommand({ ModelName: mine }))).ModelName).toBe(mine);
+
     await tagged.send(model(unique('ok'), [{ Key: 'team', Value: 'ds1' }]));
     const untagged = (await tagged.send(model(unique('untagged'))).catch((e: unknown) => e)) as Error;
     expect(untagged.name).toBe('AccessDeniedException');
