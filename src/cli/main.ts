@@ -18,6 +18,9 @@ program
   .option('--blueprint <file>', 'landing-zone blueprint (YAML); the built-in one by default')
   .option('--auth <mode>', 'strict (signatures + IAM), accounts (key = account, no checks) or off', process.env.MLZONE_AUTH ?? 'strict')
   .option('--database-url <url>', 'PostgreSQL connection string instead of SQLite', process.env.MLZONE_DATABASE_URL)
+  .option('--job-concurrency <n>', 'training, processing and transform jobs run at once (default: the number of cores)', process.env.MLZONE_JOB_CONCURRENCY)
+  .option('--python <path>', 'the Python that runs scikit-learn/XGBoost images (default: MLZONE_PYTHON, /usr/bin/python3, python3)', process.env.MLZONE_PYTHON)
+  .option('--log-containers', 'print what endpoint containers write')
   .action(async (opts) => {
     try {
       await up(opts);

@@ -9,6 +9,9 @@ export interface UpOptions {
   blueprint?: string;
   auth: string;
   databaseUrl?: string;
+  jobConcurrency?: string;
+  python?: string;
+  logContainers?: boolean;
 }
 
 const AUTH_MODES = ['strict', 'accounts', 'off'] as const;
@@ -20,6 +23,8 @@ export async function up(opts: UpOptions): Promise<void> {
   }
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not '${opts.port}'`);
+  const jobs = opts.jobConcurrency === undefined ? undefined : Number(opts.jobConcurrency);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new Error(`--job-concurrency must be a positive whole number, not '${opts.jobConcurrency}'`);
   const config: AppConfig = {
     host: opts.host,
     port,
@@ -28,6 +33,9 @@ export async function up(opts: UpOptions): Promise<void> {
     blueprintPath: opts.blueprint,
     auth: opts.auth as AppConfig['auth'],
     databaseUrl: opts.databaseUrl,
+    ...(jobs !== undefined ? { jobConcurrency: jobs } : {}),
+    ...(opts.python ? { python: opts.python } : {}),
+    ...(opts.logContainers ? { logContainers: true } : {}),
     log: (msg) => console.error(msg),
   };
   const app = await createApp(config);
