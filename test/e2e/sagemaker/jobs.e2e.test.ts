@@ -267,6 +267,47 @@ describe('failures and stops', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('script mode on two instances: SM_HOSTS, ShardedByS3Key, hyperparameters as arguments, checkpoints restored and saved', async () => {
+    const id = unique('multi');
+    for (let i = 0; i < 4; i++) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${id}/train/part-${i}.csv`, Body: csv(rows(3, i)) }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${id}/checkpoints/step.txt`, Body: '41' }));
+    const train = [
+      'import argparse, json, os',
+      'p = argparse.ArgumentParser(); p.add_argument("--alpha", type=float); p.add_argument("--model-dir", default=os.environ["SM_MODEL_DIR"])',
+      'a, _ = p.parse_known_args()',
+      'step = int(open("/opt/ml/checkpoints/step.txt").read()) + 1',
+      'open("/opt/ml/checkpoints/step.txt", "w").write(str(step))',
+      'info = {"alpha": a.alpha, "hosts": json.loads(os.environ["SM_HOSTS"]), "current": os.environ["SM_CURRENT_HOST"],',
+      '        "files": sorted(os.listdir(os.environ["SM_CHANNEL_TRAIN"])), "step": step, "config": json.load(open("/opt/ml/input/config/resourceconfig.json"))["hosts"]}',
+      'open(os.path.join(a.model_dir, "info-%s.json" % info["current"]), "w").write(json.dumps(info))',
+    ].join('\n');
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${id}/code/sourcedir.tar.gz`, Body: await createModelArtifact({ 'train.py': train }) }));
+    const name = unique('multi-train');
+    await sm.send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: name,
+        RoleArn: ROLE,
+        AlgorithmSpecification: { TrainingImage: SKLEARN, TrainingInputMode: 'File' },
+        HyperParameters: { alpha: '0.5', sagemaker_program: '"train.py"', sagemaker_submit_directory: `"s3://${BUCKET}/${id}/code/sourcedir.tar.gz"` },
+        InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${BUCKET}/${id}/train/`, S3DataDistributionType: 'ShardedByS3Key' } } }],
+        OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/${id}/models` },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 2, VolumeSizeInGB: 10 },
+        StoppingCondition: { MaxRuntimeInSeconds: 300 },
+        CheckpointConfig: { S3Uri: `s3://${BUCKET}/${id}/checkpoints` },
+      }),
+    );
+    const d = await waitTraining(name);
+    expect(d.FailureReason).toBeUndefined();
+    expect(d.TrainingJobStatus).toBe('Completed');
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${id}/models/${name}/output/model.tar.gz` }))).Body!.transformToByteArray();
+    const dir = join(work, name);
+    await extractModelArtifact(Buffer.from(body), dir);
+    const info = JSON.parse(readFileSync(join(dir, 'info-algo-1.json'), 'utf8')) as Record<string, unknown>;
+    expect(info).toEqual({ alpha: 0.5, hosts: ['algo-1', 'algo-2'], current: 'algo-1', files: ['part-0.csv', 'part-2.csv'], step: 42, config: ['algo-1', 'algo-2'] });
+    const saved = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${id}/checkpoints/step.txt` }))).Body!.transformToString();
+    expect(saved).toBe('42');
+  });
+
   it('refuses a duplicate name and answers a missing job as AWS does', async () => {
     const missing = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'nope' })).catch((e: unknown) => e);
     expect(missing).toMatchObject({ name: 'ValidationException', message: 'Requested resource not found.' });

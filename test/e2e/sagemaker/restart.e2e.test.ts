@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, DescribeEndpointCommand, DescribeModelCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createModelArtifact } from '../../../src/runtime/index.js';
@@ -104,6 +104,66 @@ describe('endpoints across kill -9 and a restart', () => {
         second.child.kill('SIGTERM');
         expect(await second.exited).toBe(0);
       }
+    }
+  });
+});
+
+describe('a training job across kill -9 and a restart', () => {
+  it('runs again after the restart, saying so, and completes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlzone-job-restart-'));
+    const first = await startCli(['--data-dir', dir]);
+    let second: Awaited<ReturnType<typeof startCli>> | undefined;
+    try {
+      const scientist = await assumeRole(first.url, users.ds1Scientist, `arn:aws:iam::${ACCOUNT}:role/DataScientist`, { DurationSeconds: 3600 });
+      const s3 = new S3Client({ ...clientConfig(first.url, scientist), forcePathStyle: true });
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'restart-job/train/data.csv', Body: '1,1\n2,2\n' }));
+      // Slow enough to be killed in the middle; writes a model when it gets to the end.
+      const train = 'import os, time\nprint("training", flush=True)\ntime.sleep(3)\nopen(os.path.join(os.environ["SM_MODEL_DIR"], "done"), "w").write("yes")\n';
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'restart-job/code/sourcedir.tar.gz', Body: await createModelArtifact({ 'train.py': train }) }));
+      const sm = new SageMakerClient(clientConfig(first.url, scientist));
+      await sm.send(
+        new CreateTrainingJobCommand({
+          TrainingJobName: 'survives',
+          RoleArn: `arn:aws:iam::${ACCOUNT}:role/SageMakerExecution`,
+          AlgorithmSpecification: { TrainingImage: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3', TrainingInputMode: 'File' },
+          HyperParameters: { sagemaker_program: '"train.py"', sagemaker_submit_directory: `"s3://${BUCKET}/restart-job/code/sourcedir.tar.gz"` },
+          InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${BUCKET}/restart-job/train/` } } }],
+          OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/restart-job/models` },
+          ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+          StoppingCondition: { MaxRuntimeInSeconds: 300 },
+        }),
+      );
+      const deadline = Date.now() + 20_000;
+      while ((await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'survives' }))).SecondaryStatus !== 'Training') {
+        if (Date.now() > deadline) throw new Error('never Training');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      second = await startCli(['--data-dir', dir]);
+      const sm2 = new SageMakerClient(clientConfig(second.url, scientist));
+      const until = Date.now() + 30_000;
+      let d = await sm2.send(new DescribeTrainingJobCommand({ TrainingJobName: 'survives' }));
+      while (d.TrainingJobStatus === 'InProgress') {
+        if (Date.now() > until) throw new Error(`still ${d.SecondaryStatus}`);
+        await new Promise((r) => setTimeout(r, 100));
+        d = await sm2.send(new DescribeTrainingJobCommand({ TrainingJobName: 'survives' }));
+      }
+      expect(d.FailureReason).toBeUndefined();
+      expect(d.TrainingJobStatus).toBe('Completed');
+      const statuses = d.SecondaryStatusTransitions!.map((t) => t.Status);
+      expect(statuses.slice(0, 3)).toEqual(['Starting', 'Downloading', 'Training']);
+      expect(statuses).toContain('Restarting');
+      expect(statuses[statuses.length - 1]).toBe('Completed');
+      expect(d.SecondaryStatusTransitions!.find((t) => t.Status === 'Restarting')!.StatusMessage).toMatch(/runs again/);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+      if (second) {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
