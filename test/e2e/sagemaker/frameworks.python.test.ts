@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, DescribeEndpointCommand, DescribeTrainingJobCommand, SageMakerClient, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelArtifactFromDir } from '../../../src/runtime/index.js';
@@ -143,6 +143,45 @@ print(json.dumps(b.predict(xgb.DMatrix(np.array(${JSON.stringify(ROWS)}, dtype=f
     const scores = text.trim().split(/[\n,]/).map(Number);
     expect(scores).toHaveLength(ROWS.length);
     scores.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+  });
+
+  it('XGBoost in algorithm mode trains from CSV channels, reports validation-rmse, and its model serves', async () => {
+    const id = unique('xgb-train');
+    const line = (x1: number, x2: number) => [3 * x1 - 2 * x2 + 1, x1, x2].join(',');
+    const make = (n: number, k: number) => Array.from({ length: n }, (_, i) => line(((i * 7 + k) % 11) / 3, ((i * 5 + k) % 13) / 4)).join('\n') + '\n';
+    await put(`${id}/train/train.csv`, Buffer.from(make(200, 1)));
+    await put(`${id}/validation/validation.csv`, Buffer.from(make(50, 2)));
+    const sm = new SageMakerClient(clientConfig(server.url, ds1));
+    const name = unique('xgb');
+    await sm.send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: name,
+        RoleArn: `arn:aws:iam::${DS1}:role/SageMakerExecution`,
+        AlgorithmSpecification: { TrainingImage: XGBOOST, TrainingInputMode: 'File' },
+        HyperParameters: { num_round: '30', max_depth: '4', eta: '0.3', objective: 'reg:squarederror' },
+        InputDataConfig: ['train', 'validation'].map((c) => ({ ChannelName: c, ContentType: 'text/csv', DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: `s3://${BUCKET}/${id}/${c}/` } } })),
+        OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/${id}/models` },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+        StoppingCondition: { MaxRuntimeInSeconds: 300 },
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    let d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    while (d.TrainingJobStatus === 'InProgress') {
+      if (Date.now() > deadline) throw new Error(`still ${d.SecondaryStatus}`);
+      await new Promise((r) => setTimeout(r, 200));
+      d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+    }
+    expect(d.FailureReason).toBeUndefined();
+    expect(d.TrainingJobStatus).toBe('Completed');
+    const rmse = d.FinalMetricDataList?.find((m) => m.MetricName === 'validation:rmse')?.Value;
+    expect(rmse).toBeDefined();
+    expect(rmse!).toBeLessThan(1.5);
+    const e = await deploy(server, ds1, XGBOOST, d.ModelArtifacts!.S3ModelArtifacts!, {});
+    expect(e.FailureReason).toBeUndefined();
+    const scores = (await invoke(e.name, '1,1\n2,0.5', 'text/csv')).trim().split(/[\n,]/).map(Number);
+    expect(scores[0]).toBeCloseTo(2, 0);
+    expect(scores[1]).toBeCloseTo(6, 0);
   });
 
   it('without scikit-learn the endpoint fails saying what to install', async () => {

@@ -308,6 +308,15 @@ describe('failures and stops', () => {
     expect(saved).toBe('42');
   });
 
+  it('a role SageMaker may not assume fails the job saying so', async () => {
+    // DataScientist may pass any role to SageMaker (AmazonSageMakerFullAccess); ReadOnly does not trust SageMaker.
+    const name = unique('no-trust');
+    await sm.send(training(name, `s3://${BUCKET}/x/`, undefined, { RoleArn: `arn:aws:iam::${DS1}:role/ReadOnly` }));
+    const d = await waitTraining(name);
+    expect(d.TrainingJobStatus).toBe('Failed');
+    expect(d.FailureReason).toMatch(/^ClientError: SageMaker could not assume the role arn:aws:iam::444444444444:role\/ReadOnly/);
+  });
+
   it('refuses a duplicate name and answers a missing job as AWS does', async () => {
     const missing = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: 'nope' })).catch((e: unknown) => e);
     expect(missing).toMatchObject({ name: 'ValidationException', message: 'Requested resource not found.' });
