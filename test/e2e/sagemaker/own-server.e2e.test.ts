@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateProcessingJobCommand, DescribeEndpointCommand, DescribeProcessingJobCommand, SageMakerClient, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultBlueprintPath } from '../../../src/org/blueprint.js';
@@ -80,6 +80,23 @@ async function settled(name: string): Promise<DescribeEndpointCommandOutput> {
 
 beforeAll(async () => {
   writeFileSync(join(dir, 'server.mjs'), SERVER);
+  // Code inside a job that calls AWS with the JS SDK: it finds the role's credentials and mlzone's URL in its
+  // environment. It resolves the SDK from this checkout's node_modules.
+  writeFileSync(
+    join(dir, 'whoami.mjs'),
+    `import { createRequire } from 'node:module';
+import { writeFileSync, mkdirSync } from 'node:fs';
+const require = createRequire(${JSON.stringify(join(process.cwd(), 'package.json'))});
+const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
+const { S3Client, GetObjectCommand } = require('@aws-sdk/client-s3');
+const me = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+let raw;
+try { await new S3Client({ forcePathStyle: true }).send(new GetObjectCommand({ Bucket: 'mlzone-raw-${accounts.dataLake}', Key: 'x' })); raw = 'read'; } catch (e) { raw = e.name; }
+mkdirSync('/opt/ml/processing/output/who', { recursive: true });
+writeFileSync('/opt/ml/processing/output/who/who.json', JSON.stringify({ arn: me.Arn, raw, endpoint: process.env.AWS_ENDPOINT_URL }));
+console.log('I am', me.Arn);
+`,
+  );
   writeFileSync(join(dir, 'silent.mjs'), `import { createServer } from 'node:http'; createServer((q, s) => { s.statusCode = 503; s.end('warming up'); }).listen(Number(process.env.SAGEMAKER_BIND_TO_PORT), '127.0.0.1'); console.log('loading a very large model');`);
   const mapped = `
 containerImages:
@@ -92,6 +109,9 @@ containerImages:
     command: ${process.execPath}
     args: [silent.mjs]
     cwd: .
+  - image: ${REPO}:team-whoami
+    command: ${process.execPath}
+    args: [${join(dir, 'whoami.mjs')}]
   - image: ${REPO}:team-crash
     command: /bin/sh
     args: ["-c", "echo 'cannot open weights.bin: no such file' >&2; exit 2"]
@@ -152,6 +172,33 @@ describe('a team’s own server mapped by the blueprint', () => {
     expect(d.EndpointStatus).toBe('Failed');
     expect(d.FailureReason).toMatch(/cannot open weights\.bin: no such file/);
     expect(d.FailureReason).toMatch(/exit code 2/);
+  });
+
+  it('code inside a job calls AWS as the job’s role, through mlzone', async () => {
+    const image = await pushImage('team-whoami');
+    const name = unique('whoami');
+    await sm.send(
+      new CreateProcessingJobCommand({
+        ProcessingJobName: name,
+        RoleArn: `arn:aws:iam::${DS1}:role/SageMakerExecution`,
+        ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.large', VolumeSizeInGB: 10 } },
+        AppSpecification: { ImageUri: image },
+        ProcessingOutputConfig: { Outputs: [{ OutputName: 'who', S3Output: { S3Uri: `s3://${BUCKET}/${name}/who`, LocalPath: '/opt/ml/processing/output/who', S3UploadMode: 'EndOfJob' } }] },
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    let d = await sm.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
+    while (d.ProcessingJobStatus === 'InProgress') {
+      if (Date.now() > deadline) throw new Error('still InProgress');
+      await new Promise((r) => setTimeout(r, 100));
+      d = await sm.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
+    }
+    expect(d.FailureReason).toBeUndefined();
+    expect(d.ProcessingJobStatus).toBe('Completed');
+    const who = JSON.parse(await (await new S3Client({ ...clientConfig(server.url, ds1), forcePathStyle: true }).send(new GetObjectCommand({ Bucket: BUCKET, Key: `${name}/who/who.json` }))).Body!.transformToString()) as { arn: string; raw: string; endpoint: string };
+    expect(who.arn).toMatch(new RegExp(`^arn:aws:sts::${DS1}:assumed-role/SageMakerExecution/`));
+    expect(who.raw).toBe('AccessDenied');
+    expect(who.endpoint).toBe(server.url);
   });
 
   it('an image of the repository the blueprint does not map fails with what to do', async () => {
