@@ -10,6 +10,7 @@ const layers = [
   { from: 'src/services/**', forbid: ['**/protocol/**', '**/gateway/server*', '**/gateway/chain*', '**/persistence/sqlite/**', '**/persistence/postgres/**', '**/cli/**', '**/app/**'] },
   { from: 'src/persistence/**', forbid: ['**/services/**', '**/gateway/**', '**/protocol/**', '**/cli/**', '**/app/**'] },
   { from: 'src/cli/**', forbid: ['**/services/**'] },
+  { from: 'src/pipeline/**', forbid: ['**/services/**', '**/gateway/**', '**/protocol/**', '**/persistence/**', '**/cli/**', '**/app/**'] },
 ];
 
 export default tseslint.config(

@@ -80,6 +80,7 @@ const STRING_CANDIDATES = [
   'arn:aws:sns:us-east-1:444444444444:example',
   'arn:aws:sagemaker:us-east-1:444444444444:model-package/example/1',
   'arn:aws:sagemaker:us-east-1:444444444444:training-plan/example',
+  'arn:aws:sagemaker:us-east-1:444444444444:pipeline/example/execution/example',
   'arn:aws:sagemaker:us-east-1:444444444444:mlflow-tracking-server/example',
   'arn:aws:sagemaker:us-east-1:aws:hub-content/example/DataSet/example',
   'arn:aws:sagemaker:us-east-1:aws:hub-content/example/Model/example',

@@ -21,6 +21,7 @@ import { invoke, invokeStream, type InvokeRequest, type Invoked, type InvokedStr
 import type { HostingPorts } from './hosting/ports.js';
 import { CaptureWriter } from './hosting/capture.js';
 import { createJobs } from './jobs/index.js';
+import { createPipelines } from './pipelines/index.js';
 import type { MetricDefinition } from './jobs/job-log.js';
 import type { RuntimeImage } from '../../runtime/types.js';
 import { migrations } from './migrations.js';
@@ -125,7 +126,8 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   const changed = () => void generation++;
   const deployer = new Deployer(deps.hosting, deps.db, deps.clock, changed);
   const jobs = createJobs(ctx, deps.hosting, deployer, deps.builtinMetrics ?? (() => []));
-  const handlers: SageMakerHandlers = bumping(merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers), changed);
+  const pipelines = createPipelines(ctx, deps.hosting);
+  const handlers: SageMakerHandlers = bumping(merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers, pipelines.handlers), changed);
   const describe = (r: InvokeRequest) => async () => {
     const record = await store.get(deps.db.kysely, sagemakerArn(r.region, r.accountId, 'endpoint', r.endpointName));
     return record && { status: record.status };
@@ -136,7 +138,7 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     invokeStream: (r) => invokeStream(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
     running: () => deployer.endpoints(),
   };
-  const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz, jobs.authz);
+  const authz: SageMakerAuthz = merge(tagAuthz, registryAuthz, hostingAuthz, searchAuthz, jobs.authz, pipelines.authz);
   const policies: SageMakerPolicies = {
     generation: () => generation,
     async resourcePolicy(arn) {
@@ -158,12 +160,15 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     async restore() {
       await deployer.restore();
       await jobs.restore();
+      await pipelines.resume();
     },
     async settle() {
       await deployer.settle();
       await jobs.settle();
+      await pipelines.settle();
     },
     async close() {
+      await pipelines.close();
       await jobs.close();
       await deployer.close();
       await capture.flush();

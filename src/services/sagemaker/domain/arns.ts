@@ -12,7 +12,9 @@ export type ResourceKind =
   | 'training-job'
   | 'processing-job'
   | 'transform-job'
-  | 'pipeline';
+  | 'pipeline'
+  | 'pipeline-version'
+  | 'pipeline-execution';
 
 export interface SageMakerArn {
   readonly region: string;

@@ -1,0 +1,217 @@
+/**
+ * SageMaker Pipelines that really execute, with the JS SDK: the definition the SageMaker Python SDK would write for
+ * prepare → train → evaluate → condition → register (or fail), run as data-science-1's SageMakerExecution role.
+ * Each step's job really runs; the evaluation's property file decides the condition; the registered version says
+ * which execution generated it; a stricter threshold ends in the Fail step's message.
+ */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreatePipelineCommand,
+  DescribeModelPackageCommand,
+  DescribePipelineCommand,
+  DescribePipelineExecutionCommand,
+  ListPipelineExecutionStepsCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelineParametersForExecutionCommand,
+  SageMakerClient,
+  StartPipelineExecutionCommand,
+  UpdatePipelineCommand,
+  CreateModelPackageGroupCommand,
+  type DescribePipelineExecutionCommandOutput,
+} from '@aws-sdk/client-sagemaker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
+import { assumeRole, unique, type Creds } from '../support/sessions.js';
+
+const DS1 = accounts.dataScience1;
+const BUCKET = `sagemaker-us-east-1-${DS1}`;
+const ROLE = `arn:aws:iam::${DS1}:role/SageMakerExecution`;
+const SKLEARN = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
+const LINEAR_LEARNER = '382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1';
+
+const PREP = `
+import os
+rows = open('/opt/ml/processing/input/raw/data.csv').read().strip().split('\\n')
+for name, part in (('train', rows[:80]), ('test', rows[80:])):
+    os.makedirs('/opt/ml/processing/' + name, exist_ok=True)
+    open('/opt/ml/processing/%s/%s.csv' % (name, name), 'w').write('\\n'.join(part) + '\\n')
+`;
+const EVALUATE = `
+import json, os, tarfile
+tarfile.open('/opt/ml/processing/model/model.tar.gz').extractall('/tmp/model-' + str(os.getpid()))
+m = json.load(open('/tmp/model-%d/mlzone-linear-learner.json' % os.getpid()))
+rows = [list(map(float, r.split(','))) for r in open('/opt/ml/processing/test/test.csv').read().strip().split('\\n')]
+mse = sum((r[0] - (sum(w * x for w, x in zip(m['weights'], r[1:])) + m['bias'])) ** 2 for r in rows) / len(rows)
+os.makedirs('/opt/ml/processing/metrics', exist_ok=True)
+json.dump({'regression_metrics': {'mse': {'value': mse}}}, open('/opt/ml/processing/metrics/evaluation.json', 'w'))
+print('mse', mse)
+`;
+
+function definition(prefix: string): string {
+  const input = (name: string, uri: unknown, local: string) => ({ InputName: name, AppManaged: false, S3Input: { S3Uri: uri, LocalPath: local, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated', S3CompressionType: 'None' } });
+  const output = (name: string, local: string) => ({ OutputName: name, AppManaged: false, S3Output: { S3Uri: { 'Std:Join': { On: '/', Values: [`s3://${BUCKET}/${prefix}`, { Get: 'Execution.PipelineExecutionId' }, name] } }, LocalPath: local, S3UploadMode: 'EndOfJob' } });
+  const cluster = { ClusterConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 } };
+  return JSON.stringify({
+    Version: '2020-12-01',
+    Metadata: {},
+    Parameters: [
+      { Name: 'InputData', Type: 'String', DefaultValue: `s3://${BUCKET}/${prefix}/raw/` },
+      { Name: 'MaxMse', Type: 'Float', DefaultValue: 1.0 },
+      { Name: 'Epochs', Type: 'Integer', DefaultValue: 10 },
+      { Name: 'ModelGroup', Type: 'String' },
+    ],
+    PipelineExperimentConfig: { ExperimentName: { Get: 'Execution.PipelineName' }, TrialName: { Get: 'Execution.PipelineExecutionId' } },
+    Steps: [
+      {
+        Name: 'Prep',
+        Type: 'Processing',
+        Arguments: {
+          ProcessingResources: cluster,
+          AppSpecification: { ImageUri: SKLEARN, ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/prep.py'] },
+          RoleArn: ROLE,
+          ProcessingInputs: [input('raw', { Get: 'Parameters.InputData' }, '/opt/ml/processing/input/raw'), input('code', `s3://${BUCKET}/${prefix}/code/prep.py`, '/opt/ml/processing/input/code')],
+          ProcessingOutputConfig: { Outputs: [output('train', '/opt/ml/processing/train'), output('test', '/opt/ml/processing/test')] },
+        },
+      },
+      {
+        Name: 'Train',
+        Type: 'Training',
+        Arguments: {
+          AlgorithmSpecification: { TrainingImage: LINEAR_LEARNER, TrainingInputMode: 'File' },
+          HyperParameters: { predictor_type: 'regressor', feature_dim: '2', epochs: { 'Std:Join': { On: '', Values: [{ Get: 'Parameters.Epochs' }] } } },
+          RoleArn: ROLE,
+          InputDataConfig: [{ ChannelName: 'train', ContentType: 'text/csv', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: { Get: "Steps.Prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" }, S3DataDistributionType: 'FullyReplicated' } } }],
+          OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/${prefix}/models` },
+          ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+          StoppingCondition: { MaxRuntimeInSeconds: 600 },
+        },
+      },
+      {
+        Name: 'Eval',
+        Type: 'Processing',
+        Arguments: {
+          ProcessingResources: cluster,
+          AppSpecification: { ImageUri: SKLEARN, ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/evaluate.py'] },
+          RoleArn: ROLE,
+          ProcessingInputs: [
+            input('model', { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' }, '/opt/ml/processing/model'),
+            input('test', { Get: "Steps.Prep.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }, '/opt/ml/processing/test'),
+            input('code', `s3://${BUCKET}/${prefix}/code/evaluate.py`, '/opt/ml/processing/input/code'),
+          ],
+          ProcessingOutputConfig: { Outputs: [output('metrics', '/opt/ml/processing/metrics')] },
+        },
+        PropertyFiles: [{ PropertyFileName: 'EvalReport', OutputName: 'metrics', FilePath: 'evaluation.json' }],
+      },
+      {
+        Name: 'MseGate',
+        Type: 'Condition',
+        Arguments: {
+          Conditions: [{ Type: 'LessThanOrEqualTo', LeftValue: { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.Eval.PropertyFiles.EvalReport' }, Path: 'regression_metrics.mse.value' } }, RightValue: { Get: 'Parameters.MaxMse' } }],
+          IfSteps: [
+            {
+              Name: 'Register-RegisterModel',
+              Type: 'RegisterModel',
+              Arguments: {
+                ModelPackageGroupName: { Get: 'Parameters.ModelGroup' },
+                ModelApprovalStatus: 'PendingManualApproval',
+                InferenceSpecification: { Containers: [{ Image: LINEAR_LEARNER, ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['application/json'] },
+              },
+            },
+          ],
+          ElseSteps: [{ Name: 'TooInaccurate', Type: 'Fail', Arguments: { ErrorMessage: { 'Std:Join': { On: ' ', Values: ['MSE above', { Get: 'Parameters.MaxMse' }] } } } }],
+        },
+      },
+    ],
+  });
+}
+
+let server: TestServer;
+let sm: SageMakerClient;
+const prefix = unique('pipe');
+const group = unique('churn-group');
+const name = unique('churn-pipeline');
+
+async function finished(arn: string): Promise<DescribePipelineExecutionCommandOutput> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const d = await sm.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
+    if (d.PipelineExecutionStatus !== 'Executing' && d.PipelineExecutionStatus !== 'Stopping') return d;
+    if (Date.now() > deadline) throw new Error(`still ${d.PipelineExecutionStatus}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const ds1: Creds = await assumeRole(server.url, users.ds1Scientist, `arn:aws:iam::${DS1}:role/DataScientist`);
+  sm = new SageMakerClient(clientConfig(server.url, ds1));
+  const s3 = new S3Client({ ...clientConfig(server.url, ds1), forcePathStyle: true });
+  const rows = Array.from({ length: 100 }, (_, i) => { const [a, b] = [(i % 10) / 2, ((i * 3) % 7) / 3]; return `${2 * a - b + 1},${a},${b}`; });
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/raw/data.csv`, Body: `${rows.join('\n')}\n` }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/code/prep.py`, Body: PREP }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/code/evaluate.py`, Body: EVALUATE }));
+  await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('a pipeline that really executes', () => {
+  it('refuses a bad definition with a ValidationException, and a duplicate as the SDK expects', async () => {
+    const bad = await sm.send(new CreatePipelineCommand({ PipelineName: unique('bad'), ClientRequestToken: 'x'.repeat(32), RoleArn: ROLE, PipelineDefinition: JSON.stringify({ Version: '2020-12-01', Steps: [{ Name: 'A', Type: 'Training', Arguments: {}, DependsOn: ['Nope'] }] }) })).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ name: 'ValidationException' });
+    await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'a'.repeat(32), RoleArn: ROLE, PipelineDefinition: definition(prefix) }));
+    const dup = (await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'b'.repeat(32), RoleArn: ROLE, PipelineDefinition: definition(prefix) })).catch((e: unknown) => e)) as Error;
+    expect(dup.name).toBe('ValidationException');
+    expect(dup.message).toContain('already exists');
+    const d = await sm.send(new DescribePipelineCommand({ PipelineName: name }));
+    expect(d.PipelineStatus).toBe('Active');
+    expect(JSON.parse(d.PipelineDefinition!).Steps).toHaveLength(4);
+  });
+
+  it('runs prepare → train → evaluate → condition → register as the pipeline role', async () => {
+    const missing = await sm.send(new StartPipelineExecutionCommand({ PipelineName: name, ClientRequestToken: 'c'.repeat(32) })).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ name: 'ValidationException' });
+    const { PipelineExecutionArn: arn } = await sm.send(new StartPipelineExecutionCommand({ PipelineName: name, ClientRequestToken: 'd'.repeat(32), PipelineParameters: [{ Name: 'ModelGroup', Value: group }, { Name: 'Epochs', Value: '12' }] }));
+    const d = await finished(arn!);
+    expect(d.FailureReason).toBeUndefined();
+    expect(d.PipelineExecutionStatus).toBe('Succeeded');
+    expect(d.PipelineExperimentConfig).toEqual({ ExperimentName: name, TrialName: arn!.slice(arn!.lastIndexOf('/') + 1) });
+    const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn, SortOrder: 'Ascending' }))).PipelineExecutionSteps!;
+    expect(steps.map((s) => [s.StepName, s.StepStatus])).toEqual([
+      ['Prep', 'Succeeded'],
+      ['Train', 'Succeeded'],
+      ['Eval', 'Succeeded'],
+      ['MseGate', 'Succeeded'],
+      ['Register-RegisterModel', 'Succeeded'],
+    ]);
+    expect(steps[1]!.Metadata!.TrainingJob!.Arn).toMatch(new RegExp(`^arn:aws:sagemaker:us-east-1:${DS1}:training-job/pipelines-[a-z0-9]{12}-train-[a-z0-9]+$`));
+    expect(steps[3]!.Metadata!.Condition!.Outcome).toBe('True');
+    const packageArn = steps[4]!.Metadata!.RegisterModel!.Arn!;
+    const pkg = await sm.send(new DescribeModelPackageCommand({ ModelPackageName: packageArn }));
+    expect(pkg.MetadataProperties?.GeneratedBy).toBe(arn);
+    expect(pkg.InferenceSpecification!.Containers![0]!.ModelDataUrl).toMatch(/\/output\/model\.tar\.gz$/);
+    const params = await sm.send(new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: arn }));
+    expect(Object.fromEntries(params.PipelineParameters!.map((p) => [p.Name, p.Value]))).toMatchObject({ ModelGroup: group, Epochs: '12', InputData: `s3://${BUCKET}/${prefix}/raw/` });
+  });
+
+  it('a stricter threshold takes the Else branch and fails with the Fail step’s message', async () => {
+    const { PipelineExecutionArn: arn } = await sm.send(
+      new StartPipelineExecutionCommand({ PipelineName: name, ClientRequestToken: 'e'.repeat(32), PipelineParameters: [{ Name: 'ModelGroup', Value: group }, { Name: 'MaxMse', Value: '-1' }] }),
+    );
+    const d = await finished(arn!);
+    expect(d.PipelineExecutionStatus).toBe('Failed');
+    expect(d.FailureReason).toBe('MSE above -1');
+    const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps!;
+    expect(steps.map((s) => s.StepName)).toEqual(['TooInaccurate', 'MseGate', 'Eval', 'Train', 'Prep']);
+    expect(steps[0]!.Metadata!.Fail!.ErrorMessage).toBe('MSE above -1');
+    const listed = await sm.send(new ListPipelineExecutionsCommand({ PipelineName: name }));
+    expect(listed.PipelineExecutionSummaries!.map((s) => s.PipelineExecutionStatus)).toEqual(['Failed', 'Succeeded']);
+  });
+
+  it('UpdatePipeline makes a new version', async () => {
+    const out = await sm.send(new UpdatePipelineCommand({ PipelineName: name, PipelineDescription: 'v2' }));
+    expect(out.PipelineVersionId).toBe(2);
+  });
+});
