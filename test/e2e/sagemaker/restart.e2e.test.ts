@@ -7,7 +7,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateTrainingJobCommand, DescribeEndpointCommand, DescribeModelCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  CreatePipelineCommand,
+  CreateTrainingJobCommand,
+  DescribeEndpointCommand,
+  DescribeModelCommand,
+  DescribePipelineExecutionCommand,
+  DescribeTrainingJobCommand,
+  ListPipelineExecutionStepsCommand,
+  SageMakerClient,
+  StartPipelineExecutionCommand,
+} from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createModelArtifact } from '../../../src/runtime/index.js';
@@ -157,6 +170,79 @@ describe('a training job across kill -9 and a restart', () => {
       expect(statuses).toContain('Restarting');
       expect(statuses[statuses.length - 1]).toBe('Completed');
       expect(d.SecondaryStatusTransitions!.find((t) => t.Status === 'Restarting')!.StatusMessage).toMatch(/runs again/);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+      if (second) {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a pipeline execution across kill -9 and a restart', () => {
+  it('is picked up where its record says it was and succeeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlzone-pipeline-restart-'));
+    const first = await startCli(['--data-dir', dir]);
+    let second: Awaited<ReturnType<typeof startCli>> | undefined;
+    try {
+      const scientist = await assumeRole(first.url, users.ds1Scientist, `arn:aws:iam::${ACCOUNT}:role/DataScientist`, { DurationSeconds: 3600 });
+      const s3 = new S3Client({ ...clientConfig(first.url, scientist), forcePathStyle: true });
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'restart-pipe/train/data.csv', Body: '1,1\n2,2\n' }));
+      const train = 'import os, time\ntime.sleep(3)\nopen(os.path.join(os.environ["SM_MODEL_DIR"], "done"), "w").write("yes")\n';
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'restart-pipe/code/sourcedir.tar.gz', Body: await createModelArtifact({ 'train.py': train }) }));
+      const role = `arn:aws:iam::${ACCOUNT}:role/SageMakerExecution`;
+      const sklearn = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
+      const definition = {
+        Version: '2020-12-01',
+        Parameters: [],
+        Steps: [
+          {
+            Name: 'Train',
+            Type: 'Training',
+            Arguments: {
+              AlgorithmSpecification: { TrainingImage: sklearn, TrainingInputMode: 'File' },
+              HyperParameters: { sagemaker_program: '"train.py"', sagemaker_submit_directory: `"s3://${BUCKET}/restart-pipe/code/sourcedir.tar.gz"` },
+              RoleArn: role,
+              InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${BUCKET}/restart-pipe/train/` } } }],
+              OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/restart-pipe/models` },
+              ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+              StoppingCondition: { MaxRuntimeInSeconds: 300 },
+            },
+          },
+          { Name: 'Model', Type: 'Model', Arguments: { ExecutionRoleArn: role, PrimaryContainer: { Image: sklearn, ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } } } },
+        ],
+      };
+      const sm = new SageMakerClient(clientConfig(first.url, scientist));
+      await sm.send(new CreatePipelineCommand({ PipelineName: 'survives', ClientRequestToken: 'a'.repeat(32), RoleArn: role, PipelineDefinition: JSON.stringify(definition) }));
+      const { PipelineExecutionArn: arn } = await sm.send(new StartPipelineExecutionCommand({ PipelineName: 'survives', ClientRequestToken: 'b'.repeat(32) }));
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps ?? [];
+        if (steps.some((x) => x.StepName === 'Train' && x.StepStatus === 'Executing')) break;
+        if (Date.now() > deadline) throw new Error('the training step never ran');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      second = await startCli(['--data-dir', dir]);
+      const sm2 = new SageMakerClient(clientConfig(second.url, scientist));
+      const until = Date.now() + 40_000;
+      let d = await sm2.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
+      while (d.PipelineExecutionStatus === 'Executing') {
+        if (Date.now() > until) throw new Error('still Executing');
+        await new Promise((r) => setTimeout(r, 100));
+        d = await sm2.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
+      }
+      expect(d.FailureReason).toBeUndefined();
+      expect(d.PipelineExecutionStatus).toBe('Succeeded');
+      const steps = (await sm2.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn, SortOrder: 'Ascending' }))).PipelineExecutionSteps!;
+      expect(steps.map((x) => [x.StepName, x.StepStatus])).toEqual([
+        ['Train', 'Succeeded'],
+        ['Model', 'Succeeded'],
+      ]);
     } finally {
       if (first.child.exitCode === null) first.child.kill('SIGKILL');
       if (second) {
