@@ -16,10 +16,17 @@ import {
   SageMakerClient,
   StartPipelineExecutionCommand,
   UpdatePipelineCommand,
+  StopPipelineExecutionCommand,
+  DescribeTrainingJobCommand,
   CreateModelPackageGroupCommand,
   type DescribePipelineExecutionCommandOutput,
 } from '@aws-sdk/client-sagemaker';
+import { execFile, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createModelArtifact } from '../../../src/runtime/index.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, unique, type Creds } from '../support/sessions.js';
 
@@ -210,8 +217,68 @@ describe('a pipeline that really executes', () => {
     expect(listed.PipelineExecutionSummaries!.map((s) => s.PipelineExecutionStatus)).toEqual(['Failed', 'Succeeded']);
   });
 
+  it('StopPipelineExecution stops the running step’s job: Stopping, then Stopped', async () => {
+    const ds1 = await assumeRole(server.url, users.ds1Scientist, `arn:aws:iam::${DS1}:role/DataScientist`);
+    const s3 = new S3Client({ ...clientConfig(server.url, ds1), forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/slow/code/sourcedir.tar.gz`, Body: await createModelArtifact({ 'train.py': 'import time\ntime.sleep(120)\n' }) }));
+    const slow = unique('slow');
+    await sm.send(
+      new CreatePipelineCommand({
+        PipelineName: slow,
+        ClientRequestToken: 'f'.repeat(32),
+        RoleArn: ROLE,
+        PipelineDefinition: JSON.stringify({
+          Version: '2020-12-01',
+          Steps: [
+            {
+              Name: 'Slow',
+              Type: 'Training',
+              Arguments: {
+                AlgorithmSpecification: { TrainingImage: SKLEARN, TrainingInputMode: 'File' },
+                HyperParameters: { sagemaker_program: '"train.py"', sagemaker_submit_directory: `"s3://${BUCKET}/${prefix}/slow/code/sourcedir.tar.gz"` },
+                RoleArn: ROLE,
+                OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/${prefix}/slow/models` },
+                ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
+                StoppingCondition: { MaxRuntimeInSeconds: 300 },
+              },
+            },
+          ],
+        }),
+      }),
+    );
+    const { PipelineExecutionArn: arn } = await sm.send(new StartPipelineExecutionCommand({ PipelineName: slow, ClientRequestToken: 'g'.repeat(32) }));
+    const deadline = Date.now() + 20_000;
+    while (!((await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps ?? []).some((x) => x.StepStatus === 'Executing')) {
+      if (Date.now() > deadline) throw new Error('never Executing');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await sm.send(new StopPipelineExecutionCommand({ PipelineExecutionArn: arn, ClientRequestToken: 'h'.repeat(32) }));
+    const d = await finished(arn!);
+    expect(d.PipelineExecutionStatus).toBe('Stopped');
+    const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps!;
+    expect(steps.map((x) => [x.StepName, x.StepStatus])).toEqual([['Slow', 'Stopped']]);
+    const job = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: steps[0]!.Metadata!.TrainingJob!.Arn!.split('/').pop()! }));
+    expect(job.TrainingJobStatus).toBe('Stopped');
+  });
+
   it('UpdatePipeline makes a new version', async () => {
     const out = await sm.send(new UpdatePipelineCommand({ PipelineName: name, PipelineDescription: 'v2' }));
     expect(out.PipelineVersionId).toBe(2);
+  });
+});
+
+describe('the SageMaker Python SDK’s calls, through boto3', () => {
+  const python = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
+  it.skipIf(!python)('upsert falls back to UpdatePipeline; stringified parameters are typed; the Fail step’s message ends the execution', async () => {
+    const ds1 = await assumeRole(server.url, users.ds1Scientist, `arn:aws:iam::${DS1}:role/DataScientist`);
+    const { stdout } = await promisify(execFile)('python3', [join(dirname(fileURLToPath(import.meta.url)), 'pipelines_boto3.py')], {
+      env: { ...process.env, MLZONE_URL: server.url, PIPELINE: unique('sdk'), AWS_ACCESS_KEY_ID: ds1.accessKeyId, AWS_SECRET_ACCESS_KEY: ds1.secretAccessKey, AWS_SESSION_TOKEN: ds1.sessionToken ?? '' },
+      timeout: 60_000,
+    });
+    const out = JSON.parse(stdout) as Record<string, { status: string; reason?: string; steps: unknown[]; parameters: Record<string, string> } | string>;
+    expect(out.first).toBe('created');
+    expect(out.second).toBe('updated');
+    expect(out.high).toEqual({ status: 'Succeeded', reason: null, steps: [['Gate', 'Succeeded', { Condition: { Outcome: 'True' } }]], parameters: { Threshold: '10', Strict: 'true' } });
+    expect(out.low).toMatchObject({ status: 'Failed', reason: 'threshold 2 is too low', parameters: { Threshold: '2', Strict: 'false' } });
   });
 });
