@@ -79,6 +79,7 @@ function definition(prefix: string): string {
           ProcessingInputs: [input('raw', { Get: 'Parameters.InputData' }, '/opt/ml/processing/input/raw'), input('code', `s3://${BUCKET}/${prefix}/code/prep.py`, '/opt/ml/processing/input/code')],
           ProcessingOutputConfig: { Outputs: [output('train', '/opt/ml/processing/train'), output('test', '/opt/ml/processing/test')] },
         },
+        CacheConfig: { Enabled: true, ExpireAfter: 'PT1H' },
       },
       {
         Name: 'Train',
@@ -137,6 +138,7 @@ let sm: SageMakerClient;
 const prefix = unique('pipe');
 const group = unique('churn-group');
 const name = unique('churn-pipeline');
+let firstExecution = '';
 
 async function finished(arn: string): Promise<DescribePipelineExecutionCommandOutput> {
   const deadline = Date.now() + 90_000;
@@ -168,6 +170,11 @@ describe('a pipeline that really executes', () => {
   it('refuses a bad definition with a ValidationException, and a duplicate as the SDK expects', async () => {
     const bad = await sm.send(new CreatePipelineCommand({ PipelineName: unique('bad'), ClientRequestToken: 'x'.repeat(32), RoleArn: ROLE, PipelineDefinition: JSON.stringify({ Version: '2020-12-01', Steps: [{ Name: 'A', Type: 'Training', Arguments: {}, DependsOn: ['Nope'] }] }) })).catch((e: unknown) => e);
     expect(bad).toMatchObject({ name: 'ValidationException' });
+    const callback = (await sm
+      .send(new CreatePipelineCommand({ PipelineName: unique('cb'), ClientRequestToken: 'y'.repeat(32), RoleArn: ROLE, PipelineDefinition: JSON.stringify({ Version: '2020-12-01', Steps: [{ Name: 'Ask', Type: 'Callback', Arguments: {}, SqsQueueUrl: 'https://sqs.us-east-1.amazonaws.com/444444444444/q', OutputParameters: [] }] }) }))
+      .catch((e: unknown) => e)) as Error;
+    expect(callback.name).toBe('ValidationException');
+    expect(callback.message).toMatch(/Ask is a Callback step, which mlzone cannot run yet/);
     await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'a'.repeat(32), RoleArn: ROLE, PipelineDefinition: definition(prefix) }));
     const dup = (await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'b'.repeat(32), RoleArn: ROLE, PipelineDefinition: definition(prefix) })).catch((e: unknown) => e)) as Error;
     expect(dup.name).toBe('ValidationException');
@@ -182,6 +189,7 @@ describe('a pipeline that really executes', () => {
     expect(missing).toMatchObject({ name: 'ValidationException' });
     const { PipelineExecutionArn: arn } = await sm.send(new StartPipelineExecutionCommand({ PipelineName: name, ClientRequestToken: 'd'.repeat(32), PipelineParameters: [{ Name: 'ModelGroup', Value: group }, { Name: 'Epochs', Value: '12' }] }));
     const d = await finished(arn!);
+    firstExecution = arn!;
     expect(d.FailureReason).toBeUndefined();
     expect(d.PipelineExecutionStatus).toBe('Succeeded');
     expect(d.PipelineExperimentConfig).toEqual({ ExperimentName: name, TrialName: arn!.slice(arn!.lastIndexOf('/') + 1) });
@@ -212,6 +220,10 @@ describe('a pipeline that really executes', () => {
     expect(d.FailureReason).toBe('MSE above -1');
     const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn }))).PipelineExecutionSteps!;
     expect(steps.map((s) => s.StepName)).toEqual(['TooInaccurate', 'MseGate', 'Eval', 'Train', 'Prep']);
+    // Prep's arguments are the first execution's: a cache hit, pointing at that execution and its job.
+    expect(steps[4]!.CacheHitResult?.SourcePipelineExecutionArn).toBe(firstExecution);
+    expect(steps[4]!.Metadata!.ProcessingJob!.Arn).toContain(`/pipelines-${firstExecution.slice(firstExecution.lastIndexOf('/') + 1)}-prep-`);
+    expect(steps[3]!.CacheHitResult).toBeUndefined();
     expect(steps[0]!.Metadata!.Fail!.ErrorMessage).toBe('MSE above -1');
     const listed = await sm.send(new ListPipelineExecutionsCommand({ PipelineName: name }));
     expect(listed.PipelineExecutionSummaries!.map((s) => s.PipelineExecutionStatus)).toEqual(['Failed', 'Succeeded']);

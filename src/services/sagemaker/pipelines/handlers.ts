@@ -32,12 +32,23 @@ function pipelineArnOf(rc: RequestContext, nameOrArn: string): string {
   return sagemakerArn(rc.region, rc.accountId, 'pipeline', nameOrArn);
 }
 
+/** The step types the runner runs; the others are refused when the pipeline is written, never faked. */
+export const RUNNABLE_STEP_TYPES = new Set(['Processing', 'Training', 'Transform', 'Model', 'RegisterModel', 'Condition', 'Fail']);
+
 function checkDefinition(text: string): void {
+  let def;
   try {
-    parseDefinition(text);
+    def = parseDefinition(text);
   } catch (e) {
     if (e instanceof PipelineDefinitionError) throw errors.validation(e.message);
     throw e;
+  }
+  for (const step of def.steps.values()) {
+    if (!RUNNABLE_STEP_TYPES.has(step.type)) {
+      throw errors.validation(
+        `Step ${step.name} is a ${step.type} step, which mlzone cannot run yet (it runs ${[...RUNNABLE_STEP_TYPES].join(', ')} steps)${step.type === 'Callback' ? ': Callback steps need SQS' : step.type === 'Lambda' ? ': Lambda steps need Lambda' : ''}.`,
+      );
+    }
   }
 }
 

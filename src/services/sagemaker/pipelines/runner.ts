@@ -15,6 +15,7 @@ import { evaluateConditions, finished, parseDefinition, resolve, runnableSteps, 
 import type { HostingPorts } from '../hosting/ports.js';
 import { parseS3Uri } from '../jobs/role-s3.js';
 import { store } from '../store.js';
+import { cacheKey, expireAfterMs } from './cache.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const TICK_MS = 150;
@@ -33,6 +34,9 @@ export interface StepRecord {
   /** Internal: the properties root other steps' `Get Steps.<name>…` read (the job's Describe answer …). */
   __properties?: unknown;
   __outcome?: boolean;
+  CacheHitResult?: { SourcePipelineExecutionArn: string };
+  /** Internal: the cache key of its resolved arguments (CacheConfig). */
+  __cacheKey?: string;
   /** Internal: the job this step started, to follow it (and to stop it). */
   __job?: { kind: 'TrainingJob' | 'ProcessingJob' | 'TransformJob'; name: string; arn: string };
 }
@@ -280,6 +284,21 @@ export class PipelineRunner {
       if (job) {
         const name = stepJobName(id, step.name);
         const args = (await resolve(step.arguments, this.scope(doc, accountId, arn, as, { field: job.nameField, name }))) as Record<string, unknown>;
+        const key = step.cacheConfig?.Enabled ? cacheKey(step.type, args) : undefined;
+        if (key !== undefined) {
+          const hit = await this.cached(doc.PipelineArn, arn, step.name, key, expireAfterMs(step.cacheConfig?.ExpireAfter));
+          if (hit) {
+            await this.setStep(arn, step.name, (s) => {
+              s.StepStatus = 'Succeeded';
+              s.EndTime = iso(this.now());
+              s.CacheHitResult = { SourcePipelineExecutionArn: hit.source };
+              if (hit.step.Metadata) s.Metadata = hit.step.Metadata;
+              s.__properties = hit.step.__properties;
+              s.__cacheKey = key;
+            });
+            return;
+          }
+        }
         const out = await this.call<Record<string, string>>(as, arn, job.create, { ...args, [job.nameField]: name });
         const jobArn = Object.values(out)[0]!;
         const ref = { kind: job.kind, name, arn: jobArn };
@@ -287,6 +306,7 @@ export class PipelineRunner {
           s.StepStatus = 'Executing';
           s.Metadata = { [job.kind]: { Arn: jobArn } };
           s.__job = ref;
+          if (key !== undefined) s.__cacheKey = key;
         });
         await this.follow(arn, as, step.name, ref);
         return;
@@ -342,6 +362,20 @@ export class PipelineRunner {
     } catch (e) {
       await fail(reason(e));
     }
+  }
+
+  /** The newest earlier run of this step, in this pipeline, that succeeded with the same key within the expiry. */
+  private async cached(pipelineArn: string, current: string, step: string, key: string, expireMs: number): Promise<{ step: StepRecord; source: string } | undefined> {
+    const [, , , region, account] = pipelineArn.split(':');
+    const executions = await store.list<ExecutionDocument>(this.db.kysely, { kind: 'pipeline-execution', accountId: account!, region: region!, parent: pipelineArn });
+    for (const e of executions.reverse()) {
+      if (e.arn === current) continue;
+      const s = e.doc.__steps[step];
+      if (!s || s.StepStatus !== 'Succeeded' || s.__cacheKey !== key || !s.EndTime) continue;
+      if (this.now() - Date.parse(s.EndTime) > expireMs) continue;
+      return { step: s, source: s.CacheHitResult?.SourcePipelineExecutionArn ?? e.arn };
+    }
+    return undefined;
   }
 
   /** Follows a step's job until it ends; the step ends with it (Succeeded, Failed with the job's reason, Stopped). */
