@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -117,5 +118,27 @@ describe('extractModelArtifact on a corrupt archive', () => {
 
   it('says "model data" when the source is not given', async () => {
     await expect(extractModelArtifact(Buffer.from('nope'), fresh())).rejects.toThrow(/^model data is not a valid \.tar\.gz: it is not gzip-compressed$/);
+  });
+});
+
+describe('createModelArtifactFromDir', () => {
+  it('stores incompressible data without deflating it, and the archive still extracts', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'artifact-src-'));
+    const out = mkdtempSync(join(tmpdir(), 'artifact-out-'));
+    try {
+      const noise = randomBytes(6 << 20);
+      writeFileSync(join(src, 'weights.bin'), noise);
+      const archive = await createModelArtifactFromDir(src);
+      // Level 0: the archive is the tar plus a little framing, not smaller and not much larger.
+      expect(archive.length).toBeGreaterThan(noise.length);
+      expect(archive.length).toBeLessThan(noise.length + 64 * 1024);
+      await extractModelArtifact(archive, out);
+      expect(readFileSync(join(out, 'weights.bin')).equals(noise)).toBe(true);
+      writeFileSync(join(src, 'weights.bin'), Buffer.alloc(6 << 20, 1));
+      expect((await createModelArtifactFromDir(src)).length).toBeLessThan(1 << 20);
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
