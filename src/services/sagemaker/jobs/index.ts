@@ -12,7 +12,8 @@ import { jobHandlers } from './handlers.js';
 import type { MetricDefinition } from './job-log.js';
 import { runProcessing } from './processing.js';
 import { JobRecords } from './records.js';
-import { JobScheduler } from './scheduler.js';
+import { JobScheduler, type JobRunner } from './scheduler.js';
+import { guardRunner } from './internal-failure.js';
 import { runTraining } from './training.js';
 import { runTransform } from './transform.js';
 import type { Deployer } from '../hosting/deployer.js';
@@ -31,9 +32,10 @@ export function createJobs(ctx: AreaContext, ports: HostingPorts, deployer: Depl
   const records = new JobRecords(ctx.db, now);
   const scheduler = new JobScheduler(ports.jobConcurrency, (m) => ports.log?.(m));
   const deps = { ports, records, db: ctx.db, now, builtinMetrics };
-  const training = (arn: string, control: Parameters<typeof runTraining>[2]) => runTraining(deps, arn, control);
-  const processing = (arn: string, control: Parameters<typeof runProcessing>[2]) => runProcessing(deps, arn, control);
-  const transform = (arn: string, control: Parameters<typeof runTransform>[2]) => runTransform({ ...deps, deployer }, arn, control);
+  const guarded = (statusField: string, run: JobRunner): JobRunner => guardRunner({ records, scheduler, ...(ports.log ? { log: ports.log } : {}) }, statusField, run);
+  const training = guarded('TrainingJobStatus', (arn, control) => runTraining(deps, arn, control));
+  const processing = guarded('ProcessingJobStatus', (arn, control) => runProcessing(deps, arn, control));
+  const transform = guarded('TransformJobStatus', (arn, control) => runTransform({ ...deps, deployer }, arn, control));
   return {
     handlers: jobHandlers(ctx, scheduler, records, { training, processing, transform }),
     authz: jobAuthz,
