@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../../persistence/db.js';
 import { runMigrations } from '../../../persistence/migrate.js';
+// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
 import { openSqlite } from '../../../persistence/sqlite/index.js';
 import { migrations } from '../migrations.js';
 import { store } from '../store.js';
