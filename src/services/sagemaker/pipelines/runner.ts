@@ -18,7 +18,9 @@ import { store } from '../store.js';
 import { cacheKey, expireAfterMs } from './cache.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** How often a running execution looks at its record when nothing woke it, and a step looks at its job. */
 const TICK_MS = 150;
+const JOB_POLL_MS = 50;
 
 /** One entry of ListPipelineExecutionSteps, plus what only the runner reads. */
 export interface StepRecord {
@@ -141,6 +143,17 @@ export class PipelineRunner {
     const def = parseDefinition(first.doc.__definition);
     let session: Principal | undefined;
     const inFlight = new Map<string, Promise<void>>();
+    // A step that ends wakes the loop at once, so a chain of quick steps is not paced by the tick.
+    let wake: () => void = () => undefined;
+    const track = (key: string, p: Promise<void>) => {
+      inFlight.set(
+        key,
+        p.finally(() => {
+          inFlight.delete(key);
+          wake();
+        }),
+      );
+    };
     while (!this.closed) {
       const r = await this.read(arn);
       if (!r) return;
@@ -160,7 +173,7 @@ export class PipelineRunner {
       if (doc.PipelineExecutionStatus === 'Stopping') {
         for (const s of Object.values(doc.__steps)) {
           if ((s.StepStatus === 'Executing' || s.StepStatus === 'Starting') && s.__job && !inFlight.has(`stop:${s.StepName}`)) {
-            inFlight.set(`stop:${s.StepName}`, this.stopJob(arn, session, s));
+            track(`stop:${s.StepName}`, this.stopJob(arn, session, s));
           }
         }
         // A step that had not started its job yet simply stops.
@@ -193,16 +206,16 @@ export class PipelineRunner {
               if (step.displayName) s.StepDisplayName = step.displayName;
               if (step.description) s.StepDescription = step.description;
             });
-            inFlight.set(name, this.startStep(arn, r.accountId, session, step).finally(() => inFlight.delete(name)));
+            track(name, this.startStep(arn, r.accountId, session, step));
           }
         }
         // After a restart: steps that had started a job are followed again; steps caught before their job existed
         // start again.
         for (const s of Object.values(doc.__steps)) {
           if (inFlight.has(s.StepName)) continue;
-          if (s.StepStatus === 'Executing' && s.__job) inFlight.set(s.StepName, this.follow(arn, session, s.StepName, s.__job).finally(() => inFlight.delete(s.StepName)));
+          if (s.StepStatus === 'Executing' && s.__job) track(s.StepName, this.follow(arn, session, s.StepName, s.__job));
           else if (s.StepStatus === 'Starting' && !s.__job && def.steps.has(s.StepName)) {
-            inFlight.set(s.StepName, this.startStep(arn, r.accountId, session, def.steps.get(s.StepName)!).finally(() => inFlight.delete(s.StepName)));
+            track(s.StepName, this.startStep(arn, r.accountId, session, def.steps.get(s.StepName)!));
           }
         }
         const now = await this.read(arn);
@@ -225,7 +238,14 @@ export class PipelineRunner {
           }
         }
       }
-      await new Promise((res) => setTimeout(res, TICK_MS));
+      await new Promise<void>((res) => {
+        const timer = setTimeout(res, TICK_MS);
+        wake = () => {
+          clearTimeout(timer);
+          res();
+        };
+      });
+      wake = () => undefined;
     }
   }
 
@@ -404,7 +424,7 @@ export class PipelineRunner {
         return;
       }
       if (this.closed) return;
-      await new Promise((res) => setTimeout(res, TICK_MS));
+      await new Promise((res) => setTimeout(res, JOB_POLL_MS));
     }
   }
 
