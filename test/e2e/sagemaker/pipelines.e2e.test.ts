@@ -229,6 +229,28 @@ describe('a pipeline that really executes', () => {
     expect(listed.PipelineExecutionSummaries!.map((s) => s.PipelineExecutionStatus)).toEqual(['Failed', 'Succeeded']);
   });
 
+  it('a selective execution runs only the selected step and takes the others from the source execution', async () => {
+    const { PipelineExecutionArn: arn } = await sm.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: name,
+        ClientRequestToken: 'i'.repeat(32),
+        PipelineParameters: [{ Name: 'ModelGroup', Value: group }],
+        SelectiveExecutionConfig: { SourcePipelineExecutionArn: firstExecution, SelectedSteps: [{ StepName: 'Train' }] },
+      }),
+    );
+    const d = await finished(arn!);
+    expect(d.FailureReason).toBeUndefined();
+    expect(d.PipelineExecutionStatus).toBe('Succeeded');
+    expect(d.SelectiveExecutionConfig?.SelectedSteps).toEqual([{ StepName: 'Train' }]);
+    const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn, SortOrder: 'Ascending' }))).PipelineExecutionSteps!;
+    const byName = Object.fromEntries(steps.map((x) => [x.StepName, x]));
+    expect(byName.Train!.SelectiveExecutionResult).toBeUndefined();
+    expect(byName.Train!.Metadata!.TrainingJob!.Arn).toContain(`/pipelines-${arn!.slice(arn!.lastIndexOf('/') + 1)}-train-`);
+    for (const taken of ['Prep', 'Eval', 'MseGate', 'Register-RegisterModel']) expect(byName[taken]!.SelectiveExecutionResult?.SourcePipelineExecutionArn).toBe(firstExecution);
+    const bad = await sm.send(new StartPipelineExecutionCommand({ PipelineName: name, ClientRequestToken: 'j'.repeat(32), PipelineParameters: [{ Name: 'ModelGroup', Value: group }], SelectiveExecutionConfig: { SourcePipelineExecutionArn: firstExecution, SelectedSteps: [{ StepName: 'Nope' }] } })).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ name: 'ValidationException' });
+  });
+
   it('StopPipelineExecution stops the running step’s job: Stopping, then Stopped', async () => {
     const ds1 = await assumeRole(server.url, users.ds1Scientist, `arn:aws:iam::${DS1}:role/DataScientist`);
     const s3 = new S3Client({ ...clientConfig(server.url, ds1), forcePathStyle: true });

@@ -98,6 +98,29 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
     return r;
   }
 
+  /**
+   * SelectiveExecutionConfig: only the selected steps run; every other step is taken from the source execution as it
+   * succeeded there (listed with SelectiveExecutionResult), or, when it did not run there, counts as done without
+   * being listed — a selected step that reads its properties then fails saying so.
+   */
+  async function selectiveSteps(pipelineArn: string, def: ReturnType<typeof parseDefinition>, config: { SourcePipelineExecutionArn?: string; SelectedSteps: ReadonlyArray<{ StepName: string }> }): Promise<Record<string, StepRecord>> {
+    const selected = new Set(config.SelectedSteps.map((x) => x.StepName));
+    for (const name of selected) if (!def.steps.has(name)) throw errors.validation(`Selected step ${name} is not a step of the pipeline definition.`);
+    if (!config.SourcePipelineExecutionArn) throw errors.validation('SelectiveExecutionConfig.SourcePipelineExecutionArn must name the execution the other steps are taken from.');
+    const source = await execution(config.SourcePipelineExecutionArn);
+    if (source.doc.PipelineArn !== pipelineArn) throw errors.validation(`Source pipeline execution ${source.arn} belongs to another pipeline.`);
+    const out: Record<string, StepRecord> = {};
+    for (const name of def.steps.keys()) {
+      if (selected.has(name)) continue;
+      const s = source.doc.__steps[name];
+      out[name] =
+        s && s.StepStatus === 'Succeeded'
+          ? { ...s, SelectiveExecutionResult: { SourcePipelineExecutionArn: source.arn } }
+          : { StepName: name, StepStatus: 'Succeeded', __notSelected: true };
+    }
+    return out;
+  }
+
   function describeExecution(r: ResourceRecord<ExecutionDocument>): Doc {
     const out: Doc = {};
     for (const [k, v] of Object.entries(r.doc)) if (!k.startsWith('__')) out[k] = v;
@@ -221,9 +244,9 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
       const versionId = i.PipelineVersionId ?? Number(p.doc.__version ?? 1);
       const version = await store.get<Doc>(ctx.db.kysely, `${p.arn}/version/${versionId}`);
       if (!version) throw errors.notFound(`Pipeline version ${versionId} of '${p.arn}' does not exist.`);
-      if (i.SelectiveExecutionConfig) throw errors.validation('mlzone does not run selective executions (SelectiveExecutionConfig) yet.');
       const text = String(version.doc.PipelineDefinition);
       const def = parseDefinition(text);
+      const steps = i.SelectiveExecutionConfig ? await selectiveSteps(p.arn, def, i.SelectiveExecutionConfig) : {};
       let parameters;
       try {
         parameters = resolveParameters(def.parameters, i.PipelineParameters ?? []);
@@ -258,7 +281,8 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
         __roleArn: String(version.doc.RoleArn ?? p.doc.RoleArn),
         __pipelineName: p.name,
         __parameters: parameters,
-        __steps: {},
+        __steps: steps,
+        ...(i.SelectiveExecutionConfig ? { SelectiveExecutionConfig: i.SelectiveExecutionConfig } : {}),
         ...(parallelism ? { __parallelism: parallelism.MaxParallelExecutionSteps } : {}),
       };
       await ctx.db.transaction(async (trx) => {
@@ -297,7 +321,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
     ListPipelineExecutionSteps: async (i) => {
       if (!i.PipelineExecutionArn) throw errors.validation('PipelineExecutionArn must be specified.');
       const r = await execution(i.PipelineExecutionArn);
-      const steps = Object.values(r.doc.__steps).sort((a, b) => (a.StartTime ?? '').localeCompare(b.StartTime ?? '') || a.StepName.localeCompare(b.StepName));
+      const steps = Object.values(r.doc.__steps).filter((s) => !s.__notSelected).sort((a, b) => (a.StartTime ?? '').localeCompare(b.StartTime ?? '') || a.StepName.localeCompare(b.StepName));
       if ((i.SortOrder ?? 'Descending') === 'Descending') steps.reverse();
       const scope = `ListPipelineExecutionSteps/${r.arn}/${i.SortOrder ?? 'Descending'}`;
       let start = 0;

@@ -37,6 +37,9 @@ export interface StepRecord {
   __properties?: unknown;
   __outcome?: boolean;
   CacheHitResult?: { SourcePipelineExecutionArn: string };
+  SelectiveExecutionResult?: { SourcePipelineExecutionArn: string };
+  /** Internal: a step a selective execution neither ran nor took from its source (not listed). */
+  __notSelected?: boolean;
   /** Internal: the cache key of its resolved arguments (CacheConfig). */
   __cacheKey?: string;
   /** Internal: the job this step started, to follow it (and to stop it). */
@@ -267,7 +270,7 @@ export class PipelineRunner {
       ...(doc.PipelineExperimentConfig ? { experiment: doc.PipelineExperimentConfig as { ExperimentName?: string; TrialName?: string } } : {}),
       step: (name) => {
         const s = doc.__steps[name];
-        if (!s || s.StepStatus !== 'Succeeded') return undefined;
+        if (!s || s.StepStatus !== 'Succeeded' || s.__notSelected) return undefined;
         return { type: s.__job?.kind ?? '', properties: s.__properties, ...(s.__outcome !== undefined ? { outcome: s.__outcome } : {}) };
       },
       readText: async (uri) => {
