@@ -14,6 +14,7 @@ import type { ProcessingInput, ProcessingOutput } from '../api.gen.js';
 import { DeploymentFailure, resolveImage } from '../hosting/artifacts.js';
 import { JobLog } from './job-log.js';
 import type { JobRecords } from './records.js';
+import { jobSession, roleEnvironment } from './session.js';
 import { JobFailure, RoleS3, uploadTree } from './role-s3.js';
 import type { JobControl } from './scheduler.js';
 import { download, inputObjects, shard } from './staging.js';
@@ -57,12 +58,7 @@ export async function runProcessing(deps: Pick<TrainingDeps, 'ports' | 'db' | 'n
 
   try {
     await records.update(arn, 'ProcessingJobStatus', (d) => ({ ...d, ProcessingStartTime: d.ProcessingStartTime ?? iso(started) }));
-    let session;
-    try {
-      session = await ports.executionRoles.session(roleArn, { sourceArn: arn, sourceAccount: record.accountId });
-    } catch (e) {
-      throw new JobFailure(`ClientError: SageMaker could not assume the role ${roleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role. (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const session = await jobSession(ports, roleArn, arn, record.accountId);
     const s3 = new RoleS3(ports, session.principal, roleArn, record.region, arn);
     let image: RuntimeImage;
     try {
@@ -88,13 +84,7 @@ export async function runProcessing(deps: Pick<TrainingDeps, 'ports' | 'db' | 'n
     const logs = hosts.map((h) => new JobLog(deps.db, '/aws/sagemaker/ProcessingJobs', `${name}/${h}-${epoch}`, [], deps.now));
     log = logs[0];
     const environment = {
-      ...((doc.Environment as Record<string, string> | undefined) ?? {}),
-      AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: session.credentials.sessionToken,
-      AWS_REGION: record.region,
-      AWS_DEFAULT_REGION: record.region,
-      AWS_ENDPOINT_URL: ports.endpointUrl(),
+      ...roleEnvironment(ports, session, record.region, doc.Environment as Record<string, string> | undefined),
     };
     const exits: Promise<JobExit>[] = [];
     for (let h = 0; h < hosts.length; h++) {

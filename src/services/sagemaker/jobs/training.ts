@@ -9,15 +9,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Principal } from '../../../core/principal.js';
 import type { Database } from '../../../persistence/db.js';
 import type { JobExit, RuntimeImage } from '../../../runtime/types.js';
 import { ContainerError } from '../../../runtime/types.js';
 import type { Channel, MetricDefinition as ApiMetricDefinition } from '../api.gen.js';
 import { DeploymentFailure, resolveImage } from '../hosting/artifacts.js';
-import type { HostingPorts, RoleCredentials } from '../hosting/ports.js';
+import type { HostingPorts } from '../hosting/ports.js';
 import { JobLog, type MetricDefinition } from './job-log.js';
 import type { JobRecords, JobDocument } from './records.js';
+import { jobSession, roleEnvironment } from './session.js';
 import { JobFailure, RoleS3, parseS3Uri, uploadTree } from './role-s3.js';
 import type { JobControl } from './scheduler.js';
 import { download, inputObjects, shard } from './staging.js';
@@ -83,12 +83,7 @@ export async function runTraining(deps: TrainingDeps, arn: string, control: JobC
   try {
     await records.update(arn, 'TrainingJobStatus', (d) => ({ ...d, TrainingStartTime: d.TrainingStartTime ?? iso(started) }));
     await records.secondary(arn, 'Starting', 'Preparing the instances for training');
-    let session: { principal: Principal; credentials: RoleCredentials };
-    try {
-      session = await ports.executionRoles.session(roleArn, { sourceArn: arn, sourceAccount: record.accountId });
-    } catch (e) {
-      throw new JobFailure(`ClientError: SageMaker could not assume the role ${roleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role. (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const session = await jobSession(ports, roleArn, arn, record.accountId);
     const s3 = new RoleS3(ports, session.principal, roleArn, record.region, arn);
     if (!spec.TrainingImage) throw new JobFailure('ClientError: AlgorithmSpecification.TrainingImage is required: mlzone runs no marketplace algorithms (AlgorithmName).');
     let image: RuntimeImage;
@@ -138,13 +133,7 @@ export async function runTraining(deps: TrainingDeps, arn: string, control: JobC
     const logs = hosts.map((h) => new JobLog(deps.db, '/aws/sagemaker/TrainingJobs', `${name}/${h}-${epoch}`, definitions, deps.now));
     log = logs[0];
     const environment = {
-      ...((doc.Environment as Record<string, string> | undefined) ?? {}),
-      AWS_ACCESS_KEY_ID: session.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: session.credentials.secretAccessKey,
-      AWS_SESSION_TOKEN: session.credentials.sessionToken,
-      AWS_REGION: record.region,
-      AWS_DEFAULT_REGION: record.region,
-      AWS_ENDPOINT_URL: ports.endpointUrl(),
+      ...roleEnvironment(ports, session, record.region, doc.Environment as Record<string, string> | undefined),
       TRAINING_JOB_NAME: name,
       TRAINING_JOB_ARN: arn,
     };

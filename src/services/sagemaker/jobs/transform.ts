@@ -16,6 +16,7 @@ import type { ModelDocument } from '../hosting/plan.js';
 import { store } from '../store.js';
 import { isTransformDataError, outputKey, transformObject, type AssembleWith, type BatchStrategy, type CompressionType, type SplitType } from '../transform/records.js';
 import type { JobRecords } from './records.js';
+import { jobSession } from './session.js';
 import { JobFailure, RoleS3, parseS3Uri } from './role-s3.js';
 import type { JobControl } from './scheduler.js';
 import { inputObjects } from './staging.js';
@@ -49,12 +50,7 @@ export async function runTransform(deps: TransformDeps, arn: string, control: Jo
     if (!model) throw new JobFailure(`ClientError: Could not find model "${modelArn}".`);
     const roleArn = model.doc.ExecutionRoleArn;
     if (!roleArn) throw new JobFailure(`ClientError: The model ${model.name} has no ExecutionRoleArn, so SageMaker cannot read the input data.`);
-    let session;
-    try {
-      session = await ports.executionRoles.session(roleArn, { sourceArn: arn, sourceAccount: record.accountId });
-    } catch (e) {
-      throw new JobFailure(`ClientError: SageMaker could not assume the role ${roleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role. (${e instanceof Error ? e.message : String(e)})`);
-    }
+    const session = await jobSession(ports, roleArn, arn, record.accountId);
     const s3 = new RoleS3(ports, session.principal, roleArn, record.region, arn);
     const environment = (doc.Environment as Record<string, string> | undefined) ?? {};
     try {
