@@ -202,6 +202,9 @@ const ms = (d: Date | undefined) => (d ? d.getTime() : NaN);
 interface Cpu {
   readonly self: number;
   readonly children: number;
+  /** The system (kernel) part of each. */
+  readonly selfSys: number;
+  readonly childrenSys: number;
 }
 
 /** utime + stime of a process and of its reaped children (its job containers), ms, from /proc/<pid>/stat. */
@@ -210,9 +213,9 @@ function cpuOf(pid: number): Cpu {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const tick = 1000 / 100; // CLK_TCK is 100 on Linux
-    return { self: (Number(f[11]) + Number(f[12])) * tick, children: (Number(f[13]) + Number(f[14])) * tick };
+    return { self: (Number(f[11]) + Number(f[12])) * tick, children: (Number(f[13]) + Number(f[14])) * tick, selfSys: Number(f[12]) * tick, childrenSys: Number(f[14]) * tick };
   } catch {
-    return { self: NaN, children: NaN };
+    return { self: NaN, children: NaN, selfSys: NaN, childrenSys: NaN };
   }
 }
 
@@ -444,7 +447,7 @@ interface DirectRun {
 
 const cpuSince = (pid: number, before: Cpu): Cpu => {
   const now = cpuOf(pid);
-  return { self: now.self - before.self, children: now.children - before.children };
+  return { self: now.self - before.self, children: now.children - before.children, selfSys: now.selfSys - before.selfSys, childrenSys: now.childrenSys - before.childrenSys };
 };
 const directWall = (r: DirectRun) => r.jobs[r.jobs.length - 1]!.seen - r.jobs[0]!.sent;
 const directOwn = (r: DirectRun) => sum(r.jobs.map((j) => j.job.ended - j.job.started));
@@ -580,7 +583,7 @@ interface ConcurrentResult {
   readonly runs: ExecutionRun[];
   readonly errors: string[];
   readonly clientWallMs: number;
-  readonly cpu: { self: number; children: number };
+  readonly cpu: Cpu;
 }
 
 async function concurrent(s: Session, server: Child, prefix: string, stamp: string): Promise<ConcurrentResult> {
@@ -620,7 +623,7 @@ async function concurrent(s: Session, server: Child, prefix: string, stamp: stri
     process.stderr.write(`\r  ${arns.length - pending.size}/${arns.length} ended after ${f0((nowMs() - t0) / 1000)} s`);
   }
   const clientWallMs = nowMs() - t0;
-  const cpu1 = cpuOf(server.pid);
+  const cpu = cpuSince(server.pid, cpu0);
   process.stderr.write('\n');
   const runs: ExecutionRun[] = [];
   for (const arn of arns) {
@@ -628,7 +631,7 @@ async function concurrent(s: Session, server: Child, prefix: string, stamp: stri
     runs.push(e);
     if (e.status !== 'Succeeded') errors.push(`${arn}: ${e.status} ${e.failure ?? ''} ${e.steps.filter((x) => x.failure).map((x) => `${x.name}: ${x.failure}`).join('; ')}`);
   }
-  return { single, startMs, runs, errors, clientWallMs, cpu: { self: cpu1.self - cpu0.self, children: cpu1.children - cpu0.children } };
+  return { single, startMs, runs, errors, clientWallMs, cpu };
 }
 
 function concurrentTable(c: ConcurrentResult): string {
@@ -660,9 +663,9 @@ function concurrentTable(c: ConcurrentResult): string {
     `| **bound: ${EXECUTIONS} × one execution ÷ job concurrency ${CONCURRENCY}** | **${f1(bound / 1000)} s** → total / bound = **${f2(total / bound)}** (${total <= bound ? 'met' : '**not met**'}) |`,
     `| job slots' floor: Σ own run time ÷ ${CONCURRENCY} | ${f1(own / CONCURRENCY / 1000)} s (Σ own ${f1(own / 1000)} s; own per job median ${f0(median(ownEach))} ms against ${f0(median(c.single.steps.flatMap((x) => (x.job ? [x.job.ended - x.job.started] : []))))} ms alone) → slots busy ${f0((100 * own) / CONCURRENCY / total)} % of the total wall |`,
     `| per step, median ms: previous step's end → step start / step start → job created / job queue (created → started) / job end → step end | ${f0(median(react))} / ${f0(median(create))} / ${f0(median(queue))} / ${f0(median(seen))} |`,
-    `| the jobs' phases (SecondaryStatusTransitions), median ms: ${PHASES.join(' / ')} | here ${PHASES.map((p) => f0(median(jobs.map((j) => j.phases[p] ?? NaN)))).join(' / ')}; alone ${PHASES.map((p) => f0(median(c.single.steps.flatMap((x) => (x.job ? [x.job.phases[p] ?? NaN] : []))))).join(' / ')} |`,
+    `| the jobs' phases (SecondaryStatusTransitions), median ms: ${PHASES.join(' / ')} (Starting counts from the job's creation, so it holds the queue wait) | here ${PHASES.map((p) => f0(median(jobs.map((j) => j.phases[p] ?? NaN)))).join(' / ')}; alone ${PHASES.map((p) => f0(median(c.single.steps.flatMap((x) => (x.job ? [x.job.phases[p] ?? NaN] : []))))).join(' / ')} |`,
     `| per step, p95 / max ms: previous step's end → step start; job end → step end | ${f0(pct(react, 0.95))} / ${f0(max(react))}; ${f0(pct(seen, 0.95))} / ${f0(max(seen))} |`,
-    `| mlzone CPU over the ${EXECUTIONS} executions: itself / its job containers | ${f1(c.cpu.self / 1000)} s / ${f1(c.cpu.children / 1000)} s (of ${f1((total / 1000) * CORES)} CPU·s available on ${CORES} cores) |`,
+    `| mlzone CPU over the ${EXECUTIONS} executions: itself / its job containers (of which system time) | ${f1(c.cpu.self / 1000)} s (${f1(c.cpu.selfSys / 1000)}) / ${f1(c.cpu.children / 1000)} s (${f1(c.cpu.childrenSys / 1000)}) (of ${f1((total / 1000) * CORES)} CPU·s available on ${CORES} cores) |`,
   ];
   if (c.errors.length) rows.push('', 'Errors:', '', ...c.errors.slice(0, 10).map((e) => `- ${e}`));
   return rows.join('\n');
