@@ -18,7 +18,8 @@
  *      against executions × one execution alone on the same mlzone ÷ the job concurrency, and against Σ own run
  *      time ÷ the job concurrency (the job slots' floor). CPU time of mlzone and of its job containers from /proc.
  *   3. Restart (`restart`): `--restart-executions` executions of a `--restart-steps`-step training chain on a fresh
- *      mlzone with a data dir; kill -9 once `--kill-at` of their jobs have Completed; the database at that moment is
+ *      mlzone with a data dir; kill -9 once `--kill-at` of their jobs have Completed (0: as soon as the last
+ *      StartPipelineExecution has answered); the database at that moment is
  *      read from a copy; mlzone restarted on the same data dir. Then: every execution listed and Succeeded? each
  *      step's training jobs (`pipelines-<execution id>-<step>-…`) counted; each step in flight at the kill classed as
  *      re-attached (its recorded job followed again: done already, queued, or re-run because it had started and not

@@ -146,8 +146,10 @@ export class PipelineRunner {
     const def = parseDefinition(first.doc.__definition);
     let session: Principal | undefined;
     const inFlight = new Map<string, Promise<void>>();
-    // A step that ends wakes the loop at once, so a chain of quick steps is not paced by the tick.
-    let wake: () => void = () => undefined;
+    // A step that ends wakes the loop at once, so a chain of quick steps is not paced by the tick. One that ends
+    // while the loop body runs leaves `woken` set, so the next wait is skipped rather than the wake-up lost.
+    let woken = false;
+    let wake: () => void = () => void (woken = true);
     const track = (key: string, p: Promise<void>) => {
       inFlight.set(
         key,
@@ -241,14 +243,17 @@ export class PipelineRunner {
           }
         }
       }
-      await new Promise<void>((res) => {
-        const timer = setTimeout(res, TICK_MS);
-        wake = () => {
-          clearTimeout(timer);
-          res();
-        };
-      });
-      wake = () => undefined;
+      if (!woken) {
+        await new Promise<void>((res) => {
+          const timer = setTimeout(res, TICK_MS);
+          wake = () => {
+            clearTimeout(timer);
+            res();
+          };
+        });
+      }
+      woken = false;
+      wake = () => void (woken = true);
     }
   }
 
