@@ -28,29 +28,30 @@
  *   npm run bench:hosting -- [--only create,invoke,memory,chain] [--endpoints 5] [--seconds 5] [--warmup 1] [--repeat 3]
  *                            [--chain-rounds 2] [--poll-ms 10] [--no-pin] [--no-spin] [--cpu-prof] [--skip-build] [--out f.md]
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type {
+  SageMakerClient} from '@aws-sdk/client-sagemaker';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
   DeleteEndpointCommand,
   DescribeEndpointCommand,
-  SageMakerClient,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { createModelArtifact, extractModelArtifact } from '../src/runtime/index.js';
 import { bareStartMs, builtinContainer, containersOf, groupRss, processMemory, sklearnContainer, type ContainerProcess, type ProcessMemory } from './containers.js';
-import { DATA_SCIENTIST_ROLE, type InvokeLoadResult, type InvokeTarget } from './invoke-load.js';
-import { DS1_SCIENTIST, REGION, type LoadResult } from './load.js';
+import { type InvokeLoadResult, type InvokeTarget } from './invoke-load.js';
+import { type LoadResult } from './load.js';
 import { memoryOf } from './procfs.js';
 import { markdown, summarize } from './profile-summary.js';
 import { pinned, ROOT, spawnMlzone, type Child } from './server.js';
+import { dataScientistSession, ensureBuilt, f0, f2, machineLines, max, median, sleep, type Session } from './sagemaker-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -112,67 +113,9 @@ joblib.dump(LinearRegression().fit(X, X @ w + ${BIAS}), sys.argv[1])
 // ---------------------------------------------------------------------------------------------------------------
 // set-up
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds when dist/ is older than src/ (as bench/run.ts does), so containers run dist/runtime/builtin-serve.cjs. */
-function ensureBuilt(): void {
-  const built = (f: string) => {
-    try {
-      return statSync(join(ROOT, 'dist', f)).mtimeMs;
-    } catch {
-      return 0;
-    }
-  };
-  if (newestMtime(join(ROOT, 'src')) <= Math.min(built('mlzone.cjs'), built(join('runtime', 'builtin-serve.cjs')))) return;
-  console.error('dist/ is older than src/: npm run build');
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
-  if (r.status !== 0) throw new Error('npm run build failed: fix the sources, or pass --skip-build to measure the dist/ that is there');
-}
-
 function machine(): string[] {
-  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const head = git('rev-parse', '--short', 'HEAD');
-  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src');
   const python = spawnSync(PYTHON, ['-c', 'import sys, sklearn; print(sys.version.split()[0], sklearn.__version__)'], { encoding: 'utf8' });
-  return [
-    `- date: ${execFileSync('date', ['-u'], { encoding: 'utf8' }).trim()}`,
-    `- code: ${process.env.MLZONE_BENCH_CODE ?? (head ? `commit ${head}${dirty ? ` + uncommitted changes in ${dirty.split('\n').length} src file(s)` : ''}` : 'not a git checkout')}`,
-    `- CPUs: ${availableParallelism()} (\`nproc\`) × ${cpu}`,
-    `- node ${process.version}; ${PYTHON} ${python.status === 0 ? `${python.stdout.trim().replace(' ', ', scikit-learn ')}` : 'without scikit-learn'}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    '- `free -h`:',
-    '',
-    '```',
-    execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd(),
-    '```',
-  ];
-}
-
-interface Session {
-  readonly sm: SageMakerClient;
-  readonly s3: S3Client;
-}
-
-async function session(url: string): Promise<Session> {
-  const base = { endpoint: url, region: REGION, maxAttempts: 1 };
-  const sts = new STSClient({ ...base, credentials: DS1_SCIENTIST });
-  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: DATA_SCIENTIST_ROLE, RoleSessionName: 'bench-hosting', DurationSeconds: 3600 }))).Credentials!;
-  const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-  return { sm: new SageMakerClient({ ...base, credentials }), s3: new S3Client({ ...base, credentials, forcePathStyle: true }) };
+  return machineLines({ cpus: availableParallelism(), tools: `${PYTHON} ${python.status === 0 ? `${python.stdout.trim().replace(' ', ', scikit-learn ')}` : 'without scikit-learn'}` });
 }
 
 function hasSklearn(): boolean {
@@ -227,7 +170,6 @@ async function createModels(s: Session, a: Artifacts, stamp: string): Promise<Re
   return configs;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Polls DescribeEndpoint every POLL_MS until the status leaves `from`; bounded. */
@@ -303,13 +245,6 @@ async function bareStarts(a: Artifacts, work: string, runs: number): Promise<Bar
   return out;
 }
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const max = (xs: readonly number[]) => (xs.length === 0 ? NaN : Math.max(...xs));
-const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 
 const TARGET_MS: Record<Kind, number> = { builtin: 1000, sklearn: 5000 };
 const KIND_LABEL: Record<Kind, string> = { builtin: 'built-in linear-learner', sklearn: 'scikit-learn (model_fn, joblib)' };
@@ -595,7 +530,7 @@ async function deployAndFind(s: Session, server: Child, config: string, name: st
 }
 
 async function main(): Promise<void> {
-  if (!values['skip-build']) ensureBuilt();
+  if (!values['skip-build']) ensureBuilt(['mlzone.cjs', join('runtime', 'builtin-serve.cjs')]);
   const md: string[] = ['### Machine', '', ...machine(), ''];
   md.push(
     `Method: mlzone from the build (\`node bin/mlzone.js up --ephemeral --auth strict\`), its containers \`dist/runtime/builtin-serve.cjs\` and \`src/runtime/python/serve.py\`; ${PIN ? 'mlzone and its containers on CPU 0 (taskset; containers inherit it), generators on CPU 1' : 'not pinned'}; ${SPIN ? 'generators keep their event loop awake (`--spin`)' : 'generators sleep when idle'}; DescribeEndpoint polled every ${POLL_MS} ms with the JS SDK; invocation load ${SECONDS} s after ${WARMUP} s warm-up per run, ${REPEAT} run(s) per cell, direct and mlzone alternating in each round, each run in a fresh generator process; body \`1.5,-2,0.25,3\\n\` (text/csv, Accept application/json, 4 features).`,
@@ -606,7 +541,7 @@ async function main(): Promise<void> {
   const server = await spawnMlzone({ auth: 'strict', cpu: SERVER_CPU, ...(profDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] } : {}) });
   const serverAtStart = memoryOf(server.pid);
   try {
-    const s = await session(server.url);
+    const s = await dataScientistSession(server.url, 'bench-hosting');
     const a = await artifacts(work);
     if (!a.sklearn) console.error(`${PYTHON} cannot import sklearn: scikit-learn is skipped (apt-get install -y python3-sklearn python3-pandas)`);
     const stamp = Date.now().toString(36);

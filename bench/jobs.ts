@@ -29,33 +29,31 @@
  *   npm run bench:jobs -- [--only startup,train,transfer] [--jobs 7] [--rows 1000000] [--features 20]
  *                         [--output-mib 200] [--repeat 3] [--poll-ms 10] [--ephemeral] [--no-pin] [--skip-build] [--out f.md]
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
   CreateProcessingJobCommand,
   CreateTrainingJobCommand,
   DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
-  SageMakerClient,
   type CreateTrainingJobCommandInput,
   type DescribeProcessingJobCommandOutput,
   type DescribeTrainingJobCommandOutput,
 } from '@aws-sdk/client-sagemaker';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { create as createTar } from 'tar';
 import { createModelArtifact, createModelArtifactFromDir } from '../src/runtime/index.js';
 import { hostEnvironment } from '../src/runtime/launch.js';
 import { OPT_ML, detectOptMl, namespaceCommand } from '../src/runtime/opt-ml.js';
-import { DATA_SCIENTIST_ROLE } from './invoke-load.js';
-import { DS1_SCIENTIST, REGION } from './load.js';
+import { REGION } from './load.js';
 import { exited, pinned, ROOT, spawnMlzone, type Child } from './server.js';
+import { dataScientistSession, ensureBuilt, f0, f1, f2, machineLines, max, median, nowMs, sleep, type Session } from './sagemaker-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,31 +95,6 @@ const MiB = 1024 * 1024;
 // ---------------------------------------------------------------------------------------------------------------
 // set-up (ensureBuilt and machine as in bench/hosting.ts)
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds when dist/ is older than src/, so jobs run dist/runtime/builtin-train.cjs of these sources. */
-function ensureBuilt(): void {
-  const built = (f: string) => {
-    try {
-      return statSync(join(ROOT, 'dist', f)).mtimeMs;
-    } catch {
-      return 0;
-    }
-  };
-  if (newestMtime(join(ROOT, 'src')) <= Math.min(built('mlzone.cjs'), built(join('runtime', 'builtin-train.cjs')))) return;
-  console.error('dist/ is older than src/: npm run build');
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
-  if (r.status !== 0) throw new Error('npm run build failed: fix the sources, or pass --skip-build to measure the dist/ that is there');
-}
-
 /** The `aws` CLI itself (a pyenv shim adds a bash script and `pyenv exec` to every start: resolved through it). */
 function awsCli(): string | undefined {
   if (process.env.MLZONE_BENCH_AWS) return process.env.MLZONE_BENCH_AWS;
@@ -136,58 +109,17 @@ function awsCli(): string | undefined {
 }
 
 function machine(aws: string | undefined): string[] {
-  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const head = git('rev-parse', '--short', 'HEAD');
-  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src');
   const python = spawnSync(PYTHON, ['-c', 'import sys, sklearn, pandas, numpy; print(sys.version.split()[0], sklearn.__version__, pandas.__version__, numpy.__version__)'], { encoding: 'utf8' });
   const [py, sk, pd, np] = python.status === 0 ? python.stdout.trim().split(' ') : [];
   const awsVersion = aws ? spawnSync(aws, ['--version'], { encoding: 'utf8' }) : undefined;
-  return [
-    `- date: ${execFileSync('date', ['-u'], { encoding: 'utf8' }).trim()}`,
-    `- code: ${process.env.MLZONE_BENCH_CODE ?? (head ? `commit ${head}${dirty ? ` + uncommitted changes in ${dirty.split('\n').length} src file(s)` : ''}` : 'not a git checkout')}`,
-    `- CPUs: ${availableParallelism()} (\`nproc\`) × ${cpu}`,
-    `- node ${process.version}; ${PYTHON} ${py ? `${py}, scikit-learn ${sk}, pandas ${pd}, numpy ${np}` : 'without scikit-learn/pandas'}; ${aws ? `${aws} (${`${awsVersion?.stdout ?? ''}${awsVersion?.stderr ?? ''}`.trim().split(' ').slice(0, 2).join(', ')})` : 'no aws CLI'}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    `- disk: ${spawnSync('df', ['-h', '--output=source,size,avail', tmpdir()], { encoding: 'utf8' }).stdout.trim().split('\n').pop()?.replace(/\s+/g, ' ')} (${tmpdir()}: mlzone's data dir, the job folders and the local files)`,
-    '- `free -h`:',
-    '',
-    '```',
-    execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd(),
-    '```',
-  ];
+  const awsText = aws ? `${aws} (${`${awsVersion?.stdout ?? ''}${awsVersion?.stderr ?? ''}`.trim().split(' ').slice(0, 2).join(', ')})` : 'no aws CLI';
+  return machineLines({
+    cpus: availableParallelism(),
+    tools: `${PYTHON} ${py ? `${py}, scikit-learn ${sk}, pandas ${pd}, numpy ${np}` : 'without scikit-learn/pandas'}; ${awsText}`,
+    disk: "mlzone's data dir, the job folders and the local files",
+  });
 }
 
-interface Session {
-  readonly sm: SageMakerClient;
-  readonly s3: S3Client;
-  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-}
-
-async function session(url: string): Promise<Session> {
-  const base = { endpoint: url, region: REGION, maxAttempts: 1 };
-  const sts = new STSClient({ ...base, credentials: DS1_SCIENTIST });
-  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: DATA_SCIENTIST_ROLE, RoleSessionName: 'bench-jobs', DurationSeconds: 3600 }))).Credentials!;
-  const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-  return { sm: new SageMakerClient({ ...base, credentials }), s3: new S3Client({ ...base, credentials, forcePathStyle: true }), credentials };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Epoch milliseconds with sub-millisecond resolution (the clock mlzone stamps transitions and log lines with). */
-const nowMs = () => performance.timeOrigin + performance.now();
-const median = (xs: readonly number[]) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const max = (xs: readonly number[]) => (xs.filter(Number.isFinite).length === 0 ? NaN : Math.max(...xs.filter(Number.isFinite)));
-const f0 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(0) : '–');
-const f1 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(1) : '–');
-const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : '–');
 const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -811,7 +743,7 @@ function transferTable(big: readonly BigRun[], downloads: readonly TrainingRun[]
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  if (!values['skip-build']) ensureBuilt();
+  if (!values['skip-build']) ensureBuilt(['mlzone.cjs', join('runtime', 'builtin-train.cjs')]);
   const aws = awsCli();
   const md: string[] = ['### Machine', '', ...machine(aws), ''];
   // This process (the client: SDK calls, polling) and what it spawns unpinned stay off mlzone's CPU (after
@@ -831,7 +763,7 @@ async function main(): Promise<void> {
   };
   try {
     server = await spawnMlzone({ auth: 'strict', cpu: SERVER_CPU, ...(dataDir ? { dataDir } : {}) });
-    const s = await session(server.url);
+    const s = await dataScientistSession(server.url, 'bench-jobs');
     const stamp = Date.now().toString(36);
 
     if (ONLY.has('startup')) {

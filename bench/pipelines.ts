@@ -32,14 +32,14 @@
  *                              [--executions 20] [--restart-executions 100] [--restart-steps 3] [--kill-at 0.33]
  *                              [--job-concurrency n] [--no-pin] [--cpu-prof] [--skip-build] [--out f.md]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreatePipelineCommand,
   CreateTrainingJobCommand,
@@ -48,7 +48,6 @@ import {
   ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
   ListTrainingJobsCommand,
-  SageMakerClient,
   StartPipelineExecutionCommand,
   type CreateTrainingJobCommandInput,
   type DescribePipelineExecutionCommandOutput,
@@ -57,11 +56,9 @@ import {
   type PipelineExecutionSummary,
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { DATA_SCIENTIST_ROLE } from './invoke-load.js';
-import { DS1_SCIENTIST, REGION } from './load.js';
 import { markdown, summarize } from './profile-summary.js';
 import { exited, ROOT, spawnMlzone, type Child } from './server.js';
+import { dataScientistSession, ensureBuilt, f0, f1, f2, machineLines, max, median, nowMs, sleep, type Session } from './sagemaker-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -106,60 +103,14 @@ const LINEAR_LEARNER_IMAGE = '382416733822.dkr.ecr.us-east-1.amazonaws.com/linea
 // ---------------------------------------------------------------------------------------------------------------
 // set-up (as bench/jobs.ts)
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds when dist/ is older than src/, so the jobs run dist/runtime/builtin-train.cjs of these sources. */
-function ensureBuilt(): void {
-  const built = (f: string) => {
-    try {
-      return statSync(join(ROOT, 'dist', f)).mtimeMs;
-    } catch {
-      return 0;
-    }
-  };
-  if (newestMtime(join(ROOT, 'src')) <= Math.min(built('mlzone.cjs'), built(join('runtime', 'builtin-train.cjs')))) return;
-  console.error('dist/ is older than src/: npm run build');
-  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', timeout: 600_000 });
-  if (r.status !== 0) throw new Error('npm run build failed: fix the sources, or pass --skip-build to measure the dist/ that is there');
-}
-
 function machine(): string[] {
-  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const head = git('rev-parse', '--short', 'HEAD');
-  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src');
   let distAt = '';
   try {
     distAt = `; dist/mlzone.cjs built ${statSync(join(ROOT, 'dist', 'mlzone.cjs')).mtime.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
   } catch {
     // not built
   }
-  return [
-    `- date: ${execFileSync('date', ['-u'], { encoding: 'utf8' }).trim()}`,
-    `- code: ${process.env.MLZONE_BENCH_CODE ?? (head ? `commit ${head}${dirty ? ` + uncommitted changes in ${dirty.split('\n').length} src file(s)` : ''}` : 'not a git checkout')}${distAt}`,
-    `- CPUs: ${CORES} (\`nproc\`) × ${cpu}`,
-    `- node ${process.version}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    `- disk: ${spawnSync('df', ['-h', '--output=source,size,avail', tmpdir()], { encoding: 'utf8' }).stdout.trim().split('\n').pop()?.replace(/\s+/g, ' ')} (${tmpdir()}: mlzone's data dirs and job folders)`,
-    '- `free -h`:',
-    '',
-    '```',
-    execFileSync('free', ['-h'], { encoding: 'utf8' }).trimEnd(),
-    '```',
-  ];
+  return machineLines({ cpus: CORES, codeNote: distAt, disk: "mlzone's data dirs and job folders" });
 }
 
 /** This process's CPUs (and its threads'): one CPU while it measures latency beside a pinned mlzone, else all. */
@@ -168,36 +119,12 @@ function pinSelf(cpu: number | undefined): void {
   spawnSync('taskset', ['-a', '-p', '-c', list, String(process.pid)], { stdio: 'ignore' });
 }
 
-interface Session {
-  readonly sm: SageMakerClient;
-  readonly s3: S3Client;
-}
-
-async function session(url: string): Promise<Session> {
-  const base = { endpoint: url, region: REGION, maxAttempts: 1 };
-  const sts = new STSClient({ ...base, credentials: DS1_SCIENTIST });
-  const c = (await sts.send(new AssumeRoleCommand({ RoleArn: DATA_SCIENTIST_ROLE, RoleSessionName: 'bench-pipelines', DurationSeconds: 3600 }))).Credentials!;
-  const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-  return { sm: new SageMakerClient({ ...base, credentials }), s3: new S3Client({ ...base, credentials, forcePathStyle: true }) };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Epoch milliseconds with sub-millisecond resolution (mlzone stamps its records with Date.now()). */
-const nowMs = () => performance.timeOrigin + performance.now();
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-const median = (xs: readonly number[]) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const pct = (xs: readonly number[], q: number) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 const min = (xs: readonly number[]) => Math.min(...xs.filter(Number.isFinite));
-const max = (xs: readonly number[]) => Math.max(...xs.filter(Number.isFinite));
-const f0 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(0) : '–');
-const f1 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(1) : '–');
-const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : '–');
 const ms = (d: Date | undefined) => (d ? d.getTime() : NaN);
 
 interface Cpu {
@@ -754,7 +681,7 @@ async function restart(work: string, prefix: string, stamp: string): Promise<Res
   let first: (Child & { readyMs: number }) | undefined = await spawnMlzone({ auth: 'strict', dataDir });
   let second: (Child & { readyMs: number }) | undefined;
   try {
-    let s = await session(first.url);
+    let s = await dataScientistSession(first.url, 'bench-pipelines');
     await s.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/tiny/train.csv`, Body: tinyCsv() }));
     const pipeline = `bench-pl-restart-${stamp}`;
     await createPipeline(s, pipeline, chainDefinition('Training', RESTART_STEPS, prefix, 'R'));
@@ -784,7 +711,7 @@ async function restart(work: string, prefix: string, stamp: string): Promise<Res
     const r0 = nowMs();
     second = await spawnMlzone({ auth: 'strict', dataDir });
     const restartReadyMs = second.readyMs;
-    s = await session(second.url);
+    s = await dataScientistSession(second.url, 'bench-pipelines');
     const until = performance.now() + 15 * 60_000;
     let listed: PipelineExecutionSummary[] = [];
     for (;;) {
@@ -898,7 +825,7 @@ function profileSection(profDir: string, label: string): string[] {
 }
 
 async function main(): Promise<void> {
-  if (!values['skip-build']) ensureBuilt();
+  if (!values['skip-build']) ensureBuilt(['mlzone.cjs', join('runtime', 'builtin-train.cjs')]);
   const md: string[] = ['### Machine', '', ...machine(), ''];
   md.push(
     `Method: mlzone from the build (\`node bin/mlzone.js up --auth strict --data-dir <fresh temporary folder>\`, one fresh mlzone per part), called as data-science-1's DataScientist session with the JS SDK; pipelines run as \`${EXECUTION_ROLE}\`; every training job is built-in linear-learner (\`predictor_type=regressor\`, 200 rows × 3 features CSV). Part 1: ${PIN ? 'mlzone and its job containers on CPU 0 (taskset; so its default job concurrency is 1), this client on CPU 1' : 'not pinned'}; two warm-up jobs first. Parts 2 and 3: mlzone unpinned, job concurrency ${CONCURRENCY}${values['job-concurrency'] !== undefined ? ' (--job-concurrency)' : ' (its default: the cores)'}. Times are mlzone's record stamps (Date.now(), ms) unless said to be client-seen.`,
@@ -914,7 +841,7 @@ async function main(): Promise<void> {
       if (PIN) pinSelf(CLIENT_CPU);
       let result: OverheadResult;
       try {
-        const s = await session(server.url);
+        const s = await dataScientistSession(server.url, 'bench-pipelines');
         await s.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/tiny/train.csv`, Body: tinyCsv() }));
         result = await overhead(s, server, prefix, stamp);
       } finally {
@@ -937,7 +864,7 @@ async function main(): Promise<void> {
       const server = await spawnMlzone({ auth: 'strict', dataDir: join(work, 'concurrent-data'), ...prof('concurrent') });
       let result: ConcurrentResult;
       try {
-        const s = await session(server.url);
+        const s = await dataScientistSession(server.url, 'bench-pipelines');
         await s.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/tiny/train.csv`, Body: tinyCsv() }));
         result = await concurrent(s, server, prefix, stamp);
       } finally {
