@@ -8,13 +8,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobExit, RuntimeImage } from '../../../runtime/types.js';
+import type { RuntimeImage } from '../../../runtime/types.js';
 import { ContainerError } from '../../../runtime/types.js';
 import type { ProcessingInput, ProcessingOutput } from '../api.gen.js';
 import { DeploymentFailure, resolveImage } from '../hosting/artifacts.js';
 import { JobLog } from './job-log.js';
 import type { JobRecords } from './records.js';
 import { jobSession, roleEnvironment } from './session.js';
+import { runHosts } from './hosts.js';
 import { JobFailure, RoleS3, uploadTree } from './role-s3.js';
 import type { JobControl } from './scheduler.js';
 import { download, inputObjects, shard } from './staging.js';
@@ -86,31 +87,18 @@ export async function runProcessing(deps: Pick<TrainingDeps, 'ports' | 'db' | 'n
     const environment = {
       ...roleEnvironment(ports, session, record.region, doc.Environment as Record<string, string> | undefined),
     };
-    const exits: Promise<JobExit>[] = [];
-    for (let h = 0; h < hosts.length; h++) {
-      const container = await ports.jobs.startJob({
-        image,
-        kind: 'processing',
-        jobDir: join(root, hosts[h]!),
-        ...(app.ContainerEntrypoint ? { entrypoint: app.ContainerEntrypoint } : {}),
-        ...(app.ContainerArguments ? { arguments: app.ContainerArguments } : {}),
-        environment,
-        hosts,
-        currentHost: hosts[h]!,
-        name: `${record.accountId}/${name}/${hosts[h]}`,
-        log: (line) => logs[h]!.line(line),
-      });
-      control.containers.add(container);
-      exits.push(container.exited);
-    }
-    const timer = setTimeout(() => void control.stop('timeout'), Math.max(0, maxRuntime * 1000 - (deps.now() - started)));
-    let results: JobExit[];
-    try {
-      results = await Promise.all(exits);
-    } finally {
-      clearTimeout(timer);
-      await Promise.all(logs.map((l) => l.flush()));
-    }
+    const results = await runHosts(ports, control, hosts, logs, maxRuntime * 1000 - (deps.now() - started), (h) => ({
+      image,
+      kind: 'processing',
+      jobDir: join(root, hosts[h]!),
+      ...(app.ContainerEntrypoint ? { entrypoint: app.ContainerEntrypoint } : {}),
+      ...(app.ContainerArguments ? { arguments: app.ContainerArguments } : {}),
+      environment,
+      hosts,
+      currentHost: hosts[h]!,
+      name: `${record.accountId}/${name}/${hosts[h]}`,
+      log: (line) => logs[h]!.line(line),
+    }));
     if (control.stopReason === 'shutdown') return;
     const leader = join(root, hosts[0]!);
     const exitMessage = await readIfExists(join(leader, 'output', 'message'));

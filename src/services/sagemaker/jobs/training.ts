@@ -18,6 +18,7 @@ import type { HostingPorts } from '../hosting/ports.js';
 import { JobLog, type MetricDefinition } from './job-log.js';
 import type { JobRecords, JobDocument } from './records.js';
 import { jobSession, roleEnvironment } from './session.js';
+import { runHosts } from './hosts.js';
 import { JobFailure, RoleS3, parseS3Uri, uploadTree } from './role-s3.js';
 import type { JobControl } from './scheduler.js';
 import { download, inputObjects, shard } from './staging.js';
@@ -137,47 +138,34 @@ export async function runTraining(deps: TrainingDeps, arn: string, control: JobC
       TRAINING_JOB_NAME: name,
       TRAINING_JOB_ARN: arn,
     };
-    const exits: Promise<JobExit>[] = [];
-    for (let h = 0; h < hosts.length; h++) {
-      const container = await ports.jobs.startJob({
-        image,
-        kind: 'training',
-        jobDir: join(root, hosts[h]!),
-        ...(spec.ContainerEntrypoint ? { entrypoint: spec.ContainerEntrypoint } : {}),
-        ...(spec.ContainerArguments ? { arguments: spec.ContainerArguments } : {}),
-        environment,
-        hyperParameters: hyper,
-        channels: channels.map((c) => c.ChannelName),
-        channelConfig: Object.fromEntries(
-          channels.map((c) => [
-            c.ChannelName,
-            {
-              ...(c.ContentType ? { ContentType: c.ContentType } : {}),
-              TrainingInputMode: (c.InputMode ?? spec.TrainingInputMode ?? 'File') as 'File' | 'Pipe' | 'FastFile',
-              S3DistributionType: (c.DataSource.S3DataSource?.S3DataDistributionType ?? 'FullyReplicated') as 'FullyReplicated' | 'ShardedByS3Key',
-              RecordWrapperType: (c.RecordWrapperType ?? 'None') as 'None' | 'RecordIO',
-            },
-          ]),
-        ),
-        ...(resources.InstanceType ? { instanceType: resources.InstanceType } : {}),
-        jobName: name,
-        jobArn: arn,
-        hosts,
-        currentHost: hosts[h]!,
-        name: `${record.accountId}/${name}/${hosts[h]}`,
-        log: (line) => logs[h]!.line(line),
-      });
-      control.containers.add(container);
-      exits.push(container.exited);
-    }
-    const timer = setTimeout(() => void control.stop('timeout'), Math.max(0, maxRuntime * 1000 - (deps.now() - started)));
-    let results: JobExit[];
-    try {
-      results = await Promise.all(exits);
-    } finally {
-      clearTimeout(timer);
-      await Promise.all(logs.map((l) => l.flush()));
-    }
+    const results = await runHosts(ports, control, hosts, logs, maxRuntime * 1000 - (deps.now() - started), (h) => ({
+      image,
+      kind: 'training',
+      jobDir: join(root, hosts[h]!),
+      ...(spec.ContainerEntrypoint ? { entrypoint: spec.ContainerEntrypoint } : {}),
+      ...(spec.ContainerArguments ? { arguments: spec.ContainerArguments } : {}),
+      environment,
+      hyperParameters: hyper,
+      channels: channels.map((c) => c.ChannelName),
+      channelConfig: Object.fromEntries(
+        channels.map((c) => [
+          c.ChannelName,
+          {
+            ...(c.ContentType ? { ContentType: c.ContentType } : {}),
+            TrainingInputMode: (c.InputMode ?? spec.TrainingInputMode ?? 'File') as 'File' | 'Pipe' | 'FastFile',
+            S3DistributionType: (c.DataSource.S3DataSource?.S3DataDistributionType ?? 'FullyReplicated') as 'FullyReplicated' | 'ShardedByS3Key',
+            RecordWrapperType: (c.RecordWrapperType ?? 'None') as 'None' | 'RecordIO',
+          },
+        ]),
+      ),
+      ...(resources.InstanceType ? { instanceType: resources.InstanceType } : {}),
+      jobName: name,
+      jobArn: arn,
+      hosts,
+      currentHost: hosts[h]!,
+      name: `${record.accountId}/${name}/${hosts[h]}`,
+      log: (line) => logs[h]!.line(line),
+    }));
     const finals = [...logs[0]!.finals.entries()].map(([MetricName, v]) => ({ MetricName, Value: v.value, Timestamp: iso(v.at) }));
     if (finals.length > 0) await records.update(arn, 'TrainingJobStatus', (d) => ({ ...d, FinalMetricDataList: finals }));
 
