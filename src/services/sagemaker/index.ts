@@ -13,7 +13,7 @@ import type { Clock } from '../../core/clock.js';
 import type { ServiceDefinition } from '../../core/service.js';
 import type { Database, Migration } from '../../persistence/db.js';
 import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from './context.js';
-import { parseSageMakerArn, sagemakerArn } from './domain/arns.js';
+import { canonicalArn, parseSageMakerArn, sagemakerArn } from './domain/arns.js';
 import { hostingAuthz } from './hosting/authz.js';
 import { hostingHandlers } from './hosting/handlers.js';
 import { Deployer, type LiveEndpoint } from './hosting/deployer.js';
@@ -32,7 +32,7 @@ import { searchHandlers } from './search/handlers.js';
 import { groupArnOfPackage } from './domain/sharing.js';
 import { store } from './store.js';
 import { tagAuthz } from './tags/authz.js';
-import { canonicalArn, tagHandlers } from './tags/handlers.js';
+import { tagHandlers } from './tags/handlers.js';
 
 export { parseSageMakerArn, sagemakerArn } from './domain/arns.js';
 export type { ExecutionRoles, HostingPorts } from './hosting/ports.js';

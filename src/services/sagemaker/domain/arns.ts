@@ -44,3 +44,9 @@ export function parseSageMakerArn(arn: string): SageMakerArn | undefined {
 export function isArn(s: string): boolean {
   return s.startsWith('arn:');
 }
+
+/** The stored ARN for an ARN as a client wrote it (names are lower-case inside SageMaker ARNs); undefined if not one. */
+export function canonicalArn(arn: string): string | undefined {
+  const p = parseSageMakerArn(arn);
+  return p ? `arn:aws:sagemaker:${p.region}:${p.accountId}:${p.kind}/${p.name.toLowerCase()}` : undefined;
+}

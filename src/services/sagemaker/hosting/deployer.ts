@@ -6,7 +6,7 @@
  * extracted, without asking the registries again (a running endpoint on AWS does not lose its image either).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../../core/clock.js';
 import type { Principal } from '../../../core/principal.js';
@@ -334,7 +334,6 @@ export class Deployer {
           throw new DeploymentFailure(`Failed to extract the code archive from SAGEMAKER_SUBMIT_DIRECTORY "${submit}": it must be a valid tar.gz archive. (${e instanceof Error ? e.message : String(e)})`);
         }
       }
-      await writeFile(join(variantDir, `c${c}`, '.ready'), '');
       out.push({ runtime: image.runtime, specified: container.Image, resolved: image.resolved, resolvedAt: new Date(this.clock.now()).toISOString(), ...(submitDir ? { submitDir } : {}) });
     }
     return out;

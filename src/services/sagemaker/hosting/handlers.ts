@@ -7,11 +7,11 @@
 import type { RequestContext } from '../../../core/context.js';
 import type { ContainerDefinition, CreateEndpointConfigInput, ProductionVariant } from '../api.gen.js';
 import type { AreaContext, SageMakerHandlers } from '../context.js';
-import { isArn, parseSageMakerArn, sagemakerArn } from '../domain/arns.js';
+import { canonicalArn, isArn, parseSageMakerArn, sagemakerArn } from '../domain/arns.js';
 import { errors } from '../domain/errors.js';
 import { listPage } from '../domain/listing.js';
 import { store, type ResourceRecord } from '../store.js';
-import { checkTagKeys } from '../tags/handlers.js';
+import { requestedTags } from '../tags/handlers.js';
 import type { Deployer, EndpointDocument } from './deployer.js';
 import { variantPlan, type ContainerPlan, type DeploymentPlan, type ModelDocument } from './plan.js';
 
@@ -19,18 +19,12 @@ type Doc = Record<string, unknown>;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-function tagsOf(tags: ReadonlyArray<{ Key: string; Value?: string }> | undefined) {
-  const out = (tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' }));
-  checkTagKeys(out.map((x) => x.Key));
-  return out;
-}
-
 /** The stored package a `ModelPackageName` names: a versioned or unversioned package ARN, or a name in the caller's account. */
 async function findPackage(ctx: AreaContext, rc: RequestContext, nameOrArn: string): Promise<ResourceRecord<Doc> | undefined> {
   if (isArn(nameOrArn)) {
     const p = parseSageMakerArn(nameOrArn);
     if (!p || p.kind !== 'model-package') return undefined;
-    return store.get(ctx.db.kysely, `arn:aws:sagemaker:${p.region}:${p.accountId}:model-package/${p.name.toLowerCase()}`);
+    return store.get(ctx.db.kysely, canonicalArn(nameOrArn)!);
   }
   return store.get(ctx.db.kysely, sagemakerArn(rc.region, rc.accountId, 'model-package', nameOrArn));
 }
@@ -120,7 +114,7 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
       if (i.PrimaryContainer && i.Containers) throw errors.validation('Only one of PrimaryContainer or Containers may be specified.');
       const defs = i.PrimaryContainer ? [i.PrimaryContainer] : (i.Containers ?? []);
       if (defs.length === 0) throw errors.validation('Either PrimaryContainer or Containers must be specified.');
-      const tags = tagsOf(i.Tags);
+      const tags = requestedTags(i.Tags);
       const containers = await containersOf(ctx, rc, defs);
       const t = now();
       const doc: ModelDocument & Doc = {
@@ -168,7 +162,7 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
     CreateEndpointConfig: async (i, rc) => {
       const arn = sagemakerArn(rc.region, rc.accountId, 'endpoint-config', i.EndpointConfigName);
       checkVariants(i.ProductionVariants);
-      const tags = tagsOf(i.Tags);
+      const tags = requestedTags(i.Tags);
       for (const v of i.ProductionVariants) {
         const modelArn = sagemakerArn(rc.region, rc.accountId, 'model', v.ModelName!);
         if (!(await store.get(ctx.db.kysely, modelArn))) throw errors.validation(`Could not find model "${modelArn}".`);
@@ -221,7 +215,7 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
 
     CreateEndpoint: async (i, rc) => {
       const arn = sagemakerArn(rc.region, rc.accountId, 'endpoint', i.EndpointName);
-      const tags = tagsOf(i.Tags);
+      const tags = requestedTags(i.Tags);
       const plan = await planOf(rc, i.EndpointConfigName);
       const configDoc = (await store.get<Doc>(ctx.db.kysely, sagemakerArn(rc.region, rc.accountId, 'endpoint-config', i.EndpointConfigName)))!.doc;
       const t = now();

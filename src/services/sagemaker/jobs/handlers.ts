@@ -10,18 +10,12 @@ import { sagemakerArn, type ResourceKind } from '../domain/arns.js';
 import { errors } from '../domain/errors.js';
 import { listPage } from '../domain/listing.js';
 import { store, type ResourceRecord } from '../store.js';
-import { checkTagKeys } from '../tags/handlers.js';
+import { requestedTags } from '../tags/handlers.js';
 import type { JobDocument, JobRecords } from './records.js';
 import type { JobRunner, JobScheduler } from './scheduler.js';
 import { filterValidationMessage } from '../transform/records.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function tagsOf(tags: ReadonlyArray<{ Key: string; Value?: string }> | undefined) {
-  const out = (tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' }));
-  checkTagKeys(out.map((x) => x.Key));
-  return out;
-}
 
 export interface JobKinds {
   readonly training: JobRunner;
@@ -32,7 +26,7 @@ export interface JobKinds {
 const OPT_ML_PROCESSING = /^\/opt\/ml\/processing\/[^\0]*$/;
 
 export function jobHandlers(ctx: AreaContext, scheduler: JobScheduler, records: JobRecords, run: JobKinds): SageMakerHandlers {
-  async function create(rc: RequestContext, kind: ResourceKind, name: string, doc: JobDocument, tags: ReturnType<typeof tagsOf>, runner: JobRunner, duplicate: (arn: string) => Error): Promise<string> {
+  async function create(rc: RequestContext, kind: ResourceKind, name: string, doc: JobDocument, tags: ReturnType<typeof requestedTags>, runner: JobRunner, duplicate: (arn: string) => Error): Promise<string> {
     const arn = sagemakerArn(rc.region, rc.accountId, kind, name);
     const t = ctx.clock.now();
     await ctx.db.transaction(async (trx) => {
@@ -69,7 +63,7 @@ export function jobHandlers(ctx: AreaContext, scheduler: JobScheduler, records: 
 
   return {
     CreateTrainingJob: async (i, rc) => {
-      const tags = tagsOf(i.Tags);
+      const tags = requestedTags(i.Tags);
       if (!i.AlgorithmSpecification?.TrainingImage) throw errors.validation('AlgorithmSpecification.TrainingImage must be specified: mlzone runs training images, not marketplace algorithms (AlgorithmName).');
       const names = new Set<string>();
       for (const c of i.InputDataConfig ?? []) {
@@ -142,7 +136,7 @@ export function jobHandlers(ctx: AreaContext, scheduler: JobScheduler, records: 
     },
 
     CreateProcessingJob: async (i, rc) => {
-      const tags = tagsOf(i.Tags);
+      const tags = requestedTags(i.Tags);
       for (const input of i.ProcessingInputs ?? []) {
         const local = input.S3Input?.LocalPath;
         if (local !== undefined && !OPT_ML_PROCESSING.test(local)) throw errors.validation(`LocalPath ${local} of input ${input.InputName} must be a path under /opt/ml/processing/.`);
@@ -195,7 +189,7 @@ export function jobHandlers(ctx: AreaContext, scheduler: JobScheduler, records: 
     },
 
     CreateTransformJob: async (i, rc) => {
-      const tags = tagsOf(i.Tags);
+      const tags = requestedTags(i.Tags);
       const modelArn = sagemakerArn(rc.region, rc.accountId, 'model', i.ModelName);
       if (!(await store.get(ctx.db.kysely, modelArn))) throw errors.validation(`Could not find model "${modelArn}".`);
       const invalid = filterValidationMessage({ ...(i.DataProcessing ? { dataProcessing: i.DataProcessing } : {}), ...(i.TransformInput.ContentType ? { contentType: i.TransformInput.ContentType } : {}), ...(i.TransformOutput.Accept ? { accept: i.TransformOutput.Accept } : {}) });

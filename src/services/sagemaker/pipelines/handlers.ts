@@ -9,12 +9,12 @@ import type { RequestContext } from '../../../core/context.js';
 import { decodePageToken, encodePageToken } from '../../../core/pagination.js';
 import { PipelineDefinitionError, parameterStrings, parseDefinition, resolveParameters, resolve as resolveExpression } from '../../../pipeline/index.js';
 import type { AreaContext, SageMakerHandlers } from '../context.js';
-import { isArn, parseSageMakerArn, sagemakerArn } from '../domain/arns.js';
+import { canonicalArn, isArn, parseSageMakerArn, sagemakerArn } from '../domain/arns.js';
 import { errors } from '../domain/errors.js';
 import { listPage } from '../domain/listing.js';
 import type { HostingPorts } from '../hosting/ports.js';
 import { store, type ResourceRecord } from '../store.js';
-import { checkTagKeys } from '../tags/handlers.js';
+import { requestedTags } from '../tags/handlers.js';
 import type { ExecutionDocument, PipelineRunner, StepRecord } from './runner.js';
 
 type Doc = Record<string, unknown>;
@@ -27,7 +27,7 @@ function userContext(rc: RequestContext) {
 function pipelineArnOf(rc: RequestContext, nameOrArn: string): string {
   if (isArn(nameOrArn)) {
     const p = parseSageMakerArn(nameOrArn);
-    if (p?.kind === 'pipeline') return `arn:aws:sagemaker:${p.region}:${p.accountId}:pipeline/${p.name.toLowerCase()}`;
+    if (p?.kind === 'pipeline') return canonicalArn(nameOrArn)!;
   }
   return sagemakerArn(rc.region, rc.accountId, 'pipeline', nameOrArn);
 }
@@ -92,8 +92,8 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
   }
 
   async function execution(arn: string): Promise<ResourceRecord<ExecutionDocument>> {
-    const p = parseSageMakerArn(arn);
-    const r = p ? await store.get<ExecutionDocument>(ctx.db.kysely, `arn:aws:sagemaker:${p.region}:${p.accountId}:${p.kind}/${p.name.toLowerCase()}`) : undefined;
+    const canonical = canonicalArn(arn);
+    const r = canonical ? await store.get<ExecutionDocument>(ctx.db.kysely, canonical) : undefined;
     if (!r || r.kind !== 'pipeline-execution') throw errors.notFound(`Pipeline execution '${arn}' does not exist.`);
     return r;
   }
@@ -129,8 +129,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
 
   return {
     CreatePipeline: async (i, rc) => {
-      const tags = (i.Tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' }));
-      checkTagKeys(tags.map((x) => x.Key));
+      const tags = requestedTags(i.Tags);
       const text = await definitionText(rc, i);
       if (text === undefined) throw errors.validation('Either PipelineDefinition or PipelineDefinitionS3Location must be specified.');
       checkDefinition(text);

@@ -5,16 +5,17 @@
 import type { Kysely } from 'kysely';
 import { keysetPage } from '../../../core/pagination.js';
 import type { AreaContext, SageMakerHandlers } from '../context.js';
-import { parseSageMakerArn } from '../domain/arns.js';
+import { canonicalArn } from '../domain/arns.js';
 import { errors } from '../domain/errors.js';
 import { store } from '../store.js';
 
 const MAX_TAGS = 50;
 
-/** The stored ARN for an ARN as a client wrote it (names are lower-case inside SageMaker ARNs). */
-export function canonicalArn(arn: string): string | undefined {
-  const p = parseSageMakerArn(arn);
-  return p ? `arn:aws:sagemaker:${p.region}:${p.accountId}:${p.kind}/${p.name.toLowerCase()}` : undefined;
+/** A request's tags as stored (a missing value is empty), refusing the reserved `aws:` keys. */
+export function requestedTags(tags: ReadonlyArray<{ Key: string; Value?: string }> | undefined): Array<{ Key: string; Value: string }> {
+  const out = (tags ?? []).map((x) => ({ Key: x.Key, Value: x.Value ?? '' }));
+  checkTagKeys(out.map((x) => x.Key));
+  return out;
 }
 
 export function checkTagKeys(keys: readonly string[]): void {
