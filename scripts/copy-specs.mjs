@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SERVICES = ['sts', 'iam', 'organizations', 'cloudtrail', 's3', 'ecr', 'sagemaker', 'sagemaker-runtime'];
+export const SERVICES = ['sts', 'iam', 'organizations', 'cloudtrail', 's3', 'ecr', 'sagemaker', 'sagemaker-runtime', 'cloudwatch', 'logs', 'oam', 'glue', 'lakeformation', 'ram', 'athena'];
 const FILES = ['service-2.json', 'paginators-1.json'];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
