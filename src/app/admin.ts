@@ -4,6 +4,7 @@ import type { DecisionDetail } from '../gateway/enforce/iam-authorizer.js';
 import { explain } from '../iam/explain.js';
 import type { Blueprint } from '../org/blueprint-types.js';
 import type { DecisionLog } from './decisions.js';
+import type { EventLog } from './event-log.js';
 
 function json(status: number, body: unknown): WireResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body, null, 2) };
@@ -22,8 +23,8 @@ export interface RunningEndpoint {
   }>;
 }
 
-/** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs) and `explain/<requestId>`. */
-export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[] }) {
+/** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs), `events` and `explain/<requestId>`. */
+export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[]; events: EventLog }) {
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
     if (path === '/_mlzone/health') {
@@ -41,6 +42,11 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
       );
     }
     if (path === '/_mlzone/status') return json(200, { endpoints: deps.running(), jobs: deps.runningJobs() });
+    // What EventBridge would have delivered (until it exists): `?account=…&detail-type=…` narrow it.
+    if (path === '/_mlzone/events') {
+      const q = new Map(req.query);
+      return json(200, deps.events.list({ account: q.get('account'), detailType: q.get('detail-type') }));
+    }
     const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
     if (m) {
       const kept = deps.decisions.get(m[1]!);

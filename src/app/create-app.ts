@@ -38,6 +38,7 @@ import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
 import type { Blueprint } from '../org/blueprint-types.js';
 import type { AppConfig } from './config.js';
 import { adminEndpoints } from './admin.js';
+import { EventLog } from './event-log.js';
 import { metaMigrations, readMeta, writeMeta } from './meta.js';
 import { seedBlueprint } from './seed-blueprint.js';
 
@@ -147,9 +148,11 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     const executionRoles: ExecutionRoles = { assume: async (roleArn, via) => (await session(roleArn, via)).principal, session };
     let serverUrl = '';
     const accountIds = new Set(blueprint.accounts.map((a) => a.id));
+    const events = new EventLog();
     const sagemaker = createSageMakerService({
       db,
       clock,
+      events,
       builtinMetrics: (image, hyperParameters) => builtinMetricDefinitions(image, hyperParameters),
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       hosting: {
@@ -217,6 +220,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         blueprint,
         auth: config.auth,
         decisions,
+        events,
         runningJobs: () => sagemaker.runningJobs(),
         running: () =>
           sagemaker.endpoints.running().map((e) => ({

@@ -16,6 +16,7 @@
  * Messages: AWS's wording where it is known (see the comments at `PARSE`, `expectObject`, `expectArray`); every other
  * message is ours, written to be clear, and marked "wording: guess".
  */
+import { parseRetryPolicies, type RetryPolicy } from './retry.js';
 import { PipelineDefinitionError } from './errors.js';
 import {
   EXECUTION_VARIABLES,
@@ -58,7 +59,7 @@ export interface StepNode {
   readonly branchOf?: { readonly condition: string; readonly branch: 'If' | 'Else' };
   readonly propertyFiles: ReadonlyArray<PropertyFileDef>;
   readonly cacheConfig?: { readonly Enabled: boolean; readonly ExpireAfter?: string };
-  readonly retryPolicies: readonly unknown[];
+  readonly retryPolicies: readonly RetryPolicy[];
   /** The step object as written (FunctionArn, OutputParameters, …). */
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -374,7 +375,7 @@ function buildNode(c: Collected, checker: ExpressionChecker, byName: ReadonlyMap
     ...(cacheConfig
       ? { cacheConfig: { Enabled: cacheConfig.Enabled === true, ...(cacheConfig.ExpireAfter !== undefined ? { ExpireAfter: cacheConfig.ExpireAfter } : {}) } }
       : {}),
-    retryPolicies: (raw.RetryPolicies as unknown[] | undefined) ?? [],
+    retryPolicies: parseRetryPolicies(c.name, c.type, (raw.RetryPolicies as unknown[] | undefined) ?? []),
     raw,
   };
 }

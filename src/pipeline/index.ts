@@ -23,3 +23,4 @@ export { parameterString, parameterStrings, resolveParameters } from './paramete
 export { compareCondition, evaluateConditions, evaluateJsonPath, joinString, referencedSteps, resolve, type Scope, type StepView } from './expressions.js';
 export { RUNNING_STATES, finished, runnableSteps, unreachableSteps, type StepState } from './dag.js';
 export { EXECUTION_VARIABLES, isExpression } from './syntax.js';
+export { RETRYABLE_TYPES, callFailureType, jobFailureType, parseRetryPolicies, retryDelay, type RetryPolicy, type RetryableType } from './retry.js';

@@ -3,6 +3,7 @@
  * folders with their own handlers and authz; `index.ts` merges them into one service definition.
  */
 import type { Clock } from '../../core/clock.js';
+import type { EventPort } from '../../core/events.js';
 import type { AuthzFn, Handlers } from '../../core/service.js';
 import type { Database } from '../../persistence/db.js';
 import type { SageMakerOperations } from './api.gen.js';
@@ -15,6 +16,8 @@ export interface AreaContext {
    * when acceptable (model package group policies).
    */
   readonly validatePolicy: (document: string) => string | undefined;
+  /** Where SageMaker's EventBridge events go (pipeline execution and step status changes). */
+  readonly events?: EventPort;
 }
 
 /**

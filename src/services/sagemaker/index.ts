@@ -11,6 +11,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { ServiceDefinition } from '../../core/service.js';
+import type { EventPort } from '../../core/events.js';
 import type { Database, Migration } from '../../persistence/db.js';
 import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from './context.js';
 import { canonicalArn, parseSageMakerArn, sagemakerArn } from './domain/arns.js';
@@ -45,6 +46,8 @@ export interface SageMakerDeps {
   readonly hosting: HostingPorts;
   /** The metric definitions AWS applies to its own algorithms' logs (linear-learner, XGBoost in algorithm mode). */
   readonly builtinMetrics?: (image: RuntimeImage, hyperParameters: Readonly<Record<string, string>>) => readonly MetricDefinition[];
+  /** Where SageMaker's EventBridge events go (until EventBridge exists, app/'s event log). */
+  readonly events?: EventPort;
 }
 
 /** What the SageMaker Runtime service (InvokeEndpoint) needs: the running endpoints. */
@@ -120,7 +123,7 @@ function merge<T extends object>(...parts: T[]): T {
 }
 
 export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
-  const ctx: AreaContext = { db: deps.db, clock: deps.clock, validatePolicy: deps.validatePolicy };
+  const ctx: AreaContext = { db: deps.db, clock: deps.clock, validatePolicy: deps.validatePolicy, ...(deps.events ? { events: deps.events } : {}) };
   // What the authorizer read of tags and policies stays valid until a call that may change them has committed.
   let generation = 0;
   const changed = () => void generation++;

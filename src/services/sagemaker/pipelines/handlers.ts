@@ -15,6 +15,7 @@ import { listPage } from '../domain/listing.js';
 import type { HostingPorts } from '../hosting/ports.js';
 import { store, type ResourceRecord } from '../store.js';
 import { requestedTags } from '../tags/handlers.js';
+import { transitionEvents } from './events.js';
 import type { ExecutionDocument, PipelineRunner, StepRecord } from './runner.js';
 
 type Doc = Record<string, unknown>;
@@ -60,6 +61,9 @@ function stepOut(s: StepRecord): Doc {
 }
 
 export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: PipelineRunner): SageMakerHandlers {
+  const emit = (before: ExecutionDocument | undefined, after: ExecutionDocument) => {
+    if (ctx.events) for (const e of transitionEvents(before, after, ctx.clock.now())) ctx.events.publish(e);
+  };
   async function definitionText(rc: RequestContext, i: { PipelineDefinition?: string; PipelineDefinitionS3Location?: { Bucket: string; ObjectKey: string; VersionId?: string } }): Promise<string | undefined> {
     if (i.PipelineDefinition !== undefined && i.PipelineDefinitionS3Location) throw errors.validation('Only one of PipelineDefinition or PipelineDefinitionS3Location may be specified.');
     if (i.PipelineDefinition !== undefined) return i.PipelineDefinition;
@@ -289,6 +293,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
         await store.update(trx, p.arn, { doc: { ...p.doc, LastRunTime: iso(t) } });
         await store.update(trx, version.arn, { doc: { ...version.doc, LastExecutionPipelineExecutionArn: arn } });
       });
+      emit(undefined, doc);
       runner.drive(arn);
       return { PipelineExecutionArn: arn };
     },
@@ -343,11 +348,14 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
     StopPipelineExecution: async (i) => {
       const r = await execution(i.PipelineExecutionArn);
       if (r.doc.PipelineExecutionStatus !== 'Executing') throw errors.validation(`Pipeline execution with status ${r.doc.PipelineExecutionStatus} cannot be stopped.`);
-      await ctx.db.transaction(async (trx) => {
+      const stopping = await ctx.db.transaction(async (trx) => {
         const now = await store.get<ExecutionDocument>(trx, r.arn);
-        if (!now) return;
-        await store.update(trx, r.arn, { doc: { ...now.doc, PipelineExecutionStatus: 'Stopping', LastModifiedTime: iso(ctx.clock.now()) }, status: 'Stopping', modifiedAt: ctx.clock.now() });
+        if (!now) return undefined;
+        const doc: ExecutionDocument = { ...now.doc, PipelineExecutionStatus: 'Stopping', LastModifiedTime: iso(ctx.clock.now()) };
+        await store.update(trx, r.arn, { doc, status: 'Stopping', modifiedAt: ctx.clock.now() });
+        return { before: now.doc, doc };
       });
+      if (stopping) emit(stopping.before, stopping.doc);
       runner.drive(r.arn);
       return { PipelineExecutionArn: r.arn };
     },
@@ -357,16 +365,18 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
       if (r.doc.PipelineExecutionStatus !== 'Failed' && r.doc.PipelineExecutionStatus !== 'Stopped') {
         throw errors.validation(`Pipeline execution with status ${r.doc.PipelineExecutionStatus} cannot be retried: only Failed or Stopped executions can.`);
       }
-      await ctx.db.transaction(async (trx) => {
+      const retried = await ctx.db.transaction(async (trx) => {
         const now = await store.get<ExecutionDocument>(trx, r.arn);
-        if (!now) return;
+        if (!now) return undefined;
         const steps: Record<string, StepRecord> = {};
         // Succeeded steps are kept; failed and stopped ones run again (their attempt count goes on).
         for (const [name, s] of Object.entries(now.doc.__steps)) if (s.StepStatus === 'Succeeded') steps[name] = s;
         const doc: ExecutionDocument = { ...now.doc, PipelineExecutionStatus: 'Executing', __steps: steps, ...(i.ParallelismConfiguration ? { ParallelismConfiguration: i.ParallelismConfiguration, __parallelism: i.ParallelismConfiguration.MaxParallelExecutionSteps } : {}) };
         delete doc.FailureReason;
         await store.update(trx, r.arn, { doc, status: 'Executing', modifiedAt: ctx.clock.now() });
+        return { before: now.doc, doc };
       });
+      if (retried) emit(retried.before, retried.doc);
       runner.drive(r.arn);
       return { PipelineExecutionArn: r.arn };
     },

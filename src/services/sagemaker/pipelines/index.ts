@@ -14,7 +14,7 @@ export interface Pipelines {
 }
 
 export function createPipelines(ctx: AreaContext, ports: HostingPorts): Pipelines {
-  const runner = new PipelineRunner(ports, ctx.db, () => ctx.clock.now());
+  const runner = new PipelineRunner(ports, ctx.db, () => ctx.clock.now(), ctx.events);
   return {
     handlers: pipelineHandlers(ctx, ports, runner),
     authz: pipelineAuthz,

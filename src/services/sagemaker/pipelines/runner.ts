@@ -11,11 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { isAwsError } from '../../../core/errors.js';
 import type { Principal } from '../../../core/principal.js';
 import type { Database } from '../../../persistence/db.js';
-import { evaluateConditions, finished, parseDefinition, resolve, runnableSteps, type ParameterValue, type Scope, type StepNode, type StepState } from '../../../pipeline/index.js';
+import { callFailureType, evaluateConditions, finished, jobFailureType, parseDefinition, resolve, retryDelay, runnableSteps, type ParameterValue, type RetryableType, type Scope, type StepNode, type StepState } from '../../../pipeline/index.js';
 import type { HostingPorts } from '../hosting/ports.js';
 import { parseS3Uri } from '../jobs/role-s3.js';
 import { store } from '../store.js';
 import { cacheKey, expireAfterMs } from './cache.js';
+import { transitionEvents } from './events.js';
+import type { EventPort } from '../../../core/events.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** How often a running execution looks at its record when nothing woke it, and a step looks at its job. */
@@ -42,7 +44,10 @@ export interface StepRecord {
   __notSelected?: boolean;
   /** Internal: the cache key of its resolved arguments (CacheConfig). */
   __cacheKey?: string;
-  /** Internal: the job this step started, to follow it (and to stop it). */
+  /** Internal: when a retried step's next attempt may start, and when its first attempt started. */
+  __retryAt?: number;
+  __firstStartTime?: string;
+  /** Internal: the job this step started (its name is recorded before the create call), to follow it (and to stop it). */
   __job?: { kind: 'TrainingJob' | 'ProcessingJob' | 'TransformJob'; name: string; arn: string };
 }
 
@@ -88,6 +93,7 @@ export class PipelineRunner {
     private readonly ports: HostingPorts,
     private readonly db: Database,
     private readonly now: () => number,
+    private readonly events?: EventPort,
   ) {}
 
   /** Starts (or continues) driving an execution. */
@@ -121,15 +127,18 @@ export class PipelineRunner {
   /** Read-modify-write of the execution's document (one transaction). */
   private async write(arn: string, change: (d: ExecutionDocument) => void): Promise<ExecutionDocument | undefined> {
     const now = this.now();
-    return this.db.transaction(async (trx) => {
+    const written = await this.db.transaction(async (trx) => {
       const r = await store.get<ExecutionDocument>(trx, arn);
       if (!r) return undefined;
       const doc = structuredClone(r.doc);
       change(doc);
       doc.LastModifiedTime = iso(now);
       await store.update(trx, arn, { doc, status: doc.PipelineExecutionStatus, modifiedAt: now });
-      return doc;
+      return { before: r.doc, doc };
     });
+    if (!written) return undefined;
+    if (this.events) for (const e of transitionEvents(written.before, written.doc, now)) this.events.publish(e);
+    return written.doc;
   }
 
   private async setStep(arn: string, name: string, change: (s: StepRecord) => void): Promise<void> {
@@ -177,13 +186,16 @@ export class PipelineRunner {
       const outcome = (n: string) => doc.__steps[n]?.__outcome;
       if (doc.PipelineExecutionStatus === 'Stopping') {
         for (const s of Object.values(doc.__steps)) {
-          if ((s.StepStatus === 'Executing' || s.StepStatus === 'Starting') && s.__job && !inFlight.has(`stop:${s.StepName}`)) {
-            track(`stop:${s.StepName}`, this.stopJob(arn, session, s));
+          if ((s.StepStatus === 'Executing' || s.StepStatus === 'Starting') && s.__job?.arn && !inFlight.has(`stop:${s.StepName}`)) {
+            track(`stop:${s.StepName}`, this.stopJob(arn, session, s, def.steps.get(s.StepName)));
           }
         }
-        // A step that had not started its job yet simply stops.
+        // A step that had not started its job yet simply stops (one whose create call may have gone out before a
+        // restart stops that job by name, in case it exists).
         for (const s of Object.values(doc.__steps)) {
-          if (s.StepStatus === 'Starting' && !s.__job && !inFlight.has(s.StepName)) {
+          if (s.StepStatus === 'Starting' && !s.__job?.arn && !inFlight.has(s.StepName)) {
+            const spec = s.__job ? Object.values(JOB_STEPS).find((j) => j.kind === s.__job!.kind) : undefined;
+            if (spec) await this.call(session, arn, spec.stop, { [spec.nameField]: s.__job!.name }).catch(() => undefined);
             await this.setStep(arn, s.StepName, (x) => {
               x.StepStatus = 'Stopped';
               x.EndTime = iso(this.now());
@@ -218,8 +230,8 @@ export class PipelineRunner {
         // start again.
         for (const s of Object.values(doc.__steps)) {
           if (inFlight.has(s.StepName)) continue;
-          if (s.StepStatus === 'Executing' && s.__job) track(s.StepName, this.follow(arn, session, s.StepName, s.__job));
-          else if (s.StepStatus === 'Starting' && !s.__job && def.steps.has(s.StepName)) {
+          if (s.StepStatus === 'Executing' && s.__job) track(s.StepName, this.follow(arn, session, def.steps.get(s.StepName), s.__job));
+          else if (s.StepStatus === 'Starting' && def.steps.has(s.StepName)) {
             track(s.StepName, this.startStep(arn, r.accountId, session, def.steps.get(s.StepName)!));
           }
         }
@@ -307,10 +319,34 @@ export class PipelineRunner {
         s.EndTime = iso(this.now());
         if (metadata) s.Metadata = { ...s.Metadata, ...metadata };
       });
+    const record = doc.__steps[step.name];
+    // A retry waits out its back-off (recorded, so a restart waits only what is left).
+    const wait = (record?.__retryAt ?? 0) - this.now();
+    if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+    if (this.closed) return;
     try {
       const job = JOB_STEPS[step.type];
       if (job) {
-        const name = stepJobName(id, step.name);
+        // The job's name is recorded before CreateXJob, so a restart between the two finds the job it started
+        // (and follows it) instead of starting a second one.
+        const recorded = record?.__job?.kind === job.kind ? record.__job.name : undefined;
+        if (recorded) {
+          const existing = await this.call<Record<string, unknown>>(as, arn, job.describe, { [job.nameField]: recorded }).catch((e: unknown) => {
+            if (isAwsError(e) && (e.code === 'ResourceNotFound' || e.code === 'ValidationException')) return undefined;
+            throw e;
+          });
+          if (existing) {
+            const ref = { kind: job.kind, name: recorded, arn: String(existing[`${job.kind}Arn`]) };
+            await this.setStep(arn, step.name, (s) => {
+              s.StepStatus = 'Executing';
+              s.Metadata = { [job.kind]: { Arn: ref.arn } };
+              s.__job = ref;
+            });
+            await this.follow(arn, as, step, ref);
+            return;
+          }
+        }
+        const name = recorded ?? stepJobName(id, step.name);
         const args = (await resolve(step.arguments, this.scope(doc, accountId, arn, as, { field: job.nameField, name }))) as Record<string, unknown>;
         const key = step.cacheConfig?.Enabled ? cacheKey(step.type, args) : undefined;
         if (key !== undefined) {
@@ -327,6 +363,7 @@ export class PipelineRunner {
             return;
           }
         }
+        if (!recorded) await this.setStep(arn, step.name, (s) => void (s.__job = { kind: job.kind, name, arn: '' }));
         const out = await this.call<Record<string, string>>(as, arn, job.create, { ...args, [job.nameField]: name });
         const jobArn = Object.values(out)[0]!;
         const ref = { kind: job.kind, name, arn: jobArn };
@@ -336,7 +373,7 @@ export class PipelineRunner {
           s.__job = ref;
           if (key !== undefined) s.__cacheKey = key;
         });
-        await this.follow(arn, as, step.name, ref);
+        await this.follow(arn, as, step, ref);
         return;
       }
       const scope = this.scope(doc, accountId, arn, as);
@@ -388,8 +425,35 @@ export class PipelineRunner {
           await fail(`mlzone does not run ${step.type} steps yet (it runs Processing, Training, Transform, Model, RegisterModel, Condition and Fail steps).`);
       }
     } catch (e) {
-      await fail(reason(e));
+      const type = isAwsError(e) ? callFailureType(e.code, e.status >= 500) : undefined;
+      if (!(await this.retryLater(arn, step, type))) await fail(reason(e));
     }
+  }
+
+  /**
+   * When the step's RetryPolicies (or the default for service faults) allow another attempt after a failure of
+   * `type`, puts the step back to Starting with its back-off recorded and returns true; the loop starts it again.
+   */
+  private async retryLater(arn: string, step: StepNode | undefined, type: RetryableType | undefined): Promise<boolean> {
+    if (!step || this.closed) return false;
+    const r = await this.read(arn);
+    const s = r?.doc.__steps[step.name];
+    if (!s || r.doc.PipelineExecutionStatus !== 'Executing') return false;
+    const now = this.now();
+    const delay = retryDelay(step.retryPolicies, type, s.AttemptCount ?? 1, Date.parse(s.__firstStartTime ?? s.StartTime ?? iso(now)), now);
+    if (delay === undefined) return false;
+    await this.setStep(arn, step.name, (x) => {
+      x.__firstStartTime ??= x.StartTime;
+      x.StepStatus = 'Starting';
+      x.AttemptCount = (x.AttemptCount ?? 1) + 1;
+      x.StartTime = iso(now + delay);
+      x.__retryAt = now + delay;
+      delete x.__job;
+      delete x.FailureReason;
+      delete x.EndTime;
+      delete x.Metadata;
+    });
+    return true;
   }
 
   /** The newest earlier run of this step, in this pipeline, that succeeded with the same key within the expiry. */
@@ -407,8 +471,9 @@ export class PipelineRunner {
   }
 
   /** Follows a step's job until it ends; the step ends with it (Succeeded, Failed with the job's reason, Stopped). */
-  private async follow(arn: string, as: Principal, step: string, job: NonNullable<StepRecord['__job']>): Promise<void> {
+  private async follow(arn: string, as: Principal, node: StepNode | undefined, job: NonNullable<StepRecord['__job']>, stopping = false): Promise<void> {
     const spec = Object.values(JOB_STEPS).find((j) => j.kind === job.kind)!;
+    const step = node?.name ?? '';
     for (;;) {
       let d: Record<string, unknown>;
       try {
@@ -423,6 +488,7 @@ export class PipelineRunner {
       }
       const status = String(d[spec.status]);
       if (status === 'Completed' || status === 'Failed' || status === 'Stopped') {
+        if (status === 'Failed' && !stopping && (await this.retryLater(arn, node, jobFailureType(String(d.FailureReason ?? ''))))) return;
         await this.setStep(arn, step, (s) => {
           s.StepStatus = status === 'Completed' ? 'Succeeded' : status === 'Failed' ? 'Failed' : 'Stopped';
           if (status === 'Failed') s.FailureReason = String(d.FailureReason ?? 'The job failed.').slice(0, 1024);
@@ -436,9 +502,9 @@ export class PipelineRunner {
     }
   }
 
-  private async stopJob(arn: string, as: Principal, s: StepRecord): Promise<void> {
+  private async stopJob(arn: string, as: Principal, s: StepRecord, node: StepNode | undefined): Promise<void> {
     const spec = Object.values(JOB_STEPS).find((j) => j.kind === s.__job!.kind)!;
     await this.call(as, arn, spec.stop, { [spec.nameField]: s.__job!.name }).catch(() => undefined);
-    await this.follow(arn, as, s.StepName, s.__job!);
+    await this.follow(arn, as, node ?? ({ name: s.StepName } as StepNode), s.__job!, true);
   }
 }
