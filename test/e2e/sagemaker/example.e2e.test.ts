@@ -29,3 +29,15 @@ describe('examples/train-and-deploy.ts', () => {
     expect(out.trim().endsWith('done')).toBe(true);
   });
 });
+
+describe('examples/pipelines.ts', () => {
+  it('trains and registers in data-science-1, fails on a stricter threshold, and scores in the test account', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'examples', 'pipelines.ts')], { cwd: root, encoding: 'utf8', timeout: 80_000 });
+    expect(out).toMatch(/Register-RegisterModel +Succeeded\n +→ Succeeded\n +registered arn:aws:sagemaker:us-east-1:444444444444:model-package\/churn-models-[a-z0-9]+\/1/);
+    expect(out).toMatch(/Prep +Succeeded \(cache hit\)/);
+    expect(out).toMatch(/→ Failed: MSE above -1/);
+    expect(out).toMatch(/Score +Succeeded\n +→ Succeeded\n +rows\.csv\.out: \{"predictions":\[\{"score":3(\.0*\d*)?\},\{"score":(4|3\.99\d*)\}/);
+    expect(out).toMatch(/step Score → Executing\n +step Score → Succeeded\n +execution → Succeeded/);
+    expect(out.trim().endsWith('done')).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@
  * Each step's job really runs; the evaluation's property file decides the condition; the registered version says
  * which execution generated it; a stricter threshold ends in the Fail step's message.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreatePipelineCommand,
   DescribeModelPackageCommand,
@@ -19,6 +19,9 @@ import {
   StopPipelineExecutionCommand,
   DescribeTrainingJobCommand,
   CreateModelPackageGroupCommand,
+  DescribeTransformJobCommand,
+  PutModelPackageGroupPolicyCommand,
+  UpdateModelPackageCommand,
   type DescribePipelineExecutionCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { execFile, spawnSync } from 'node:child_process';
@@ -26,6 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVALUATE_SCRIPT, PREP_SCRIPT, SKLEARN, batchInferencePipeline, trainingPipeline, trainingRows } from '../../../examples/churn-pipeline.js';
 import { createModelArtifact } from '../../../src/runtime/index.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, unique, type Creds } from '../support/sessions.js';
@@ -33,105 +37,6 @@ import { assumeRole, unique, type Creds } from '../support/sessions.js';
 const DS1 = accounts.dataScience1;
 const BUCKET = `sagemaker-us-east-1-${DS1}`;
 const ROLE = `arn:aws:iam::${DS1}:role/SageMakerExecution`;
-const SKLEARN = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
-const LINEAR_LEARNER = '382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1';
-
-const PREP = `
-import os
-rows = open('/opt/ml/processing/input/raw/data.csv').read().strip().split('\\n')
-for name, part in (('train', rows[:80]), ('test', rows[80:])):
-    os.makedirs('/opt/ml/processing/' + name, exist_ok=True)
-    open('/opt/ml/processing/%s/%s.csv' % (name, name), 'w').write('\\n'.join(part) + '\\n')
-`;
-const EVALUATE = `
-import json, os, tarfile
-tarfile.open('/opt/ml/processing/model/model.tar.gz').extractall('/tmp/model-' + str(os.getpid()))
-m = json.load(open('/tmp/model-%d/mlzone-linear-learner.json' % os.getpid()))
-rows = [list(map(float, r.split(','))) for r in open('/opt/ml/processing/test/test.csv').read().strip().split('\\n')]
-mse = sum((r[0] - (sum(w * x for w, x in zip(m['weights'], r[1:])) + m['bias'])) ** 2 for r in rows) / len(rows)
-os.makedirs('/opt/ml/processing/metrics', exist_ok=True)
-json.dump({'regression_metrics': {'mse': {'value': mse}}}, open('/opt/ml/processing/metrics/evaluation.json', 'w'))
-print('mse', mse)
-`;
-
-function definition(prefix: string): string {
-  const input = (name: string, uri: unknown, local: string) => ({ InputName: name, AppManaged: false, S3Input: { S3Uri: uri, LocalPath: local, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated', S3CompressionType: 'None' } });
-  const output = (name: string, local: string) => ({ OutputName: name, AppManaged: false, S3Output: { S3Uri: { 'Std:Join': { On: '/', Values: [`s3://${BUCKET}/${prefix}`, { Get: 'Execution.PipelineExecutionId' }, name] } }, LocalPath: local, S3UploadMode: 'EndOfJob' } });
-  const cluster = { ClusterConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 } };
-  return JSON.stringify({
-    Version: '2020-12-01',
-    Metadata: {},
-    Parameters: [
-      { Name: 'InputData', Type: 'String', DefaultValue: `s3://${BUCKET}/${prefix}/raw/` },
-      { Name: 'MaxMse', Type: 'Float', DefaultValue: 1.0 },
-      { Name: 'Epochs', Type: 'Integer', DefaultValue: 10 },
-      { Name: 'ModelGroup', Type: 'String' },
-    ],
-    PipelineExperimentConfig: { ExperimentName: { Get: 'Execution.PipelineName' }, TrialName: { Get: 'Execution.PipelineExecutionId' } },
-    Steps: [
-      {
-        Name: 'Prep',
-        Type: 'Processing',
-        Arguments: {
-          ProcessingResources: cluster,
-          AppSpecification: { ImageUri: SKLEARN, ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/prep.py'] },
-          RoleArn: ROLE,
-          ProcessingInputs: [input('raw', { Get: 'Parameters.InputData' }, '/opt/ml/processing/input/raw'), input('code', `s3://${BUCKET}/${prefix}/code/prep.py`, '/opt/ml/processing/input/code')],
-          ProcessingOutputConfig: { Outputs: [output('train', '/opt/ml/processing/train'), output('test', '/opt/ml/processing/test')] },
-        },
-        CacheConfig: { Enabled: true, ExpireAfter: 'PT1H' },
-      },
-      {
-        Name: 'Train',
-        Type: 'Training',
-        Arguments: {
-          AlgorithmSpecification: { TrainingImage: LINEAR_LEARNER, TrainingInputMode: 'File' },
-          HyperParameters: { predictor_type: 'regressor', feature_dim: '2', epochs: { 'Std:Join': { On: '', Values: [{ Get: 'Parameters.Epochs' }] } } },
-          RoleArn: ROLE,
-          InputDataConfig: [{ ChannelName: 'train', ContentType: 'text/csv', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: { Get: "Steps.Prep.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" }, S3DataDistributionType: 'FullyReplicated' } } }],
-          OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/${prefix}/models` },
-          ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 10 },
-          StoppingCondition: { MaxRuntimeInSeconds: 600 },
-        },
-      },
-      {
-        Name: 'Eval',
-        Type: 'Processing',
-        Arguments: {
-          ProcessingResources: cluster,
-          AppSpecification: { ImageUri: SKLEARN, ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/evaluate.py'] },
-          RoleArn: ROLE,
-          ProcessingInputs: [
-            input('model', { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' }, '/opt/ml/processing/model'),
-            input('test', { Get: "Steps.Prep.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }, '/opt/ml/processing/test'),
-            input('code', `s3://${BUCKET}/${prefix}/code/evaluate.py`, '/opt/ml/processing/input/code'),
-          ],
-          ProcessingOutputConfig: { Outputs: [output('metrics', '/opt/ml/processing/metrics')] },
-        },
-        PropertyFiles: [{ PropertyFileName: 'EvalReport', OutputName: 'metrics', FilePath: 'evaluation.json' }],
-      },
-      {
-        Name: 'MseGate',
-        Type: 'Condition',
-        Arguments: {
-          Conditions: [{ Type: 'LessThanOrEqualTo', LeftValue: { 'Std:JsonGet': { PropertyFile: { Get: 'Steps.Eval.PropertyFiles.EvalReport' }, Path: 'regression_metrics.mse.value' } }, RightValue: { Get: 'Parameters.MaxMse' } }],
-          IfSteps: [
-            {
-              Name: 'Register-RegisterModel',
-              Type: 'RegisterModel',
-              Arguments: {
-                ModelPackageGroupName: { Get: 'Parameters.ModelGroup' },
-                ModelApprovalStatus: 'PendingManualApproval',
-                InferenceSpecification: { Containers: [{ Image: LINEAR_LEARNER, ModelDataUrl: { Get: 'Steps.Train.ModelArtifacts.S3ModelArtifacts' } }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['application/json'] },
-              },
-            },
-          ],
-          ElseSteps: [{ Name: 'TooInaccurate', Type: 'Fail', Arguments: { ErrorMessage: { 'Std:Join': { On: ' ', Values: ['MSE above', { Get: 'Parameters.MaxMse' }] } } } }],
-        },
-      },
-    ],
-  });
-}
 
 let server: TestServer;
 let sm: SageMakerClient;
@@ -139,6 +44,7 @@ const prefix = unique('pipe');
 const group = unique('churn-group');
 const name = unique('churn-pipeline');
 let firstExecution = '';
+let registeredPackage = '';
 
 async function finished(arn: string): Promise<DescribePipelineExecutionCommandOutput> {
   const deadline = Date.now() + 90_000;
@@ -155,10 +61,9 @@ beforeAll(async () => {
   const ds1: Creds = await assumeRole(server.url, users.ds1Scientist, `arn:aws:iam::${DS1}:role/DataScientist`);
   sm = new SageMakerClient(clientConfig(server.url, ds1));
   const s3 = new S3Client({ ...clientConfig(server.url, ds1), forcePathStyle: true });
-  const rows = Array.from({ length: 100 }, (_, i) => { const [a, b] = [(i % 10) / 2, ((i * 3) % 7) / 3]; return `${2 * a - b + 1},${a},${b}`; });
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/raw/data.csv`, Body: `${rows.join('\n')}\n` }));
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/code/prep.py`, Body: PREP }));
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/code/evaluate.py`, Body: EVALUATE }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/raw/data.csv`, Body: trainingRows() }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/code/prep.py`, Body: PREP_SCRIPT }));
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/code/evaluate.py`, Body: EVALUATE_SCRIPT }));
   await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
 });
 
@@ -175,8 +80,8 @@ describe('a pipeline that really executes', () => {
       .catch((e: unknown) => e)) as Error;
     expect(callback.name).toBe('ValidationException');
     expect(callback.message).toMatch(/Ask is a Callback step, which mlzone cannot run yet/);
-    await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'a'.repeat(32), RoleArn: ROLE, PipelineDefinition: definition(prefix) }));
-    const dup = (await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'b'.repeat(32), RoleArn: ROLE, PipelineDefinition: definition(prefix) })).catch((e: unknown) => e)) as Error;
+    await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'a'.repeat(32), RoleArn: ROLE, PipelineDefinition: trainingPipeline({ bucket: BUCKET, prefix, role: ROLE }) }));
+    const dup = (await sm.send(new CreatePipelineCommand({ PipelineName: name, ClientRequestToken: 'b'.repeat(32), RoleArn: ROLE, PipelineDefinition: trainingPipeline({ bucket: BUCKET, prefix, role: ROLE }) })).catch((e: unknown) => e)) as Error;
     expect(dup.name).toBe('ValidationException');
     expect(dup.message).toContain('already exists');
     const d = await sm.send(new DescribePipelineCommand({ PipelineName: name }));
@@ -204,6 +109,7 @@ describe('a pipeline that really executes', () => {
     expect(steps[1]!.Metadata!.TrainingJob!.Arn).toMatch(new RegExp(`^arn:aws:sagemaker:us-east-1:${DS1}:training-job/pipelines-[a-z0-9]{12}-train-[a-z0-9]+$`));
     expect(steps[3]!.Metadata!.Condition!.Outcome).toBe('True');
     const packageArn = steps[4]!.Metadata!.RegisterModel!.Arn!;
+    registeredPackage = packageArn;
     const pkg = await sm.send(new DescribeModelPackageCommand({ ModelPackageName: packageArn }));
     expect(pkg.MetadataProperties?.GeneratedBy).toBe(arn);
     expect(pkg.InferenceSpecification!.Containers![0]!.ModelDataUrl).toMatch(/\/output\/model\.tar\.gz$/);
@@ -298,6 +204,86 @@ describe('a pipeline that really executes', () => {
   it('UpdatePipeline makes a new version', async () => {
     const out = await sm.send(new UpdatePipelineCommand({ PipelineName: name, PipelineDescription: 'v2' }));
     expect(out.PipelineVersionId).toBe(2);
+  });
+});
+
+describe('batch inference in the test account with the version data-science-1 approved', () => {
+  const TEST = accounts.test;
+  const TEST_BUCKET = `sagemaker-us-east-1-${TEST}`;
+  const TEST_ROLE = `arn:aws:iam::${TEST}:role/SageMakerExecution`;
+  const batch = unique('batch-inference');
+  let testSm: SageMakerClient;
+
+  async function runBatch(token: string): Promise<DescribePipelineExecutionCommandOutput> {
+    const { PipelineExecutionArn: arn } = await testSm.send(
+      new StartPipelineExecutionCommand({
+        PipelineName: batch,
+        ClientRequestToken: token.repeat(32),
+        PipelineParameters: [
+          { Name: 'ModelPackageArn', Value: registeredPackage },
+          { Name: 'InputUri', Value: `s3://${TEST_BUCKET}/${batch}/input/` },
+          { Name: 'OutputUri', Value: `s3://${TEST_BUCKET}/${batch}/${token}/` },
+        ],
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const d = await testSm.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
+      if (d.PipelineExecutionStatus !== 'Executing') return d;
+      if (Date.now() > deadline) throw new Error(`still ${d.PipelineExecutionStatus}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    expect(registeredPackage).not.toBe('');
+    const engineer = await assumeRole(server.url, users.testEngineer, `arn:aws:iam::${TEST}:role/MLEngineer`);
+    testSm = new SageMakerClient(clientConfig(server.url, engineer));
+    const s3 = new S3Client({ ...clientConfig(server.url, engineer), forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: `${batch}/input/rows.csv`, Body: '1,0\n2,1\n3,3\n' }));
+    await testSm.send(new CreatePipelineCommand({ PipelineName: batch, ClientRequestToken: 'f'.repeat(32), RoleArn: TEST_ROLE, PipelineDefinition: batchInferencePipeline(TEST_ROLE) }));
+  });
+
+  it('fails at the model step while data-science-1’s group policy does not let the test account use the version', async () => {
+    const d = await runBatch('a');
+    expect(d.PipelineExecutionStatus).toBe('Failed');
+    const steps = (await testSm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: d.PipelineExecutionArn }))).PipelineExecutionSteps!;
+    expect(steps.map((s) => [s.StepName, s.StepStatus])).toEqual([['ApprovedModel', 'Failed']]);
+    expect(steps[0]!.FailureReason).toMatch(new RegExp(`AccessDeniedException: .*${TEST}:assumed-role/SageMakerExecution/.* is not authorized to perform: sagemaker:CreateModel on resource: ${registeredPackage.replace(/[/]/g, '\\/')} because no resource-based policy allows`));
+  });
+
+  it('transforms the file with the approved version once the group policy allows the test account', async () => {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'TestUsesVersions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${TEST}:root` }, Action: ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:CreateModel'], Resource: `arn:aws:sagemaker:us-east-1:${DS1}:model-package/${group}/*` }],
+    };
+    await sm.send(new PutModelPackageGroupPolicyCommand({ ModelPackageGroupName: group, ResourcePolicy: JSON.stringify(policy) }));
+    await sm.send(new UpdateModelPackageCommand({ ModelPackageArn: registeredPackage, ModelApprovalStatus: 'Approved' }));
+
+    const d = await runBatch('b');
+    expect(d.FailureReason).toBeUndefined();
+    expect(d.PipelineExecutionStatus).toBe('Succeeded');
+    const steps = (await testSm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: d.PipelineExecutionArn, SortOrder: 'Ascending' }))).PipelineExecutionSteps!;
+    expect(steps.map((s) => [s.StepName, s.StepStatus])).toEqual([['ApprovedModel', 'Succeeded'], ['Score', 'Succeeded']]);
+    const job = await testSm.send(new DescribeTransformJobCommand({ TransformJobName: steps[1]!.Metadata!.TransformJob!.Arn!.split('/').pop()! }));
+    expect(job.TransformJobArn).toContain(`:${TEST}:transform-job/`);
+    const out = await new S3Client({ ...clientConfig(server.url, await assumeRole(server.url, users.testEngineer, `arn:aws:iam::${TEST}:role/MLEngineer`)), forcePathStyle: true }).send(new GetObjectCommand({ Bucket: TEST_BUCKET, Key: `${batch}/b/rows.csv.out` }));
+    // y ≈ 2a − b + 1, the relation data-science-1's model learned.
+    // One line per request (the default MultiRecord batches the three rows in one): the linear learner's JSON.
+    const scores = (await out.Body!.transformToString())
+      .trim()
+      .split('\n')
+      .flatMap((l) => (JSON.parse(l) as { predictions: Array<{ score: number }> }).predictions.map((p) => p.score));
+    expect(scores).toHaveLength(3);
+    [3, 4, 4].forEach((want, i) => expect(scores[i]).toBeCloseTo(want, 0));
+
+    // The execution's status changes, as EventBridge would deliver them to the test account's bus.
+    const events = (await (await fetch(`${server.url}/_mlzone/events?account=${TEST}`)).json()) as Array<{ 'detail-type': string; resources: string[]; detail: Record<string, unknown> }>;
+    const mine = events.filter((e) => e.resources.includes(d.PipelineExecutionArn!));
+    expect(mine.filter((e) => e['detail-type'] === 'SageMaker Model Building Pipeline Execution Status Change').map((e) => e.detail.currentPipelineExecutionStatus)).toEqual(['Executing', 'Succeeded']);
+    const scored = mine.filter((e) => e['detail-type'] === 'SageMaker Model Building Pipeline Execution Step Status Change' && e.detail.stepName === 'Score');
+    expect(scored.map((e) => e.detail.currentStepStatus)).toEqual(['Starting', 'Executing', 'Succeeded']);
+    expect(scored[2]!.detail).toMatchObject({ stepType: 'Transform', previousStepStatus: 'Executing', metadata: { transformJob: { arn: job.TransformJobArn } } });
   });
 });
 

@@ -29,6 +29,7 @@ export const users = {
   lakeAdmin: { accountId: '333333333333', accessKeyId: 'AKIALXWRIIKOTTUQI7PC', secretAccessKey: 'd13444328d9494caeeec7eff78c88c988770de5a' },
   ds1Scientist: { accountId: '444444444444', accessKeyId: 'AKIAXFEF5XS35DJLOYMK', secretAccessKey: 'bf5368b614687e04cff0feefd3c9977d17c89062' },
   ds2Scientist: { accountId: '555555555555', accessKeyId: 'AKIA6LGMV4EUQHZ57QWH', secretAccessKey: '3d6cae881b4b81ea4c1afae579fc6719300efe86' },
+  testEngineer: { accountId: '666666666666', accessKeyId: 'AKIADGHTE4667624L7BP', secretAccessKey: '02b00605686887dd71439c284bb810482f6a7bb2' },
   prodApp: { accountId: '777777777777', accessKeyId: 'AKIAVQI7UHTXKH5WKGAP', secretAccessKey: 'f9104984de67d3f37bcbcc226e8364b2b4955cee' },
 } as const;
 
