@@ -56,9 +56,9 @@ async function execute(sm: SageMakerClient, pipeline: string, parameters: Parame
     d = await sm.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
   } while (d.PipelineExecutionStatus === 'Executing');
   const steps = (await sm.send(new ListPipelineExecutionStepsCommand({ PipelineExecutionArn: arn, SortOrder: 'Ascending' }))).PipelineExecutionSteps!;
-  for (const s of steps) show(`${s.StepName.padEnd(24)} ${s.StepStatus}${s.CacheHitResult ? ' (cache hit)' : ''}${s.FailureReason ? ` — ${s.FailureReason}` : ''}`);
+  for (const s of steps) show(`${(s.StepName ?? '').padEnd(24)} ${s.StepStatus}${s.CacheHitResult ? ' (cache hit)' : ''}${s.FailureReason ? ` — ${s.FailureReason}` : ''}`);
   show(`→ ${d.PipelineExecutionStatus}${d.FailureReason ? `: ${d.FailureReason}` : ''}`);
-  return { arn: arn!, steps: new Map(steps.map((s) => [s.StepName, s])) };
+  return { arn: arn!, steps: new Map(steps.map((s) => [s.StepName ?? '', s])) };
 }
 
 async function main(): Promise<void> {

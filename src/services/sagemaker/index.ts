@@ -129,7 +129,7 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   const changed = () => void generation++;
   const deployer = new Deployer(deps.hosting, deps.db, deps.clock, changed);
   const jobs = createJobs(ctx, deps.hosting, deployer, deps.builtinMetrics ?? (() => []));
-  const pipelines = createPipelines(ctx, deps.hosting);
+  const pipelines = createPipelines(ctx, deps.hosting, jobs.watch);
   const handlers: SageMakerHandlers = bumping(merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers, pipelines.handlers), changed);
   const describe = (r: InvokeRequest) => async () => {
     const record = await store.get(deps.db.kysely, sagemakerArn(r.region, r.accountId, 'endpoint', r.endpointName));

@@ -3,6 +3,7 @@
  * `restore()` after a start runs again what was InProgress (a job's checkpoints are restored from S3 when it has a
  * CheckpointConfig) with a secondary status that says so, and ends what was Stopping.
  */
+import { JobWatch } from './watch.js';
 import type { RuntimeImage } from '../../../runtime/types.js';
 import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from '../context.js';
 import type { HostingPorts } from '../hosting/ports.js';
@@ -25,11 +26,14 @@ export interface Jobs {
   settle(): Promise<void>;
   close(): Promise<void>;
   running(): string[];
+  /** Wakes pipeline steps when their job's record changes. */
+  readonly watch: JobWatch;
 }
 
 export function createJobs(ctx: AreaContext, ports: HostingPorts, deployer: Deployer, builtinMetrics: (image: RuntimeImage, hyperParameters: Readonly<Record<string, string>>) => readonly MetricDefinition[]): Jobs {
   const now = () => ctx.clock.now();
-  const records = new JobRecords(ctx.db, now);
+  const watch = new JobWatch();
+  const records = new JobRecords(ctx.db, now, (arn) => watch.changed(arn));
   const scheduler = new JobScheduler(ports.jobConcurrency, (m) => ports.log?.(m));
   const deps = { ports, records, db: ctx.db, now, builtinMetrics };
   const guarded = (statusField: string, run: JobRunner): JobRunner => guardRunner({ records, scheduler, ...(ports.log ? { log: ports.log } : {}) }, statusField, run);
@@ -37,6 +41,7 @@ export function createJobs(ctx: AreaContext, ports: HostingPorts, deployer: Depl
   const processing = guarded('ProcessingJobStatus', (arn, control) => runProcessing(deps, arn, control));
   const transform = guarded('TransformJobStatus', (arn, control) => runTransform({ ...deps, deployer }, arn, control));
   return {
+    watch,
     handlers: jobHandlers(ctx, scheduler, records, { training, processing, transform }),
     authz: jobAuthz,
     async restore() {

@@ -21,6 +21,8 @@ export class JobRecords {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
+    /** Told after every committed change of a job's record (pipeline steps wake on it). */
+    private readonly onChange?: (arn: string) => void,
   ) {}
 
   get(arn: string): Promise<ResourceRecord<JobDocument> | undefined> {
@@ -30,7 +32,7 @@ export class JobRecords {
   /** Applies `change` to the document; `statusField` names the status member mirrored into the status column. */
   async update(arn: string, statusField: string, change: (doc: JobDocument) => JobDocument): Promise<JobDocument | undefined> {
     const now = this.now();
-    return this.db.transaction(async (trx) => {
+    const written = await this.db.transaction(async (trx) => {
       const r = await store.get<JobDocument>(trx, arn);
       if (!r) return undefined;
       const doc = change({ ...r.doc });
@@ -38,6 +40,8 @@ export class JobRecords {
       await store.update(trx, arn, { doc, status: String(doc[statusField] ?? r.status), modifiedAt: now });
       return doc;
     });
+    if (written) this.onChange?.(arn);
+    return written;
   }
 
   /** A training job's secondary status: closes the open transition and opens the next. */

@@ -4,6 +4,7 @@ import type { HostingPorts } from '../hosting/ports.js';
 import { pipelineAuthz } from './authz.js';
 import { pipelineHandlers } from './handlers.js';
 import { PipelineRunner } from './runner.js';
+import type { JobWatch } from '../jobs/watch.js';
 
 export interface Pipelines {
   readonly handlers: SageMakerHandlers;
@@ -13,8 +14,8 @@ export interface Pipelines {
   close(): Promise<void>;
 }
 
-export function createPipelines(ctx: AreaContext, ports: HostingPorts): Pipelines {
-  const runner = new PipelineRunner(ports, ctx.db, () => ctx.clock.now(), ctx.events);
+export function createPipelines(ctx: AreaContext, ports: HostingPorts, watch: JobWatch): Pipelines {
+  const runner = new PipelineRunner(ports, ctx.db, () => ctx.clock.now(), ctx.events, watch);
   return {
     handlers: pipelineHandlers(ctx, ports, runner),
     authz: pipelineAuthz,

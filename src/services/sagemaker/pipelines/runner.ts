@@ -18,11 +18,15 @@ import { store } from '../store.js';
 import { cacheKey, expireAfterMs } from './cache.js';
 import { transitionEvents } from './events.js';
 import type { EventPort } from '../../../core/events.js';
+import type { JobWatch } from '../jobs/watch.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** How often a running execution looks at its record when nothing woke it, and a step looks at its job. */
 const TICK_MS = 150;
+/** A step's job wakes it when it changes; without that (no watch given) the step polls its job this often. */
 const JOB_POLL_MS = 50;
+/** With a watch, the step still looks at its job this often, in case a change was not seen (a restart). */
+const JOB_SAFETY_POLL_MS = 1000;
 
 /** One entry of ListPipelineExecutionSteps, plus what only the runner reads. */
 export interface StepRecord {
@@ -94,6 +98,7 @@ export class PipelineRunner {
     private readonly db: Database,
     private readonly now: () => number,
     private readonly events?: EventPort,
+    private readonly watch?: JobWatch,
   ) {}
 
   /** Starts (or continues) driving an execution. */
@@ -475,6 +480,8 @@ export class PipelineRunner {
     const spec = Object.values(JOB_STEPS).find((j) => j.kind === job.kind)!;
     const step = node?.name ?? '';
     for (;;) {
+      // Registered before the read, so a job that ends meanwhile still wakes this step.
+      const changed = this.watch && job.arn ? this.watch.next(job.arn, JOB_SAFETY_POLL_MS) : new Promise((res) => setTimeout(res, JOB_POLL_MS));
       let d: Record<string, unknown>;
       try {
         d = await this.call<Record<string, unknown>>(as, arn, spec.describe, { [spec.nameField]: job.name });
@@ -498,7 +505,7 @@ export class PipelineRunner {
         return;
       }
       if (this.closed) return;
-      await new Promise((res) => setTimeout(res, JOB_POLL_MS));
+      await changed;
     }
   }
 
