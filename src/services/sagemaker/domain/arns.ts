@@ -14,7 +14,9 @@ export type ResourceKind =
   | 'transform-job'
   | 'pipeline'
   | 'pipeline-version'
-  | 'pipeline-execution';
+  | 'pipeline-execution'
+  /** Internal: one step record of a pipeline execution (ARN `<execution>/step/<name>`, never shown). */
+  | 'pipeline-step';
 
 export interface SageMakerArn {
   readonly region: string;

@@ -16,6 +16,7 @@ import type { HostingPorts } from '../hosting/ports.js';
 import { store, type ResourceRecord } from '../store.js';
 import { requestedTags } from '../tags/handlers.js';
 import { transitionEvents } from './events.js';
+import { executions } from './execution-store.js';
 import type { ExecutionDocument, PipelineRunner, StepRecord } from './runner.js';
 
 type Doc = Record<string, unknown>;
@@ -97,7 +98,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
 
   async function execution(arn: string): Promise<ResourceRecord<ExecutionDocument>> {
     const canonical = canonicalArn(arn);
-    const r = canonical ? await store.get<ExecutionDocument>(ctx.db.kysely, canonical) : undefined;
+    const r = canonical ? await executions.get(ctx.db.kysely, canonical) : undefined;
     if (!r || r.kind !== 'pipeline-execution') throw errors.notFound(`Pipeline execution '${arn}' does not exist.`);
     return r;
   }
@@ -289,7 +290,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
         ...(parallelism ? { __parallelism: parallelism.MaxParallelExecutionSteps } : {}),
       };
       await ctx.db.transaction(async (trx) => {
-        await store.insert(trx, { arn, kind: 'pipeline-execution', accountId: p.accountId, region: p.region, name: `${p.name}/${id}`, parent: p.arn, status: 'Executing', createdAt: t, modifiedAt: t, doc });
+        await executions.insert(trx, { arn, kind: 'pipeline-execution', accountId: p.accountId, region: p.region, name: `${p.name}/${id}`, parent: p.arn, status: 'Executing', createdAt: t, modifiedAt: t, doc });
         await store.update(trx, p.arn, { doc: { ...p.doc, LastRunTime: iso(t) } });
         await store.update(trx, version.arn, { doc: { ...version.doc, LastExecutionPipelineExecutionArn: arn } });
       });
@@ -349,10 +350,10 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
       const r = await execution(i.PipelineExecutionArn);
       if (r.doc.PipelineExecutionStatus !== 'Executing') throw errors.validation(`Pipeline execution with status ${r.doc.PipelineExecutionStatus} cannot be stopped.`);
       const stopping = await ctx.db.transaction(async (trx) => {
-        const now = await store.get<ExecutionDocument>(trx, r.arn);
+        const now = await executions.get(trx, r.arn);
         if (!now) return undefined;
         const doc: ExecutionDocument = { ...now.doc, PipelineExecutionStatus: 'Stopping', LastModifiedTime: iso(ctx.clock.now()) };
-        await store.update(trx, r.arn, { doc, status: 'Stopping', modifiedAt: ctx.clock.now() });
+        await executions.update(trx, r.arn, doc, ctx.clock.now());
         return { before: now.doc, doc };
       });
       if (stopping) emit(stopping.before, stopping.doc);
@@ -366,14 +367,17 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
         throw errors.validation(`Pipeline execution with status ${r.doc.PipelineExecutionStatus} cannot be retried: only Failed or Stopped executions can.`);
       }
       const retried = await ctx.db.transaction(async (trx) => {
-        const now = await store.get<ExecutionDocument>(trx, r.arn);
+        const now = await executions.get(trx, r.arn);
         if (!now) return undefined;
         const steps: Record<string, StepRecord> = {};
-        // Succeeded steps are kept; failed and stopped ones run again (their attempt count goes on).
-        for (const [name, s] of Object.entries(now.doc.__steps)) if (s.StepStatus === 'Succeeded') steps[name] = s;
+        // Succeeded steps are kept; failed and stopped ones run again.
+        for (const [name, s] of Object.entries(now.doc.__steps)) {
+          if (s.StepStatus === 'Succeeded') steps[name] = s;
+          else await executions.deleteStep(trx, r.arn, name);
+        }
         const doc: ExecutionDocument = { ...now.doc, PipelineExecutionStatus: 'Executing', __steps: steps, ...(i.ParallelismConfiguration ? { ParallelismConfiguration: i.ParallelismConfiguration, __parallelism: i.ParallelismConfiguration.MaxParallelExecutionSteps } : {}) };
         delete doc.FailureReason;
-        await store.update(trx, r.arn, { doc, status: 'Executing', modifiedAt: ctx.clock.now() });
+        await executions.update(trx, r.arn, doc, ctx.clock.now());
         return { before: now.doc, doc };
       });
       if (retried) emit(retried.before, retried.doc);
@@ -384,7 +388,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
     UpdatePipelineExecution: async (i) => {
       const r = await execution(i.PipelineExecutionArn);
       await ctx.db.transaction(async (trx) => {
-        const now = await store.get<ExecutionDocument>(trx, r.arn);
+        const now = await executions.get(trx, r.arn);
         if (!now) return;
         const doc: ExecutionDocument = {
           ...now.doc,
@@ -392,7 +396,7 @@ export function pipelineHandlers(ctx: AreaContext, ports: HostingPorts, runner: 
           ...(i.PipelineExecutionDisplayName ? { PipelineExecutionDisplayName: i.PipelineExecutionDisplayName } : {}),
           ...(i.ParallelismConfiguration ? { ParallelismConfiguration: i.ParallelismConfiguration, __parallelism: i.ParallelismConfiguration.MaxParallelExecutionSteps } : {}),
         };
-        await store.update(trx, r.arn, { doc, modifiedAt: ctx.clock.now() });
+        await executions.update(trx, r.arn, doc, ctx.clock.now());
       });
       return { PipelineExecutionArn: r.arn };
     },

@@ -9,6 +9,7 @@ import type { HostingPorts } from '../hosting/ports.js';
 import { migrations } from '../migrations.js';
 import { store } from '../store.js';
 import { EXECUTION_STATUS_CHANGE, STEP_STATUS_CHANGE } from './events.js';
+import { executions } from './execution-store.js';
 import { PipelineRunner, type ExecutionDocument, type StepRecord } from './runner.js';
 
 const ACCOUNT = '444444444444';
@@ -75,7 +76,7 @@ async function run(db: Database, ports: HostingPorts) {
   const runner = new PipelineRunner(ports, db, () => Date.now(), { publish: (e) => events.push(e) });
   runner.drive(EXECUTION);
   await runner.settle();
-  const r = await store.get<ExecutionDocument>(db.kysely, EXECUTION);
+  const r = await executions.get(db.kysely, EXECUTION);
   return { doc: r!.doc, events };
 }
 

@@ -17,6 +17,7 @@ import { parseS3Uri } from '../jobs/role-s3.js';
 import { store } from '../store.js';
 import { cacheKey, expireAfterMs } from './cache.js';
 import { transitionEvents } from './events.js';
+import { executions } from './execution-store.js';
 import type { EventPort } from '../../../core/events.js';
 import type { JobWatch } from '../jobs/watch.js';
 
@@ -126,19 +127,19 @@ export class PipelineRunner {
   }
 
   private async read(arn: string) {
-    return store.get<ExecutionDocument>(this.db.kysely, arn);
+    return executions.get(this.db.kysely, arn);
   }
 
   /** Read-modify-write of the execution's document (one transaction). */
   private async write(arn: string, change: (d: ExecutionDocument) => void): Promise<ExecutionDocument | undefined> {
     const now = this.now();
     const written = await this.db.transaction(async (trx) => {
-      const r = await store.get<ExecutionDocument>(trx, arn);
+      const r = await executions.head(trx, arn);
       if (!r) return undefined;
       const doc = structuredClone(r.doc);
       change(doc);
       doc.LastModifiedTime = iso(now);
-      await store.update(trx, arn, { doc, status: doc.PipelineExecutionStatus, modifiedAt: now });
+      await executions.update(trx, arn, doc, now);
       return { before: r.doc, doc };
     });
     if (!written) return undefined;
@@ -146,12 +147,22 @@ export class PipelineRunner {
     return written.doc;
   }
 
+  /** Read-modify-write of one step's record (its own row; the execution's is not rewritten). */
   private async setStep(arn: string, name: string, change: (s: StepRecord) => void): Promise<void> {
-    await this.write(arn, (d) => {
-      const s = d.__steps[name] ?? { StepName: name, StepStatus: 'Starting' };
+    const now = this.now();
+    const written = await this.db.transaction(async (trx) => {
+      const execution = await executions.head(trx, arn);
+      if (!execution) return undefined;
+      const before = await executions.step(trx, arn, name);
+      const s: StepRecord = before ? structuredClone(before) : { StepName: name, StepStatus: 'Starting' };
       change(s);
-      d.__steps[name] = s;
+      await executions.putStep(trx, execution, s, now);
+      return { execution: execution.doc, before, s };
     });
+    if (!written || !this.events) return;
+    const { execution, before, s } = written;
+    const events = transitionEvents({ ...execution, __steps: before ? { [name]: before } : {} }, { ...execution, __steps: { [name]: s } }, now);
+    for (const e of events) this.events.publish(e);
   }
 
   private async loop(arn: string): Promise<void> {
@@ -464,10 +475,10 @@ export class PipelineRunner {
   /** The newest earlier run of this step, in this pipeline, that succeeded with the same key within the expiry. */
   private async cached(pipelineArn: string, current: string, step: string, key: string, expireMs: number): Promise<{ step: StepRecord; source: string } | undefined> {
     const [, , , region, account] = pipelineArn.split(':');
-    const executions = await store.list<ExecutionDocument>(this.db.kysely, { kind: 'pipeline-execution', accountId: account!, region: region!, parent: pipelineArn });
-    for (const e of executions.reverse()) {
+    const earlier = await store.list<ExecutionDocument>(this.db.kysely, { kind: 'pipeline-execution', accountId: account!, region: region!, parent: pipelineArn });
+    for (const e of earlier.reverse()) {
       if (e.arn === current) continue;
-      const s = e.doc.__steps[step];
+      const s = (await executions.step(this.db.kysely, e.arn, step)) ?? e.doc.__steps?.[step];
       if (!s || s.StepStatus !== 'Succeeded' || s.__cacheKey !== key || !s.EndTime) continue;
       if (this.now() - Date.parse(s.EndTime) > expireMs) continue;
       return { step: s, source: s.CacheHitResult?.SourcePipelineExecutionArn ?? e.arn };
