@@ -599,15 +599,16 @@ function concurrentTable(c: ConcurrentResult): string {
   return rows.join('\n');
 }
 
-/** Sizes (bytes of JSON) of the execution records of one pipeline and of the training jobs, read after mlzone stopped. */
+/** Sizes (bytes of JSON) of the execution and step records of one pipeline and of the training jobs, read after mlzone stopped. */
 function recordSizes(dataDir: string, pipeline: string): string {
   const file = join(dataDir, 'mlzone.db');
   if (!existsSync(file)) return '';
   const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
   try {
-    const e = db.prepare("select count(*) n, max(length(doc)) mx, avg(length(doc)) av, max(length(json_extract(doc, '$.__definition'))) def from sagemaker_resource where kind = 'pipeline-execution' and name like ?").get(`${pipeline}/%`) as { n: number; mx: number; av: number; def: number };
+    const e = db.prepare("select max(length(doc)) mx from sagemaker_resource where kind = 'pipeline-execution' and name like ?").get(`${pipeline}/%`) as { mx: number };
+    const s = db.prepare("select avg(length(doc)) av, max(length(doc)) mx from sagemaker_resource where kind = 'pipeline-step'").get() as { av: number; mx: number };
     const j = db.prepare("select avg(length(doc)) av from sagemaker_resource where kind = 'training-job'").get() as { av: number };
-    return `Each execution's record (one JSON document: status, the definition's text, and every step's record with its job's whole Describe answer as \`__properties\`) ends at ${f0(e.mx / 1024)} KiB for ${STEPS} training steps (the definition's text ${f0(e.def / 1024)} KiB of it; a training job's own record ${f1(j.av / 1024)} KiB); the runner reads and rewrites it whole several times per step.`;
+    return `Each execution's own record (status, parameters; the definition stays in the pipeline version) is ${f1(e.mx / 1024)} KiB; each step's record is a row of its own, ${f1(s.av / 1024)} KiB on average (at most ${f1(s.mx / 1024)} KiB, with its job's Describe answer as \`__properties\`), rewritten only when that step changes; a training job's own record is ${f1(j.av / 1024)} KiB.`;
   } catch {
     return '';
   } finally {
