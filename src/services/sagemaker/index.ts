@@ -127,7 +127,7 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
   // What the authorizer read of tags and policies stays valid until a call that may change them has committed.
   let generation = 0;
   const changed = () => void generation++;
-  const deployer = new Deployer(deps.hosting, deps.db, deps.clock, changed);
+  const deployer = new Deployer(deps.hosting, deps.db, deps.clock, changed, deps.events);
   const jobs = createJobs(ctx, deps.hosting, deployer, deps.builtinMetrics ?? (() => []));
   const pipelines = createPipelines(ctx, deps.hosting, jobs.watch);
   const handlers: SageMakerHandlers = bumping(merge(tagHandlers(ctx), registryHandlers(ctx), hostingHandlers(ctx, deployer), searchHandlers(ctx), jobs.handlers, pipelines.handlers), changed);

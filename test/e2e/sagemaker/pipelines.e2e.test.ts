@@ -284,6 +284,12 @@ describe('batch inference in the test account with the version data-science-1 ap
     const scored = mine.filter((e) => e['detail-type'] === 'SageMaker Model Building Pipeline Execution Step Status Change' && e.detail.stepName === 'Score');
     expect(scored.map((e) => e.detail.currentStepStatus)).toEqual(['Starting', 'Executing', 'Succeeded']);
     expect(scored[2]!.detail).toMatchObject({ stepType: 'Transform', previousStepStatus: 'Executing', metadata: { transformJob: { arn: job.TransformJobArn } } });
+    const transform = events.filter((e) => e['detail-type'] === 'SageMaker Transform Job State Change' && e.resources[0] === job.TransformJobArn);
+    expect(transform.map((e) => e.detail.TransformJobStatus)).toEqual(['InProgress', 'Completed']);
+    expect(typeof transform[1]!.detail.TransformEndTime).toBe('number');
+    // The approval is an event on data-science-1's bus (the group's owner), for a rule there to forward.
+    const ds1Events = (await (await fetch(`${server.url}/_mlzone/events?account=${DS1}&detail-type=SageMaker%20Model%20Package%20State%20Change`)).json()) as typeof events;
+    expect(ds1Events.filter((e) => e.resources[0] === registeredPackage).map((e) => e.detail.ModelApprovalStatus)).toEqual(['PendingManualApproval', 'Approved']);
   });
 });
 

@@ -5,6 +5,8 @@
  * database. After a restart of mlzone, `restore()` starts again what was InService, from the models it had
  * extracted, without asking the registries again (a running endpoint on AWS does not lose its image either).
  */
+import type { EventPort } from '../../../core/events.js';
+import { endpointStateEvent } from '../domain/state-events.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -98,6 +100,8 @@ export class Deployer {
     private readonly clock: Clock,
     /** Called when the deployer itself removes a resource (an endpoint's deletion completes in the background). */
     private readonly changed: () => void = () => undefined,
+    /** Where endpoint status changes go ("SageMaker Endpoint State Change"). */
+    private readonly events?: EventPort,
   ) {}
 
   endpoint(accountId: string, region: string, name: string): LiveEndpoint | undefined {
@@ -400,13 +404,16 @@ export class Deployer {
   /** Read-modify-write of the endpoint's document in one transaction (a deleted endpoint stays deleted). */
   private async write(arn: string, change: (doc: EndpointDocument) => EndpointDocument): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction(async (trx) => {
+    const written = await this.db.transaction(async (trx) => {
       const r = await store.get<EndpointDocument>(trx, arn);
-      if (!r) return;
+      if (!r) return undefined;
       const doc = change(r.doc);
       doc.LastModifiedTime = new Date(now).toISOString();
       await store.update(trx, arn, { doc, status: doc.EndpointStatus, modifiedAt: now });
+      return { before: r.doc, doc };
     });
+    const event = written && this.events && endpointStateEvent(arn, written.before, written.doc, now);
+    if (event) this.events!.publish(event);
   }
 }
 

@@ -4,6 +4,7 @@
  * (the call answers at once, DescribeEndpoint shows the progress). A missing model, config or endpoint is a
  * ValidationException with AWS's "Could not find …" wording.
  */
+import { endpointStateEvent } from '../domain/state-events.js';
 import type { RequestContext } from '../../../core/context.js';
 import type { ContainerDefinition, CreateEndpointConfigInput, ProductionVariant } from '../api.gen.js';
 import type { AreaContext, SageMakerHandlers } from '../context.js';
@@ -82,6 +83,10 @@ function captureSummary(c: CreateEndpointConfigInput['DataCaptureConfig']): Doc 
 }
 
 export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMakerHandlers {
+  const endpointChanged = (arn: string, before: Readonly<Record<string, unknown>> | undefined, after: Readonly<Record<string, unknown>>) => {
+    const event = ctx.events && endpointStateEvent(arn, before, after, ctx.clock.now());
+    if (event) ctx.events!.publish(event);
+  };
   const now = () => ctx.clock.now();
 
   /** The plan an endpoint config describes, with every model it names (ValidationException for a missing one). */
@@ -238,6 +243,7 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
         await store.insert(trx, record);
         await store.putTags(trx, arn, tags);
       });
+      endpointChanged(arn, undefined, doc);
       deployer.create(record);
       return { EndpointArn: arn };
     },
@@ -272,6 +278,7 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
         await store.update(trx, arn, { doc, status: 'Updating', modifiedAt: t });
         return { ...r, doc, status: 'Updating' };
       });
+      endpointChanged(record.arn, { EndpointStatus: 'InService' }, record.doc);
       deployer.update(record);
       return { EndpointArn: record.arn };
     },
@@ -296,6 +303,7 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
         await store.update(trx, arn, { doc, status: 'Updating', modifiedAt: t });
         return { ...r, doc, status: 'Updating' };
       });
+      endpointChanged(record.arn, { EndpointStatus: 'InService' }, record.doc);
       deployer.reweigh(record, desired);
       return { EndpointArn: record.arn };
     },
@@ -308,8 +316,9 @@ export function hostingHandlers(ctx: AreaContext, deployer: Deployer): SageMaker
         if (!r) throw errors.validation(`Could not find endpoint "${arn}".`);
         const doc: EndpointDocument = { ...r.doc, EndpointStatus: 'Deleting', LastModifiedTime: iso(t) };
         await store.update(trx, arn, { doc, status: 'Deleting', modifiedAt: t });
-        return { ...r, doc, status: 'Deleting' };
+        return { ...r, doc, status: 'Deleting', before: r.doc };
       });
+      endpointChanged(record.arn, record.before, record.doc);
       deployer.delete(record);
       return {};
     },

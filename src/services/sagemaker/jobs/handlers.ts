@@ -4,6 +4,7 @@
  * "Requested resource not found." (the botocore waiters treat it as failure). Stop asks the running job to stop
  * (Stopping, then Stopped once its processes are gone and its partial outputs uploaded).
  */
+import { jobStateEvent } from '../domain/state-events.js';
 import type { RequestContext } from '../../../core/context.js';
 import type { AreaContext, SageMakerHandlers } from '../context.js';
 import { sagemakerArn, type ResourceKind } from '../domain/arns.js';
@@ -23,17 +24,22 @@ export interface JobKinds {
   readonly transform: JobRunner;
 }
 
+const STATUS_FIELDS: Partial<Record<ResourceKind, string>> = { 'training-job': 'TrainingJobStatus', 'processing-job': 'ProcessingJobStatus', 'transform-job': 'TransformJobStatus' };
+
 const OPT_ML_PROCESSING = /^\/opt\/ml\/processing\/[^\0]*$/;
 
 export function jobHandlers(ctx: AreaContext, scheduler: JobScheduler, records: JobRecords, run: JobKinds): SageMakerHandlers {
   async function create(rc: RequestContext, kind: ResourceKind, name: string, doc: JobDocument, tags: ReturnType<typeof requestedTags>, runner: JobRunner, duplicate: (arn: string) => Error): Promise<string> {
     const arn = sagemakerArn(rc.region, rc.accountId, kind, name);
     const t = ctx.clock.now();
+    const created = { ...doc, CreationTime: iso(t), LastModifiedTime: iso(t) };
     await ctx.db.transaction(async (trx) => {
       if (await store.get(trx, arn)) throw duplicate(arn);
-      await store.insert(trx, { arn, kind, accountId: rc.accountId, region: rc.region, name, status: 'InProgress', createdAt: t, modifiedAt: t, doc: { ...doc, CreationTime: iso(t), LastModifiedTime: iso(t) } });
+      await store.insert(trx, { arn, kind, accountId: rc.accountId, region: rc.region, name, status: 'InProgress', createdAt: t, modifiedAt: t, doc: created });
       await store.putTags(trx, arn, tags);
     });
+    const event = ctx.events && jobStateEvent(kind, arn, undefined, created, STATUS_FIELDS[kind] ?? '', t);
+    if (event) ctx.events!.publish(event);
     scheduler.submit(arn, runner);
     return arn;
   }

@@ -4,6 +4,7 @@
  * CheckpointConfig) with a secondary status that says so, and ends what was Stopping.
  */
 import { JobWatch } from './watch.js';
+import { jobStateEvent } from '../domain/state-events.js';
 import type { RuntimeImage } from '../../../runtime/types.js';
 import type { AreaContext, SageMakerAuthz, SageMakerHandlers } from '../context.js';
 import type { HostingPorts } from '../hosting/ports.js';
@@ -33,7 +34,11 @@ export interface Jobs {
 export function createJobs(ctx: AreaContext, ports: HostingPorts, deployer: Deployer, builtinMetrics: (image: RuntimeImage, hyperParameters: Readonly<Record<string, string>>) => readonly MetricDefinition[]): Jobs {
   const now = () => ctx.clock.now();
   const watch = new JobWatch();
-  const records = new JobRecords(ctx.db, now, (arn) => watch.changed(arn));
+  const records = new JobRecords(ctx.db, now, (c) => {
+    watch.changed(c.arn);
+    const event = ctx.events && jobStateEvent(c.kind, c.arn, c.before, c.after, c.statusField, c.at);
+    if (event) ctx.events!.publish(event);
+  });
   const scheduler = new JobScheduler(ports.jobConcurrency, (m) => ports.log?.(m));
   const deps = { ports, records, db: ctx.db, now, builtinMetrics };
   const guarded = (statusField: string, run: JobRunner): JobRunner => guardRunner({ records, scheduler, ...(ports.log ? { log: ports.log } : {}) }, statusField, run);

@@ -17,12 +17,22 @@ export interface Transition {
   StatusMessage?: string;
 }
 
+/** A committed change of a job's record. */
+export interface JobChange {
+  readonly arn: string;
+  readonly kind: string;
+  readonly before: JobDocument;
+  readonly after: JobDocument;
+  readonly statusField: string;
+  readonly at: number;
+}
+
 export class JobRecords {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
     /** Told after every committed change of a job's record (pipeline steps wake on it). */
-    private readonly onChange?: (arn: string) => void,
+    private readonly onChange?: (change: JobChange) => void,
   ) {}
 
   get(arn: string): Promise<ResourceRecord<JobDocument> | undefined> {
@@ -38,10 +48,11 @@ export class JobRecords {
       const doc = change({ ...r.doc });
       doc.LastModifiedTime = new Date(now).toISOString();
       await store.update(trx, arn, { doc, status: String(doc[statusField] ?? r.status), modifiedAt: now });
-      return doc;
+      return { before: r.doc, doc, kind: r.kind };
     });
-    if (written) this.onChange?.(arn);
-    return written;
+    if (!written) return undefined;
+    this.onChange?.({ arn, kind: written.kind, before: written.before, after: written.doc, statusField, at: now });
+    return written.doc;
   }
 
   /** A training job's secondary status: closes the open transition and opens the next. */

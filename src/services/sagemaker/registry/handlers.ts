@@ -13,6 +13,7 @@
  * - Documents are the Describe answers (`registry/domain/documents.ts`); listings order and page with
  *   `registry/domain/listing.ts`.
  */
+import { modelPackageStateEvent } from '../domain/state-events.js';
 import type { Kysely } from 'kysely';
 import { keysetPage } from '../../../core/pagination.js';
 import type { RequestContext } from '../../../core/context.js';
@@ -77,6 +78,11 @@ function replayed(candidates: readonly PackageRecord[], input: CreateModelPackag
 
 export function registryHandlers(ctx: AreaContext): SageMakerHandlers {
   const { db } = ctx;
+  /** On the group owner's bus, whoever made the change (a cross-account approver included). */
+  const packageChanged = (arn: string, before: PackageDocument | undefined, after: PackageDocument) => {
+    const event = ctx.events && modelPackageStateEvent(arn, before, describedPackage(after), ctx.clock.now());
+    if (event) ctx.events!.publish(event);
+  };
 
   /** The group a policy operation names (a name only: the caller's own group). */
   async function policyGroup(ex: Ex, name: string, rc: RequestContext): Promise<GroupRecord> {
@@ -100,7 +106,11 @@ export function registryHandlers(ctx: AreaContext): SageMakerHandlers {
       // The record's name is the ARN's `<group>/<n>` as the user wrote the group (unique, like every record name).
       await store.insert(trx, { arn, kind: 'model-package', accountId: g.accountId, region: g.region, name: `${g.name}/${version}`, parent: g.arn, version, status: 'Completed', createdAt: rc.now, modifiedAt: rc.now, doc });
       await store.putTags(trx, arn, tags);
-      return arn;
+      return { arn, doc };
+    }).then((created) => {
+      if (typeof created === 'string') return created;
+      packageChanged(created.arn, undefined, created.doc);
+      return created.arn;
     });
   }
 
@@ -115,7 +125,11 @@ export function registryHandlers(ctx: AreaContext): SageMakerHandlers {
       const doc = packageDocument(input, { kind: 'unversioned', arn, name }, rc.now, rc.principal);
       await store.insert(trx, { arn, kind: 'model-package', accountId: rc.accountId, region: rc.region, name, status: 'Completed', createdAt: rc.now, modifiedAt: rc.now, doc });
       await store.putTags(trx, arn, tags);
-      return arn;
+      return { arn, doc };
+    }).then((created) => {
+      if (typeof created === 'string') return created;
+      packageChanged(created.arn, undefined, created.doc);
+      return created.arn;
     });
   }
 
@@ -225,8 +239,12 @@ export function registryHandlers(ctx: AreaContext): SageMakerHandlers {
       return db.transaction(async (trx) => {
         const p = await findPackage(trx, ref);
         if (!p) throw registryErrors.packageNotFound(ref.arn);
-        await store.update(trx, p.arn, { doc: updatedPackage(p.doc, i, rc.now, rc.principal), modifiedAt: rc.now });
-        return { ModelPackageArn: p.arn };
+        const doc = updatedPackage(p.doc, i, rc.now, rc.principal);
+        await store.update(trx, p.arn, { doc, modifiedAt: rc.now });
+        return { before: p.doc, doc, arn: p.arn };
+      }).then((u) => {
+        packageChanged(u.arn, u.before, u.doc);
+        return { ModelPackageArn: u.arn };
       });
     },
 
