@@ -122,7 +122,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
     });
     // Link labels name the source account as Organizations knows it.
-    const oam = createOamService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
+    const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
     const runtime = createProcessRuntime(config.python ? { python: config.python } : {});

@@ -49,7 +49,7 @@ export function oamAuthz(store: OamStore): Authz {
     PutSinkPolicy: (i, ctx) => [on('PutSinkPolicy', i.SinkIdentifier, 'sink', ctx)],
     GetSinkPolicy: (i, ctx) => [on('GetSinkPolicy', i.SinkIdentifier, 'sink', ctx)],
     ListAttachedLinks: (i, ctx) => [on('ListAttachedLinks', i.SinkIdentifier, 'sink', ctx)],
-    CreateLink: (i) => [onArn('CreateLink', i.SinkIdentifier, { ...requestTags(i.Tags), 'oam:ResourceTypes': [...new Set(i.ResourceTypes)] })],
+    CreateLink: (i, ctx) => [on('CreateLink', i.SinkIdentifier, 'sink', ctx, { ...requestTags(i.Tags), 'oam:ResourceTypes': [...new Set(i.ResourceTypes)] })],
     GetLink: (i, ctx) => withTags([on('GetLink', i.Identifier, 'link', ctx)], i.IncludeTags, i.Identifier, 'link', ctx),
     ListLinks: () => [{ action: 'oam:ListLinks', resource: '*' }],
     UpdateLink: async (i, ctx) => {

@@ -11,12 +11,13 @@
  * - the blueprint loader creates sinks and links with `seeder`.
  *
  * @example
- * const oam = createOamService({ db, validatePolicy: (d) => validatePolicyDocument(d, 'resource'), account: (id) => org.directory.account(id) });
+ * const oam = createOamService({ db, clock: systemClock, validatePolicy: (d) => validatePolicyDocument(d, 'resource'), account: (id) => org.directory.account(id) });
  * await runMigrations(db, oam.migrations);
  * const sources = await oam.links.sourceAccounts('222222222222', 'us-east-1', 'AWS::CloudWatch::Metric');
  */
 import type { Kysely } from 'kysely';
-import type { ObservabilityLinks, ObservabilityResourceType } from '../../core/observability.js';
+import type { Clock } from '../../core/clock.js';
+import type { ObservabilityLinks } from '../../core/observability.js';
 import type { ServiceDefinition } from '../../core/service.js';
 import type { Database, Migration } from '../../persistence/db.js';
 import { OamErrors } from './api.gen.js';
@@ -31,6 +32,8 @@ export type { AccountFacts } from './domain/label.js';
 
 export interface OamDeps {
   readonly db: Database;
+  /** Creation time of the blueprint's sinks and links (API calls use the request's time). */
+  readonly clock: Clock;
   /** IAM's refusal text for a resource policy document (`validatePolicyDocument(doc, 'resource')`), or undefined. */
   readonly validatePolicy: (document: string) => string | undefined;
   /** Name and email of an account, for link labels (`OrgDirectory.account`); undefined when unknown. */
@@ -117,7 +120,7 @@ export function createOamService(deps: OamDeps): OamService {
           }
           const id = seededId('sink', input.accountId, input.region, input.name);
           const arn = oamArn('sink', input.region, input.accountId, id);
-          await store.insertSinks([{ arn, accountId: input.accountId, region: input.region, id, name: input.name, ...(input.policy !== undefined ? { policy: input.policy } : {}), createdAt: 0 }], trx);
+          await store.insertSinks([{ arn, accountId: input.accountId, region: input.region, id, name: input.name, ...(input.policy !== undefined ? { policy: input.policy } : {}), createdAt: deps.clock.now() }], trx);
           await store.putTags(arn, input.tags, trx);
           return arn;
         },
@@ -133,7 +136,7 @@ export function createOamService(deps: OamDeps): OamService {
             label: await labelFor({ account: async () => input.account }, input.accountId, input.labelTemplate),
             labelTemplate: input.labelTemplate,
             resourceTypes: [...new Set(input.resourceTypes)],
-            createdAt: 0,
+            createdAt: deps.clock.now(),
           };
           await store.insertLinks([link], trx);
           await store.putTags(link.arn, input.tags, trx);

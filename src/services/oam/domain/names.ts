@@ -14,8 +14,9 @@ export interface OamName {
   readonly arn: string;
 }
 
-const ARN = /^arn:aws:oam:([a-z0-9-]+):(\d{12}):(sink|link)\/([0-9a-f-]{36})$/;
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ARN = /^arn:aws:oam:([a-z0-9-]+):(\d{12}):(sink|link)\/([A-Za-z0-9_.-]+)$/;
+/** What can follow `sink/` or `link/` (mlzone's ids are UUIDs; others simply name nothing). */
+const ID = /^[A-Za-z0-9_.-]+$/;
 
 export function oamArn(kind: OamKind, region: string, accountId: string, id: string): string {
   return `arn:aws:oam:${region}:${accountId}:${kind}/${id}`;
