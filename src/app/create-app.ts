@@ -15,6 +15,7 @@ import { createOrganizationsService } from '../services/organizations/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
+import { createOamService, type OamLinks } from '../services/oam/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
@@ -59,6 +60,11 @@ export interface App {
   readonly handle: WireHandler;
   /** The endpoints running in this process (`mlzone status`, tests, benchmarks). */
   readonly endpoints: Pick<EndpointInvoker, 'running'>;
+  /**
+   * Cross-account observability: `oam.links` is the `ObservabilityLinks` port (core/observability.ts) that
+   * CloudWatch metrics and Logs ask which source accounts a monitoring account sees, plus the accounts' labels.
+   */
+  readonly oam: { readonly links: OamLinks };
   /** Waits for background work in flight (endpoint deployments), for tests. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -116,6 +122,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
     });
+    // Link labels name the source account as Organizations knows it.
+    const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
     const runtime = createProcessRuntime(config.python ? { python: config.python } : {});
@@ -174,14 +182,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     stopEndpoints = () => sagemaker.close();
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations];
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
     const applied = await readMeta(db, 'blueprint');
     let seeded = false;
     if (!applied) {
-      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder, ecr: ecr.seeder, s3: s3.seeder });
+      await seedBlueprint(db, blueprint, { iam: iam.seeder, org: org.seeder, ecr: ecr.seeder, s3: s3.seeder, oam: oam.seeder });
       await writeMeta(db, 'blueprint', fingerprint);
       seeded = true;
     } else if (applied !== fingerprint) {
@@ -193,7 +201,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -205,7 +213,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     const version = packageVersion();
     const decisions = createDecisionLog();
-    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies, sagemaker: sagemaker.policies })) : allowAll;
+    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies, sagemaker: sagemaker.policies, oam: oam.policies })) : allowAll;
     const pipeline = createPipeline({
       services,
       authenticator,
@@ -258,6 +266,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       internal,
       handle: pipeline,
       endpoints: sagemaker.endpoints,
+      oam: { links: oam.links },
       settle: () => sagemaker.settle(),
       async close() {
         await server.close();

@@ -1,7 +1,7 @@
 /**
  * `PolicySources` for the IAM authorizer, assembled from the services' published directories. Resource
  * policies come from the service that owns the resource: IAM role trust policies, ECR repository policies, S3
- * bucket policies.
+ * bucket policies, SageMaker model package group policies, OAM sink policies.
  */
 import { parseArn, parseIamEntityArn } from '../core/arn.js';
 import type { Principal } from '../core/principal.js';
@@ -11,6 +11,7 @@ import type { IamDirectory } from '../services/iam/index.js';
 import type { BucketDirectory } from '../services/s3/index.js';
 import type { SageMakerPolicies } from '../services/sagemaker/index.js';
 import type { OrgDirectory } from '../services/organizations/index.js';
+import type { OamPolicies } from '../services/oam/index.js';
 
 const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:tagsession', 'sts:setsourceidentity', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml']);
 
@@ -28,7 +29,11 @@ export interface ResourceOwners {
   readonly s3?: Pick<BucketDirectory, 'bucketPolicy' | 'bucketTags'>;
   /** SageMaker: model package group policies (for groups and their versioned packages) and resource tags. */
   readonly sagemaker?: SageMakerPolicies;
+  /** OAM: sink policies (who may link to a sink) and sink/link tags. */
+  readonly oam?: OamPolicies;
 }
+
+const OAM_ARN = 'arn:aws:oam:';
 
 const SAGEMAKER_ARN = 'arn:aws:sagemaker:';
 
@@ -70,7 +75,8 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
     // Buckets and repositories keep their policies and tags outside IAM; every other resource's answer comes from IAM
     // (roles, users) or is "none".
     // SageMaker's generation covers its resources' tags and group policies (see SageMakerPolicies.generation).
-    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && (owners.sagemaker !== undefined || !arn.startsWith(SAGEMAKER_ARN)),
+    // OAM keeps no generation: its sink policies and tags are read afresh for every request.
+    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && !arn.startsWith(OAM_ARN) && (owners.sagemaker !== undefined || !arn.startsWith(SAGEMAKER_ARN)),
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);
@@ -102,6 +108,10 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
         const policy = await owners.sagemaker?.resourcePolicy(resourceArn);
         return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
       }
+      if (resourceArn.startsWith(OAM_ARN)) {
+        const policy = await owners.oam?.resourcePolicy(resourceArn);
+        return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
+      }
       if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;
       const target = parseIamEntityArn(resourceArn);
       if (target?.kind !== 'role') return undefined;
@@ -115,6 +125,7 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       const repository = ecrRepository(resourceArn);
       if (repository) return owners.ecr?.repositoryTags(repository.accountId, repository.region, repository.name);
       if (resourceArn.startsWith(SAGEMAKER_ARN)) return owners.sagemaker?.resourceTags(resourceArn);
+      if (resourceArn.startsWith(OAM_ARN)) return owners.oam?.resourceTags(resourceArn);
       const entity = parseIamEntityArn(resourceArn);
       if (!entity) return undefined;
       const record = entity.kind === 'role' ? await iam.getRole(entity.accountId, entity.name) : await iam.getUser(entity.accountId, entity.name);

@@ -18,6 +18,7 @@ import { dropTestSchema, openTestPostgres, testSchemaOf } from '../persistence/p
 import { openSqlite } from '../persistence/sqlite/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createIamService } from '../services/iam/index.js';
+import { createOamService } from '../services/oam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { seedBlueprint } from './seed-blueprint.js';
@@ -51,8 +52,9 @@ async function landingZone(db: Database) {
   const iam = createIamService({ db, clock });
   const ecr = createEcrService({ db, clock, defaultRegion: 'us-east-1', validatePolicy, iam: iam.directory });
   const s3 = createS3Service({ db, clock, blobs: await createEphemeralBlobStore(), validatePolicy, log: () => undefined });
-  await runMigrations(db, [...org.migrations, ...iam.migrations, ...ecr.migrations, ...s3.migrations]);
-  return { seeders: { org: org.seeder, iam: iam.seeder, ecr: ecr.seeder, s3: s3.seeder }, org, iam };
+  const oam = createOamService({ db, clock, validatePolicy, account: (id) => org.directory.account(id) });
+  await runMigrations(db, [...org.migrations, ...iam.migrations, ...ecr.migrations, ...s3.migrations, ...oam.migrations]);
+  return { seeders: { org: org.seeder, iam: iam.seeder, ecr: ecr.seeder, s3: s3.seeder, oam: oam.seeder }, org, iam, oam };
 }
 
 async function tableNames(db: Database): Promise<string[]> {
@@ -140,6 +142,8 @@ describe.each(backends)('seedBlueprint on $name', (backend) => {
       ['FullAWSAccess', 'DataScienceCannotReadProduction'],
       ['FullAWSAccess'],
     ]);
+    // The monitoring account sees the linked workload accounts, not data-science-2.
+    expect(await zone.oam.links.sourceAccounts('222222222222', defaults.organization.region, 'AWS::Logs::LogGroup')).toEqual(['444444444444', '666666666666', '777777777777']);
     const key = defaults.accounts[0]!.users[0]!.accessKeys[0]!;
     expect((await zone.iam.directory.findAccessKey(key.id))?.secretAccessKey).toBe(key.secret);
   });
@@ -206,6 +210,11 @@ describe.each(backends)('seedBlueprint on $name', (backend) => {
       'a repository created twice',
       () => withAccount('shared-services', (a) => ({ ...a, repositories: [...a.repositories, a.repositories[0]!] })),
       { code: 'RepositoryAlreadyExistsException', message: "The repository with name 'mlzone/training' already exists in the registry with id '222222222222'" },
+    ],
+    [
+      'a sink policy the grammar rejects',
+      () => withAccount('shared-services', (a) => ({ ...a, sink: { ...a.sink!, policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow"}]}' } })),
+      { code: 'InvalidParameterException', message: 'Invalid policy: Policy statement must contain actions.' },
     ],
     [
       // Accounts are seeded in blueprint order, each with its IAM entities, then its buckets and repositories.

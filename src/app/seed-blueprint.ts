@@ -1,6 +1,7 @@
 /**
  * Applies a blueprint to a fresh database in one transaction: the organization (root, OUs, accounts,
- * SCPs/RCPs), then every account's IAM users, access keys, roles and policies, buckets and repositories.
+ * SCPs/RCPs), then every account's IAM users, access keys, roles and policies, buckets and repositories, and the
+ * CloudWatch cross-account observability sinks and the links to them.
  * Either all of it is there afterwards or none of it.
  *
  * Each service takes the blueprint as a batch: it reads what the new entities could collide with once,
@@ -42,15 +43,32 @@ export interface RepositorySeeder {
   invalidate?(): void;
 }
 
+/** What the OAM service offers the loader: sinks first, then links to them, written at once in `trx`. */
+export interface ObservabilitySeeder {
+  begin(trx: Kysely<any>): {
+    createSink(input: { accountId: string; region: string; name: string; policy?: string; tags: Readonly<Record<string, string>> }): Promise<string>;
+    createLink(input: {
+      accountId: string;
+      region: string;
+      sinkArn: string;
+      resourceTypes: readonly string[];
+      labelTemplate: string;
+      account: { name: string; email: string };
+      tags: Readonly<Record<string, string>>;
+    }): Promise<string>;
+  };
+}
+
 export interface Seeders {
   readonly iam: IamSeeder;
   readonly org: OrgSeeder;
   readonly s3?: BucketSeeder;
   readonly ecr?: RepositorySeeder;
+  readonly oam?: ObservabilitySeeder;
 }
 
 export async function seedBlueprint(db: Database, bp: Blueprint, seeders: Seeders): Promise<void> {
-  const { iam, org, s3, ecr } = seeders;
+  const { iam, org, s3, ecr, oam } = seeders;
   const region = bp.organization.region;
   const byName = new Map(bp.accounts.map((a) => [a.name, a]));
   const management = byName.get(bp.organization.managementAccount)!;
@@ -125,6 +143,21 @@ export async function seedBlueprint(db: Database, bp: Blueprint, seeders: Seeder
     await people.save();
     await buckets?.save();
     await repositories?.save();
+
+    const observability = oam?.begin(trx);
+    if (observability) {
+      const sinks = new Map<string, string>();
+      for (const a of bp.accounts) {
+        if (a.sink) sinks.set(a.name, await observability.createSink({ accountId: a.id, region, name: a.sink.name, policy: a.sink.policy, tags: a.sink.tags }));
+      }
+      for (const a of bp.accounts) {
+        for (const l of a.links) {
+          // The loader checked that the monitoring account has a sink.
+          const sinkArn = sinks.get(l.monitoringAccount)!;
+          await observability.createLink({ accountId: a.id, region, sinkArn, resourceTypes: l.resourceTypes, labelTemplate: l.labelTemplate, account: { name: a.name, email: a.email }, tags: l.tags });
+        }
+      }
+    }
   });
   s3?.invalidate?.();
   ecr?.invalidate?.();

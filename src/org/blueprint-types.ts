@@ -52,6 +52,33 @@ export interface BlueprintAccount {
   readonly roles: readonly BlueprintRole[];
   readonly buckets: readonly BlueprintBucket[];
   readonly repositories: readonly BlueprintRepository[];
+  /** This account's CloudWatch cross-account observability sink (one per account and region, as on AWS). */
+  readonly sink?: BlueprintSink;
+  /** Links that share this account's telemetry with monitoring accounts (at most five, as on AWS). */
+  readonly links: readonly BlueprintLink[];
+}
+
+/**
+ * An Observability Access Manager sink: makes the account a monitoring account. Only source accounts its policy
+ * allows (`oam:CreateLink`, with `oam:ResourceTypes` and `aws:PrincipalOrgID` conditions as needed) can link to it
+ * through the API; the blueprint's own links are checked like CreateLink (same account, region, duplicates).
+ */
+export interface BlueprintSink {
+  readonly name: string;
+  /** Sink policy JSON (placeholders resolved), if any. */
+  readonly policy?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A link from this (source) account to the sink of `monitoringAccount`. */
+export interface BlueprintLink {
+  /** Name of an account of this blueprint that has a `sink`. */
+  readonly monitoringAccount: string;
+  /** OAM resource types shared (`AWS::CloudWatch::Metric`, `AWS::Logs::LogGroup`, …), without repeats. */
+  readonly resourceTypes: readonly string[];
+  /** `$AccountName`, `$AccountEmail`, `$AccountEmailNoDomain` and text; `$AccountName` when not given. */
+  readonly labelTemplate: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** An S3 bucket the landing zone starts with (data-lake buckets, artifact buckets). */

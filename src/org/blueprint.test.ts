@@ -119,3 +119,46 @@ describe('blueprint buckets and repositories', () => {
     expect(() => parseBlueprint(minimal(`containerImages:\n  - { image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x }`))).toThrow(/containerImages\[0\]\.command.*is required/);
   });
 });
+
+describe('blueprint observability (OAM sinks and links)', () => {
+  const zone = (sink: string, links: string) => `
+version: 1
+organization: { id: o-abcdefghij, managementAccount: mgmt }
+accounts:
+  - name: mgmt
+    id: "123456789012"
+${sink}
+  - name: workload
+    id: "210987654321"
+${links}`;
+
+  it('makes shared-services the monitoring account of data-science-1, test and production, not data-science-2', () => {
+    const bp = loadBlueprintFile(defaultBlueprintPath());
+    const shared = bp.accounts.find((a) => a.name === 'shared-services')!;
+    expect(shared.sink?.name).toBe('central-monitoring');
+    expect(JSON.parse(shared.sink!.policy!).Statement[0].Principal.AWS).toEqual(['444444444444', '666666666666', '777777777777']);
+    const linked = bp.accounts.filter((a) => a.links.some((l) => l.monitoringAccount === 'shared-services')).map((a) => a.name);
+    expect(linked).toEqual(['data-science-1', 'test', 'production']);
+    for (const a of bp.accounts.filter((x) => x.links.length > 0)) {
+      expect(a.links).toEqual([{ monitoringAccount: 'shared-services', resourceTypes: ['AWS::CloudWatch::Metric', 'AWS::Logs::LogGroup'], labelTemplate: '$AccountName', tags: {} }]);
+    }
+  });
+
+  it('defaults the label template and drops repeated resource types', () => {
+    const bp = parseBlueprint(zone('    sink: { name: central }', '    links: [{ monitoringAccount: mgmt, resourceTypes: [AWS::Logs::LogGroup, AWS::Logs::LogGroup] }]'));
+    expect(bp.accounts[0]!.sink).toEqual({ name: 'central', tags: {} });
+    expect(bp.accounts[1]!.links).toEqual([{ monitoringAccount: 'mgmt', resourceTypes: ['AWS::Logs::LogGroup'], labelTemplate: '$AccountName', tags: {} }]);
+  });
+
+  it('refuses links the API would refuse, naming the field', () => {
+    const sink = '    sink: { name: central }';
+    expect(() => parseBlueprint(zone('', '    links: [{ monitoringAccount: mgmt, resourceTypes: [AWS::CloudWatch::Metric] }]'))).toThrow("blueprint: accounts[1].links[0].monitoringAccount: account 'mgmt' has no sink");
+    expect(() => parseBlueprint(zone(sink, '    links: [{ monitoringAccount: nobody, resourceTypes: [AWS::CloudWatch::Metric] }]'))).toThrow("accounts[1].links[0].monitoringAccount: unknown account 'nobody'");
+    expect(() => parseBlueprint(zone(sink, '    links: [{ monitoringAccount: workload, resourceTypes: [AWS::CloudWatch::Metric] }]'))).toThrow('an account cannot link to its own sink');
+    expect(() => parseBlueprint(zone(sink, '    links: [{ monitoringAccount: mgmt, resourceTypes: [AWS::S3::Bucket] }]'))).toThrow(/accounts\[1\]\.links\[0\]\.resourceTypes\[0\]: 'AWS::S3::Bucket' is not one of/);
+    expect(() => parseBlueprint(zone(sink, '    links: [{ monitoringAccount: mgmt, resourceTypes: [] }]'))).toThrow('at least one resource type is required');
+    expect(() => parseBlueprint(zone(sink, '    links: [{ monitoringAccount: mgmt, resourceTypes: [AWS::CloudWatch::Metric] }, { monitoringAccount: mgmt, resourceTypes: [AWS::CloudWatch::Metric] }]'))).toThrow("duplicate link to 'mgmt'");
+    expect(() => parseBlueprint(zone('    sink: { name: "bad name" }', ''))).toThrow(/accounts\[0\]\.sink\.name: 'bad name' is not a sink name/);
+    expect(() => parseBlueprint(zone('    sink: { name: central, policy: "{not json" }', ''))).toThrow(/accounts\[0\]\.sink\.policy: is not valid JSON/);
+  });
+});

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { packageRoot } from '../core/package-root.js';
-import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintContainerImage, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintUser, PolicyType } from './blueprint-types.js';
+import type { Blueprint, BlueprintAccount, BlueprintBucket, BlueprintContainerImage, BlueprintLink, BlueprintOrgPolicy, BlueprintOu, BlueprintRepository, BlueprintRole, BlueprintSink, BlueprintUser, PolicyType } from './blueprint-types.js';
 
 export class BlueprintError extends Error {
   constructor(readonly field: string, detail: string) {
@@ -24,6 +24,18 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,49}$/;
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCESS_KEY = /^AKIA[A-Z2-7]{16}$/;
 const POLICY_TYPES: readonly PolicyType[] = ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'];
+/** The resource types an OAM link can share (the `ResourceType` enum of the OAM model). */
+const OAM_RESOURCE_TYPES = [
+  'AWS::CloudWatch::Metric',
+  'AWS::Logs::LogGroup',
+  'AWS::XRay::Trace',
+  'AWS::ApplicationInsights::Application',
+  'AWS::InternetMonitor::Monitor',
+  'AWS::ApplicationSignals::Service',
+  'AWS::ApplicationSignals::ServiceLevelObjective',
+];
+/** A source account links to at most five monitoring accounts (AWS's quota). */
+const MAX_LINKS = 5;
 
 /** The blueprint shipped with mlzone (`blueprints/default.yaml`), found from `src/`, `dist/` and the bundle. */
 export function defaultBlueprintPath(): string {
@@ -148,7 +160,7 @@ function checkBlueprint(raw: unknown): Blueprint {
   const pre = accountsRaw.map((a, i) => {
     const f = `accounts[${i}]`;
     const o = obj(a, f);
-    only(o, f, ['name', 'id', 'short', 'email', 'tags', 'outsideOrganization', 'users', 'roles', 'buckets', 'repositories']);
+    only(o, f, ['name', 'id', 'short', 'email', 'tags', 'outsideOrganization', 'users', 'roles', 'buckets', 'repositories', 'sink', 'links']);
     const name = str(o, 'name', f, { pattern: NAME, what: 'an account name (lower-case letters, digits and dashes)' });
     const id = str(o, 'id', f, { pattern: ACCOUNT_ID, what: 'a 12-digit account id' });
     if (ids.has(name)) throw new BlueprintError(`${f}.name`, `duplicate account name '${name}'`);
@@ -289,8 +301,18 @@ function checkBlueprint(raw: unknown): Blueprint {
       return { name: repoName, policy: policy ? jsonDoc(policy, `${rf}.policy`) : undefined, imageTagMutability: mutability, tags: strMap(ro, 'tags', rf) };
     });
     const email = str(o, 'email', f, { optional: true }) || `${name}@mlzone.example`;
-    return { name, id, short, email, tags: strMap(o, 'tags', f), ...(outside ? { outsideOrganization: true } : {}), users, roles, buckets, repositories };
+    const sink = checkSink(o, f, jsonDoc);
+    const links = checkLinks(o, f, name, ids);
+    return { name, id, short, email, tags: strMap(o, 'tags', f), ...(outside ? { outsideOrganization: true } : {}), users, roles, buckets, repositories, ...(sink ? { sink } : {}), links };
   });
+
+  accounts.forEach((a, i) =>
+    a.links.forEach((l, j) => {
+      if (!accounts.find((m) => m.name === l.monitoringAccount)?.sink) {
+        throw new BlueprintError(`accounts[${i}].links[${j}].monitoringAccount`, `account '${l.monitoringAccount}' has no sink`);
+      }
+    }),
+  );
 
   const placed = new Set<string>();
   const ouNames = new Set<string>();
@@ -354,6 +376,42 @@ function checkBlueprint(raw: unknown): Blueprint {
     resourceControlPolicies,
     containerImages,
   };
+}
+
+function checkSink(o: Obj, f: string, jsonDoc: (text: string, field: string) => string): BlueprintSink | undefined {
+  if (o.sink === undefined || o.sink === null) return undefined;
+  const sf = `${f}.sink`;
+  const so = obj(o.sink, sf);
+  only(so, sf, ['name', 'policy', 'tags']);
+  const policy = str(so, 'policy', sf, { optional: true });
+  return {
+    name: str(so, 'name', sf, { pattern: /^[a-zA-Z0-9_.-]{1,255}$/, what: 'a sink name (1 to 255 letters, digits, _ . -)' }),
+    ...(policy ? { policy: jsonDoc(policy, `${sf}.policy`) } : {}),
+    tags: strMap(so, 'tags', sf),
+  };
+}
+
+function checkLinks(o: Obj, f: string, self: string, accounts: ReadonlyMap<string, string>): BlueprintLink[] {
+  const seen = new Set<string>();
+  const links = list(o, 'links', f).map((l, j) => {
+    const lf = `${f}.links[${j}]`;
+    const lo = obj(l, lf);
+    only(lo, lf, ['monitoringAccount', 'resourceTypes', 'labelTemplate', 'tags']);
+    const monitoringAccount = str(lo, 'monitoringAccount', lf);
+    if (!accounts.has(monitoringAccount)) throw new BlueprintError(`${lf}.monitoringAccount`, `unknown account '${monitoringAccount}'`);
+    if (monitoringAccount === self) throw new BlueprintError(`${lf}.monitoringAccount`, 'an account cannot link to its own sink');
+    if (seen.has(monitoringAccount)) throw new BlueprintError(`${lf}.monitoringAccount`, `duplicate link to '${monitoringAccount}'`);
+    seen.add(monitoringAccount);
+    const resourceTypes = [...new Set(strList(lo, 'resourceTypes', lf))];
+    if (resourceTypes.length === 0) throw new BlueprintError(`${lf}.resourceTypes`, 'at least one resource type is required');
+    resourceTypes.forEach((t, n) => {
+      if (!OAM_RESOURCE_TYPES.includes(t)) throw new BlueprintError(`${lf}.resourceTypes[${n}]`, `'${t}' is not one of ${OAM_RESOURCE_TYPES.join(', ')}`);
+    });
+    const labelTemplate = str(lo, 'labelTemplate', lf, { optional: true, pattern: /^[\s\S]{1,64}$/, what: 'a label template of 1 to 64 characters' }) || '$AccountName';
+    return { monitoringAccount, resourceTypes, labelTemplate, tags: strMap(lo, 'tags', lf) };
+  });
+  if (links.length > MAX_LINKS) throw new BlueprintError(`${f}.links`, `at most ${MAX_LINKS} links per account`);
+  return links;
 }
 
 function generatedTrust(accountId: string, users: readonly string[], principals: readonly string[], service: string | undefined): object {

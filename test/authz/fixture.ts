@@ -128,6 +128,11 @@ export async function seedFixture(s: Services): Promise<Fixture> {
         PolicySourceArn: each(user.arn, role.arn, groupArn),
       },
       sts: { RoleArn: one(role.arn) },
+      // OAM names sinks and links by ARN (a sink of another account for CreateLink).
+      oam: {
+        SinkIdentifier: one(`arn:aws:oam:us-east-1:${MANAGEMENT}:sink/00000000-0000-4000-a000-000000000000`),
+        ResourceArn: each(`arn:aws:oam:us-east-1:${ACCOUNT}:sink/00000000-0000-4000-a000-000000000000`, `arn:aws:oam:us-east-1:${ACCOUNT}:link/00000000-0000-4000-a000-000000000001`),
+      },
       organizations: {
         AccountId: one(ACCOUNT),
         ChildId: each(ACCOUNT, ouId),

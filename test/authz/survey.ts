@@ -119,7 +119,8 @@ export async function survey(definitions: readonly ServiceDefinition[], models: 
 
 /** Condition keys an input member fills, by member name (in any service whose actions list the key). */
 const INPUT_KEYS: Readonly<Record<string, (value: unknown) => string[]>> = {
-  Tags: (v) => [...(v as Array<{ Key: string }>).map((t) => `aws:RequestTag/${t.Key}`), 'aws:TagKeys'],
+  // A list of {Key, Value} in most models, a map in some (OAM).
+  Tags: (v) => [...(Array.isArray(v) ? (v as Array<{ Key: string }>).map((t) => t.Key) : Object.keys(v as object)).map((k) => `aws:RequestTag/${k}`), 'aws:TagKeys'],
   TagKeys: () => ['aws:TagKeys'],
   PermissionsBoundary: () => ['iam:PermissionsBoundary'],
   PolicyArn: () => ['iam:PolicyARN'],

@@ -42,6 +42,8 @@ export const COMMON_VALUES: Readonly<Record<string, Alternatives>> = {
   TransitiveTagKeys: one(['team']),
 };
 
+const MAP_TAGS: Alternatives = one({ team: 'ds' });
+
 const IDENTITY_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
@@ -124,7 +126,9 @@ class Synthesizer {
   }
 
   private member(member: Member, path: readonly string[], depth: number): unknown {
-    const alt = this.o.overrides?.[member.name] ?? COMMON_VALUES[member.name];
+    // Tags are a list of {Key, Value} in most models and a map in some (OAM): the common value fits the list form.
+    const common = member.name === 'Tags' && member.shape.type === 'map' ? MAP_TAGS : COMMON_VALUES[member.name];
+    const alt = this.o.overrides?.[member.name] ?? common;
     if (alt && alt.values.length > 0) {
       this.alternativesUsed = Math.max(this.alternativesUsed, alt.values.length);
       return alt.values[Math.min(this.variant, alt.values.length - 1)];
