@@ -40,6 +40,7 @@ import type { AppConfig } from './config.js';
 import { adminEndpoints } from './admin.js';
 import { metaMigrations, readMeta, writeMeta } from './meta.js';
 import { seedBlueprint } from './seed-blueprint.js';
+import { blueprintSeed } from './session-key.js';
 
 /** CloudTrail events an `--ephemeral` server keeps per account (the newest; older ones are deleted). */
 const EPHEMERAL_EVENTS_PER_ACCOUNT = 10_000;
@@ -93,7 +94,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         managementAccountId: async () => (await org.directory.organization())?.managementAccountId,
       },
     });
-    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
+    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session'),
+      sessionKey: config.sessionSecret ?? blueprintSeed(blueprint),
+    });
     const cloudtrail = createCloudTrailService({
       db,
       clock,
