@@ -44,7 +44,6 @@ export interface SessionDirectory {
   resolve(accessKeyId: string, sessionToken: string | undefined, now: number): SessionLookup | Promise<SessionLookup>;
 }
 
-const UNKNOWN: SessionLookup = { kind: 'unknown' };
 const TOKEN_MISMATCH: SessionLookup = { kind: 'token-mismatch' };
 const EXPIRED: SessionLookup = { kind: 'expired' };
 
