@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../core/context.js';
 import { AwsError } from '../../core/errors.js';
+import { ids } from '../../core/ids.js';
 import { parseIamEntityArn } from '../../core/arn.js';
 import type { Handlers } from '../../core/service.js';
 import type { StsOperations } from './api.gen.js';
@@ -72,8 +73,8 @@ export function stsHandlers(deps: StsDeps, sealer: SessionSealer): Handlers<StsO
         },
         accessKeyId,
       );
-      const secretAccessKey = sealer.secretFor(accessKeyId);
-      const sessionToken = sealer.seal(principal);
+      const secretAccessKey = ids.secretAccessKey();
+      const sessionToken = sealer.seal(principal, secretAccessKey);
       return {
         Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) },
         AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: principal.arn },
@@ -93,8 +94,8 @@ export function stsHandlers(deps: StsDeps, sealer: SessionSealer): Handlers<StsO
       const expiresAt = issuedAt + seconds * 1000;
       const accessKeyId = sessionAccessKeyId(p.accountId);
       const principal = sessionTokenPrincipal(p, accessKeyId, issuedAt, expiresAt);
-      const secretAccessKey = sealer.secretFor(accessKeyId);
-      const sessionToken = sealer.seal(principal);
+      const secretAccessKey = ids.secretAccessKey();
+      const sessionToken = sealer.seal(principal, secretAccessKey);
       return { Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) } };
     },
   };

@@ -53,10 +53,10 @@ export function createStsService(deps: StsDeps): { definition: ServiceDefinition
   // a bounded map from token to its answer hands the same principal to every call of a session. It is a
   // memo, not a store: any process with the key answers the same without it.
   type Entry = { readonly accessKeyId: string; readonly expiresAt: number; readonly ok: SessionLookup };
-  const opened = new Map<string, Entry>();
+  const memo = new Map<string, Entry>();
   const remember = (token: string, entry: Entry): SessionLookup => {
-    if (opened.size >= 10_000) opened.delete(opened.keys().next().value!);
-    opened.set(token, entry);
+    if (memo.size >= 10_000) memo.delete(memo.keys().next().value!);
+    memo.set(token, entry);
     return entry.ok;
   };
   const answer = (entry: Entry, accessKeyId: string, now: number): SessionLookup =>
@@ -64,13 +64,14 @@ export function createStsService(deps: StsDeps): { definition: ServiceDefinition
   const sessions: SessionDirectory = {
     resolve(accessKeyId, sessionToken, now) {
       if (sessionToken === undefined) return TOKEN_MISMATCH;
-      const known = opened.get(sessionToken);
+      const known = memo.get(sessionToken);
       if (known !== undefined) return answer(known, accessKeyId, now);
-      const principal = sealer.open(accessKeyId, sessionToken);
-      if (principal === undefined) return TOKEN_MISMATCH;
+      const opened = sealer.open(accessKeyId, sessionToken);
+      if (opened === undefined) return TOKEN_MISMATCH;
+      const { principal, secretAccessKey } = opened;
       const expiresAt = principal.sessionExpiresAt ?? 0;
       if (expiresAt <= now) return EXPIRED;
-      const ok = (p: Principal): Entry => ({ accessKeyId, expiresAt, ok: { kind: 'ok', principal: p, secretAccessKey: sealer.secretFor(accessKeyId) } });
+      const ok = (p: Principal): Entry => ({ accessKeyId, expiresAt, ok: { kind: 'ok', principal: p, secretAccessKey } });
       if (principal.type !== 'AssumedRole') return remember(sessionToken, ok(principal));
       // The role must still exist; the session acts as the role that exists now (a server started afresh from
       // the same blueprint gave it a new unique id).
