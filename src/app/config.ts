@@ -27,6 +27,11 @@ export interface AppConfig {
   readonly jobConcurrency?: number;
   /** Passes container output lines to `log` (they are otherwise kept only for failure reasons). */
   readonly logContainers?: boolean;
+  /**
+   * Seals STS session tokens in place of the key derived from the blueprint: servers sharing it accept each
+   * other's sessions, and nobody holding only the blueprint can mint one.
+   */
+  readonly sessionSecret?: string;
 }
 
 export const defaultConfig: AppConfig = {

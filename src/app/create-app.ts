@@ -42,6 +42,7 @@ import { adminEndpoints } from './admin.js';
 import { EventLog } from './event-log.js';
 import { metaMigrations, readMeta, writeMeta } from './meta.js';
 import { seedBlueprint } from './seed-blueprint.js';
+import { blueprintSeed } from './session-key.js';
 
 /** CloudTrail events an `--ephemeral` server keeps per account (the newest; older ones are deleted). */
 const EPHEMERAL_EVENTS_PER_ACCOUNT = 10_000;
@@ -100,7 +101,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         managementAccountId: async () => (await org.directory.organization())?.managementAccountId,
       },
     });
-    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
+    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session'),
+      sessionKey: config.sessionSecret ?? blueprintSeed(blueprint),
+    });
     const cloudtrail = createCloudTrailService({
       db,
       clock,

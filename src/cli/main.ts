@@ -15,6 +15,7 @@ program
   .option('--host <host>', 'address to bind', process.env.MLZONE_HOST ?? '127.0.0.1')
   .option('--data-dir <dir>', 'where state is kept', process.env.MLZONE_DATA_DIR ?? '.mlzone')
   .option('--ephemeral', 'keep everything in memory; nothing survives a restart')
+  .option('--session-secret <secret>', 'seal STS session tokens under this secret instead of one derived from the blueprint (env MLZONE_SESSION_SECRET)', process.env.MLZONE_SESSION_SECRET)
   .option('--blueprint <file>', 'landing-zone blueprint (YAML); the built-in one by default')
   .option('--auth <mode>', 'strict (signatures + IAM), accounts (key = account, no checks) or off', process.env.MLZONE_AUTH ?? 'strict')
   .option('--database-url <url>', 'PostgreSQL connection string instead of SQLite', process.env.MLZONE_DATABASE_URL)

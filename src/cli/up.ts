@@ -12,6 +12,7 @@ export interface UpOptions {
   jobConcurrency?: string;
   python?: string;
   logContainers?: boolean;
+  sessionSecret?: string;
 }
 
 const AUTH_MODES = ['strict', 'accounts', 'off'] as const;
@@ -36,6 +37,7 @@ export async function up(opts: UpOptions): Promise<void> {
     ...(jobs !== undefined ? { jobConcurrency: jobs } : {}),
     ...(opts.python ? { python: opts.python } : {}),
     ...(opts.logContainers ? { logContainers: true } : {}),
+    ...(opts.sessionSecret ? { sessionSecret: opts.sessionSecret } : {}),
     log: (msg) => console.error(msg),
   };
   const app = await createApp(config);

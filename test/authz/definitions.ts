@@ -54,7 +54,7 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
   try {
     const iam = createIamService({ db, clock });
     const org = createOrganizationsService({ db, clock });
-    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session') });
+    const sts = createStsService({ db, clock, iam: iam.directory, validateSessionPolicy: (doc) => validatePolicyDocument(doc, 'session'), sessionKey: 'authz-definitions' });
     const cloudtrail = createCloudTrailService({ db, clock });
     const ecr = createEcrService({ db, clock, defaultRegion: 'us-east-1', validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), iam: iam.directory });
     const s3 = createS3Service({ db, clock, blobs, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });

@@ -6,16 +6,15 @@ import type { Handlers } from '../../core/service.js';
 import type { StsOperations } from './api.gen.js';
 import { assumeRoleDuration, sessionTokenDuration } from './domain/durations.js';
 import { assumedRolePrincipal, packedPolicySize, sessionTokenPrincipal } from './domain/session-principal.js';
-import { hashToken, type createSessionStore } from './store.js';
+import { accountOfSessionKey, sessionAccessKeyId } from './domain/session-key-id.js';
+import type { SessionSealer } from './domain/session-token.js';
 import type { StsDeps } from './index.js';
-
-type SessionStore = ReturnType<typeof createSessionStore>;
 
 function notAuthorized(ctx: RequestContext, action: string, resource: string): AwsError {
   return new AwsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${resource}`, { status: 403 });
 }
 
-export function stsHandlers(deps: StsDeps, sessions: SessionStore): Handlers<StsOperations> {
+export function stsHandlers(deps: StsDeps, sealer: SessionSealer): Handlers<StsOperations> {
   return {
     GetCallerIdentity: (_input, ctx) => ({
       UserId: ctx.principal.userId,
@@ -25,7 +24,7 @@ export function stsHandlers(deps: StsDeps, sessions: SessionStore): Handlers<Sts
 
     GetAccessKeyInfo: async (input) => {
       const key = input.AccessKeyId;
-      const owner = (await deps.iam.findAccessKey(key))?.accountId ?? (await sessions.find(key))?.principal.accountId;
+      const owner = (await deps.iam.findAccessKey(key))?.accountId ?? accountOfSessionKey(key);
       if (!owner) throw new AwsError('InvalidParameterValue', 'The access key ID is not valid.');
       return { Account: owner };
     },
@@ -58,9 +57,7 @@ export function stsHandlers(deps: StsDeps, sessions: SessionStore): Handlers<Sts
 
       const issuedAt = ctx.now;
       const expiresAt = issuedAt + seconds * 1000;
-      const accessKeyId = ids.accessKeyId(true);
-      const secretAccessKey = ids.secretAccessKey();
-      const sessionToken = ids.sessionToken();
+      const accessKeyId = sessionAccessKeyId(role.accountId);
       const principal = assumedRolePrincipal(
         ctx.principal,
         { accountId: role.accountId, roleName: role.roleName, roleId: role.roleId, arn: role.arn },
@@ -76,7 +73,8 @@ export function stsHandlers(deps: StsDeps, sessions: SessionStore): Handlers<Sts
         },
         accessKeyId,
       );
-      await sessions.insert({ accessKeyId, secretAccessKey, tokenSha256: hashToken(sessionToken), principal, expiresAt }, ctx.now);
+      const secretAccessKey = ids.secretAccessKey();
+      const sessionToken = sealer.seal(principal, secretAccessKey);
       return {
         Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) },
         AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: principal.arn },
@@ -94,11 +92,10 @@ export function stsHandlers(deps: StsDeps, sessions: SessionStore): Handlers<Sts
       const seconds = sessionTokenDuration(input.DurationSeconds, p.type === 'Root');
       const issuedAt = ctx.now;
       const expiresAt = issuedAt + seconds * 1000;
-      const accessKeyId = ids.accessKeyId(true);
-      const secretAccessKey = ids.secretAccessKey();
-      const sessionToken = ids.sessionToken();
+      const accessKeyId = sessionAccessKeyId(p.accountId);
       const principal = sessionTokenPrincipal(p, accessKeyId, issuedAt, expiresAt);
-      await sessions.insert({ accessKeyId, secretAccessKey, tokenSha256: hashToken(sessionToken), principal, expiresAt }, ctx.now);
+      const secretAccessKey = ids.secretAccessKey();
+      const sessionToken = sealer.seal(principal, secretAccessKey);
       return { Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) } };
     },
   };
