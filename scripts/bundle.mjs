@@ -72,20 +72,24 @@ async function recordCodeCache() {
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'bin', 'mlzone.js'), 'up', '--ephemeral', '--port', String(port)], {
     env: { ...process.env, MLZONE_WRITE_CODE_CACHE: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // What this internal start prints (its shutdown notice on SIGINT, mlzone's own notes) is not for the person
+    // installing: it is kept and shown only when the recording fails.
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d.toString()));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   const deadline = Date.now() + 30_000;
   while ((await health(port)) !== 200) {
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
-      throw new Error('bundle.mjs: the bundled mlzone did not answer /_mlzone/health; the bundle is broken');
+      throw new Error(`bundle.mjs: the bundled mlzone did not answer /_mlzone/health; the bundle is broken\n${stderr}`);
     }
     await sleep(10);
   }
   child.kill('SIGINT');
-  await exited;
-  if (!existsSync(codeCache)) throw new Error(`bundle.mjs: no code cache was written to ${codeCache}`);
+  const code = await exited;
+  if (code !== 0 || !existsSync(codeCache)) throw new Error(`bundle.mjs: no code cache was written to ${codeCache} (exit ${code})\n${stderr}`);
 }
 
 function health(port) {

@@ -1,9 +1,9 @@
-import type { WireRequest, WireResponse } from '../core/wire.js';
+import { queryParam, type WireRequest, type WireResponse } from '../core/wire.js';
 import type { ServiceRegistry } from '../gateway/service-registry.js';
 import type { DecisionDetail } from '../gateway/enforce/iam-authorizer.js';
 import { explain } from '../iam/explain.js';
 import type { Blueprint } from '../org/blueprint-types.js';
-import type { DecisionLog } from './decisions.js';
+import type { DecisionLog, DenialFilter, KeptDecision } from './decisions.js';
 import type { EventLog } from './event-log.js';
 
 function json(status: number, body: unknown): WireResponse {
@@ -23,7 +23,7 @@ export interface RunningEndpoint {
   }>;
 }
 
-/** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs), `events` and `explain/<requestId>`. */
+/** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs), `events`, `explain/<requestId>` and `explain/last` (the newest denial, `?principal=&account=&action=`). */
 export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[]; events: EventLog }) {
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
@@ -47,21 +47,33 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
       const q = new Map(req.query);
       return json(200, deps.events.list({ account: q.get('account'), detailType: q.get('detail-type') }));
     }
+    if (path === '/_mlzone/explain/last') {
+      const filter: DenialFilter = Object.fromEntries(LAST_FILTERS.flatMap((k) => (queryParam(req, k) ? [[k, queryParam(req, k)]] : [])));
+      const kept = deps.decisions.lastDenied(filter);
+      if (!kept) return json(404, { message: `no denial is kept${Object.keys(filter).length ? ` that matches ${LAST_FILTERS.filter((k) => filter[k]).map((k) => `--${k} ${filter[k]}`).join(' ')}` : ''}` });
+      return json(200, explanation(kept));
+    }
     const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
     if (m) {
       const kept = deps.decisions.get(m[1]!);
       if (!kept) return json(404, { message: `no authorization decision is kept for request ${m[1]}` });
-      const details = kept.record.details as DecisionDetail[];
-      return json(200, {
-        requestId: kept.requestId,
-        time: kept.time,
-        call: `${kept.service}:${kept.operation}`,
-        principal: kept.principal,
-        verdict: kept.record.decision,
-        message: kept.record.error?.message,
-        checks: details.map((d) => ({ ...explain(d.request, d.result), context: d.context })),
-      });
+      return json(200, explanation(kept));
     }
     return undefined;
+  };
+}
+
+const LAST_FILTERS = ['principal', 'account', 'action'] as const;
+
+function explanation(kept: KeptDecision) {
+  const details = kept.record.details as DecisionDetail[];
+  return {
+    requestId: kept.requestId,
+    time: kept.time,
+    call: `${kept.service}:${kept.operation}`,
+    principal: kept.principal,
+    verdict: kept.record.decision,
+    message: kept.record.error?.message,
+    checks: details.map((d) => ({ ...explain(d.request, d.result), context: d.context })),
   };
 }

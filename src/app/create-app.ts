@@ -43,6 +43,7 @@ import { EventLog } from './event-log.js';
 import { metaMigrations, readMeta, writeMeta } from './meta.js';
 import { seedBlueprint } from './seed-blueprint.js';
 import { blueprintSeed } from './session-key.js';
+import { BlueprintMismatchError } from './blueprint-mismatch.js';
 
 /** CloudTrail events an `--ephemeral` server keeps per account (the newest; older ones are deleted). */
 const EPHEMERAL_EVENTS_PER_ACCOUNT = 10_000;
@@ -196,7 +197,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       await writeMeta(db, 'blueprint', fingerprint);
       seeded = true;
     } else if (applied !== fingerprint) {
-      config.log?.(`note: ${config.dataDir} was created from another blueprint; keeping its state (use a new --data-dir to apply ${blueprintPath})`);
+      // Serving the old state under the new blueprint's banner would show one landing zone and run another.
+      throw new BlueprintMismatchError(config, blueprintPath);
     }
 
     // Blobs a crash left without an object row (or half written) are freed before serving.

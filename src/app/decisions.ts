@@ -7,7 +7,30 @@ export interface KeptDecision {
   readonly service: string;
   readonly operation: string;
   readonly principal: string;
+  /** The caller's account (empty for anonymous and service principals). */
+  readonly accountId: string;
   readonly record: AuthorizationRecord;
+}
+
+/** What `mlzone explain --last` narrows the most recent denial to; every given field must match. */
+export interface DenialFilter {
+  /** The caller's ARN, its role's ARN, or a part of the ARN (`ds1-scientist`, `DataScientist`). */
+  readonly principal?: string;
+  /** The caller's account, or the account of a resource a check was about. */
+  readonly account?: string;
+  /** `service:Operation` of the call or an IAM action checked (`sts:AssumeRole`), case-insensitive. */
+  readonly action?: string;
+}
+
+function matches(d: Kept, f: DenialFilter): boolean {
+  const checks = Array.isArray(d.record.details) ? (d.record.details as Array<{ action?: string; resource?: string }>) : [];
+  if (f.principal !== undefined && !d.principal.includes(f.principal) && d.roleArn !== f.principal) return false;
+  if (f.account !== undefined && d.accountId !== f.account && !checks.some((c) => c.resource?.split(':')[4] === f.account)) return false;
+  if (f.action !== undefined) {
+    const wanted = f.action.toLowerCase();
+    if (`${d.service}:${d.operation}`.toLowerCase() !== wanted && !checks.some((c) => c.action?.toLowerCase() === wanted)) return false;
+  }
+  return true;
 }
 
 /**
@@ -21,6 +44,13 @@ function boundedLog(limit: number) {
   let head = 0;
   return {
     byId,
+    /** Newest first, the kept entries still in the log. */
+    *newestFirst(): Generator<Kept> {
+      for (let i = order.length - 1; i >= head; i--) {
+        const kept = byId.get(order[i]!);
+        if (kept) yield kept;
+      }
+    },
     add(requestId: string, kept: Kept): void {
       if (limit <= 0) return;
       if (byId.size >= limit && head < order.length) byId.delete(order[head++]!);
@@ -55,6 +85,12 @@ class Kept implements KeptDecision {
   }
   get principal(): string {
     return this.ctx.principal.arn;
+  }
+  get accountId(): string {
+    return this.ctx.principal.accountId;
+  }
+  get roleArn(): string | undefined {
+    return this.ctx.principal.roleArn;
   }
 }
 
@@ -98,6 +134,11 @@ export function createDecisionLog(limit = 10_000, allowedLimit = 1_000) {
         return new Kept(requestId, contexts[slot]!, records[slot]!, seqs[slot]);
       }
       return d;
+    },
+    /** The most recent denial that matches `filter` (any denial when it is empty), for `mlzone explain --last`. */
+    lastDenied(filter: DenialFilter = {}): KeptDecision | undefined {
+      for (const d of denied.newestFirst()) if (matches(d, filter)) return d;
+      return undefined;
     },
   };
 }

@@ -1,7 +1,10 @@
 /**
  * `mlzone explain <requestId>`: asks a running mlzone why a call was allowed or denied and prints every
- * policy it weighed, with the statements that matched. Talks to the HTTP API only.
+ * policy it weighed, with the statements that matched; `--last` explains the most recent denial (narrowed by
+ * `--principal`, `--account`, `--action`). Talks to the HTTP API only.
  */
+import { getAdmin } from './endpoint.js';
+
 interface ExplainedPolicy {
   policyId: string;
   kind: string;
@@ -33,8 +36,29 @@ export function formatExplanation(e: ExplainResponse): string {
   return lines.join('\n');
 }
 
-export async function explainCommand(requestId: string, opts: { endpoint: string; json?: boolean }): Promise<number> {
-  const res = await fetch(`${opts.endpoint.replace(/\/$/, '')}/_mlzone/explain/${encodeURIComponent(requestId)}`);
+export interface ExplainOptions {
+  endpoint: string;
+  json?: boolean;
+  last?: boolean;
+  principal?: string;
+  account?: string;
+  action?: string;
+}
+
+/** `/_mlzone/explain/<requestId>`, or `/_mlzone/explain/last?…` for the newest denial that matches the filters. */
+export function explainPath(requestId: string | undefined, opts: ExplainOptions): string {
+  const filters = (['principal', 'account', 'action'] as const).filter((k) => opts[k] !== undefined);
+  if (requestId !== undefined) {
+    if (opts.last || filters.length) throw new Error('give either a request id or --last (with --principal, --account, --action), not both');
+    return `/_mlzone/explain/${encodeURIComponent(requestId)}`;
+  }
+  if (!opts.last && !filters.length) throw new Error('give the request id of a call (x-amzn-RequestId), or --last for the most recent denial');
+  const query = new URLSearchParams(filters.map((k) => [k, opts[k]!])).toString();
+  return `/_mlzone/explain/last${query ? `?${query}` : ''}`;
+}
+
+export async function explainCommand(requestId: string | undefined, opts: ExplainOptions): Promise<number> {
+  const res = await getAdmin(opts.endpoint, explainPath(requestId, opts));
   const body = (await res.json()) as ExplainResponse & { message?: string };
   if (!res.ok) {
     console.error(`mlzone explain: ${body.message ?? res.statusText}`);

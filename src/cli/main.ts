@@ -2,11 +2,27 @@ import { Command } from 'commander';
 import { packageVersion } from '../app/version.js';
 import { statusCommand } from './status.js';
 import { explainCommand } from './explain.js';
+import { defaultEndpoint, DEFAULT_ENDPOINT } from './endpoint.js';
 import { profiles } from './profiles.js';
+import { reset } from './reset.js';
 import { up } from './up.js';
 
 const program = new Command();
 program.name('mlzone').description('A local, AWS-compatible twin of a multi-account ML platform').version(packageVersion());
+// The variables every command reads, in one place for `mlzone --help` and `mlzone <command> --help`.
+program.addHelpText(
+  'after',
+  `
+Environment variables (an option given on the command line wins):
+  MLZONE_PORT             up: --port (default 4566)
+  MLZONE_HOST             up: --host (default 127.0.0.1)
+  MLZONE_DATA_DIR         up, reset: --data-dir (default .mlzone)
+  MLZONE_AUTH             up: --auth (default strict)
+  MLZONE_DATABASE_URL     up: --database-url (PostgreSQL instead of SQLite)
+  MLZONE_JOB_CONCURRENCY  up: --job-concurrency (default: the number of cores)
+  MLZONE_PYTHON           up: --python (default /usr/bin/python3, then python3)
+  MLZONE_ENDPOINT         profiles, explain, status: --endpoint (default ${DEFAULT_ENDPOINT})`,
+);
 
 program
   .command('up')
@@ -34,7 +50,7 @@ program
 program
   .command('profiles')
   .description('print AWS CLI/SDK profiles for every persona (role_arn + source_profile profiles included)')
-  .option('--endpoint <url>', 'mlzone endpoint the profiles point at', 'http://127.0.0.1:4566')
+  .option('--endpoint <url>', 'mlzone endpoint the profiles point at (MLZONE_ENDPOINT)', defaultEndpoint())
   .option('--blueprint <file>', 'blueprint the profiles are derived from')
   .option('--write', 'merge into ~/.aws/config and ~/.aws/credentials (after a backup)')
   .action((opts) => {
@@ -49,14 +65,32 @@ program
 program
   .command('explain')
   .description('show why a request was allowed or denied: every policy considered and the statements that matched')
-  .argument('<requestId>', 'the request id (x-amzn-RequestId / RequestId in the error)')
-  .option('--endpoint <url>', 'the running mlzone', process.env.MLZONE_ENDPOINT ?? 'http://127.0.0.1:4566')
+  .argument('[requestId]', 'the request id (x-amzn-RequestId / RequestId in the error)')
+  .option('--last', "the most recent denial (the whole server's, or the one --principal/--account/--action narrow to)")
+  .option('--principal <arn>', "with --last: the caller's ARN, its role's ARN or part of it (e.g. ds1-scientist)")
+  .option('--account <id>', "with --last: the caller's account or the account of the resource")
+  .option('--action <action>', 'with --last: the call or an action checked, e.g. sts:AssumeRole')
+  .option('--endpoint <url>', 'the running mlzone (MLZONE_ENDPOINT)', defaultEndpoint())
   .option('--json', 'print the raw explanation')
-  .action(async (requestId: string, opts) => {
+  .action(async (requestId: string | undefined, opts) => {
     try {
       process.exitCode = await explainCommand(requestId, opts);
     } catch (e) {
       console.error(`mlzone explain: ${(e as Error).message}`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command('reset')
+  .description('delete the state of a data dir (database, objects, models) so that the next `mlzone up` starts from its blueprint')
+  .option('--data-dir <dir>', 'the data dir to reset (MLZONE_DATA_DIR)', process.env.MLZONE_DATA_DIR ?? '.mlzone')
+  .option('--yes', 'really delete it')
+  .action((opts) => {
+    try {
+      console.log(reset(opts));
+    } catch (e) {
+      console.error(`mlzone reset: ${(e as Error).message}`);
       process.exitCode = 1;
     }
   });

@@ -40,7 +40,11 @@ export async function up(opts: UpOptions): Promise<void> {
     ...(opts.sessionSecret ? { sessionSecret: opts.sessionSecret } : {}),
     log: (msg) => console.error(msg),
   };
-  const app = await createApp(config);
+  const app = await createApp(config).catch((e: unknown) => {
+    throw (e as { code?: string }).code === 'EADDRINUSE'
+      ? new Error(`port ${port} on ${opts.host} is in use (another mlzone, or another program); pick another with --port <n> or MLZONE_PORT (--port 0 picks a free one), or stop what listens there`)
+      : e;
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const lines = [
     `mlzone is serving the landing zone on ${app.url}  (auth: ${config.auth}, ${config.ephemeral ? 'ephemeral' : `data: ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}`}, ready in ${ms.toFixed(0)} ms)`,
