@@ -12,6 +12,7 @@ import { createModelRegistry } from '../spec/load.js';
 import { validatePolicyDocument } from '../iam/compile.js';
 import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
+import { createAccountProvisioner } from './account-provisioner.js';
 import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
@@ -83,7 +84,13 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
     blobs = blobStore;
-    const org = createOrganizationsService({ db, clock });
+    const org = createOrganizationsService({
+      db,
+      clock,
+      provisioner: createAccountProvisioner(() => iam.seeder),
+      reservedAccountId: (id) => blueprint.accounts.some((a) => a.id === id),
+      log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
+    });
     // The policy simulator evaluates member accounts' SCPs as enforcement does.
     const iam = createIamService({
       db,
@@ -185,6 +192,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       config.log?.(`note: ${config.dataDir} was created from another blueprint; keeping its state (use a new --data-dir to apply ${blueprintPath})`);
     }
 
+    // CreateAccount requests a stop left in progress finish now.
+    await org.accountRequests.resume();
+
     // Blobs a crash left without an object row (or half written) are freed before serving.
     const swept = await s3.sweep();
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
@@ -254,10 +264,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       internal,
       handle: pipeline,
       endpoints: sagemaker.endpoints,
-      settle: () => sagemaker.settle(),
+      settle: async () => {
+        await org.accountRequests.settle();
+        await sagemaker.settle();
+      },
       async close() {
         await server.close();
         try {
+          await org.accountRequests.settle();
           await sagemaker.close();
           await runtime.close();
           await cloudtrail.sink.flush();
