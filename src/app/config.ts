@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly jobConcurrency?: number;
   /** Passes container output lines to `log` (they are otherwise kept only for failure reasons). */
   readonly logContainers?: boolean;
+  /** Trail delivery batching: every `intervalMs` (default 5000) or `maxEvents` (default 1000) events. */
+  readonly trailDelivery?: { readonly intervalMs?: number; readonly maxEvents?: number };
 }
 
 export const defaultConfig: AppConfig = {

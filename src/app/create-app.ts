@@ -13,6 +13,7 @@ import { validatePolicyDocument } from '../iam/compile.js';
 import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
 import { createAccountProvisioner } from './account-provisioner.js';
+import { createTrailWriter } from './trail-writer.js';
 import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
@@ -84,6 +85,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
     blobs = blobStore;
+    let internalClient: InternalClient | undefined;
+    const internalLate = (): InternalClient => {
+      if (!internalClient) throw new Error('internal client used before the services were registered');
+      return internalClient;
+    };
+    // S3 is created after CloudTrail, whose trails write to it.
+    let s3Ref: { policies: { bucketOwner(bucket: string): Promise<string | undefined> } } | undefined;
+    const s3Late = () => s3Ref!;
     const org = createOrganizationsService({
       db,
       clock,
@@ -107,6 +116,15 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) },
       // An in-memory database would otherwise grow with every call (~3 KiB per event) for the life of the process.
       ...(config.ephemeral ? { retention: { perAccount: EPHEMERAL_EVENTS_PER_ACCOUNT } } : {}),
+      writer: createTrailWriter(() => internalLate(), (bucket) => s3Late().policies.bucketOwner(bucket)),
+      organization: {
+        organization: async () => {
+          const o = await org.directory.organization();
+          return o && { id: o.id, managementAccountId: o.managementAccountId };
+        },
+        isMember: async (accountId) => (await org.directory.account(accountId)) !== undefined,
+      },
+      ...(config.trailDelivery ? { delivery: config.trailDelivery } : {}),
     });
     const ecr = createEcrService({
       db,
@@ -115,13 +133,13 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       iam: iam.directory,
     });
-    const s3 = createS3Service({
+    const s3 = (s3Ref = createS3Service({
       db,
       clock,
       blobs: blobStore,
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
-    });
+    }));
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
     const runtime = createProcessRuntime(config.python ? { python: config.python } : {});
@@ -129,11 +147,6 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // Absolute: containers run with their own working directory and read the model dir from the environment.
     const workDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mlzone-runtime-')) : resolve(config.dataDir, 'runtime');
     if (config.ephemeral) scratch = workDir;
-    let internalClient: InternalClient | undefined;
-    const internalLate = (): InternalClient => {
-      if (!internalClient) throw new Error('internal client used before the services were registered');
-      return internalClient;
-    };
     // SageMaker acting as a role: sts:AssumeRole by sagemaker.amazonaws.com (the role's trust policy decides), on
     // behalf of the resource that needs it.
     const session = async (roleArn: string, via: { readonly sourceArn: string; readonly sourceAccount: string }) => {
@@ -275,6 +288,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
           await sagemaker.close();
           await runtime.close();
           await cloudtrail.sink.flush();
+          await cloudtrail.deliver();
         } finally {
           await db.close();
           await blobStore.close();
