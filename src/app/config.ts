@@ -32,6 +32,8 @@ export interface AppConfig {
    * other's sessions, and nobody holding only the blueprint can mint one.
    */
   readonly sessionSecret?: string;
+  /** Trail delivery batching: every `intervalMs` (default 5000) or `maxEvents` (default 1000) events. */
+  readonly trailDelivery?: { readonly intervalMs?: number; readonly maxEvents?: number };
 }
 
 export const defaultConfig: AppConfig = {

@@ -12,6 +12,8 @@ import { createModelRegistry } from '../spec/load.js';
 import { validatePolicyDocument } from '../iam/compile.js';
 import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
+import { createAccountProvisioner } from './account-provisioner.js';
+import { createTrailWriter } from './trail-writer.js';
 import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
@@ -92,7 +94,21 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
     blobs = blobStore;
-    const org = createOrganizationsService({ db, clock });
+    let internalClient: InternalClient | undefined;
+    const internalLate = (): InternalClient => {
+      if (!internalClient) throw new Error('internal client used before the services were registered');
+      return internalClient;
+    };
+    // S3 is created after CloudTrail, whose trails write to it.
+    let s3Ref: { policies: { bucketOwner(bucket: string): Promise<string | undefined> } } | undefined;
+    const s3Late = () => s3Ref!;
+    const org = createOrganizationsService({
+      db,
+      clock,
+      provisioner: createAccountProvisioner(() => iam.seeder),
+      reservedAccountId: (id) => blueprint.accounts.some((a) => a.id === id),
+      log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
+    });
     // The policy simulator evaluates member accounts' SCPs as enforcement does.
     const iam = createIamService({
       db,
@@ -111,6 +127,15 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) },
       // An in-memory database would otherwise grow with every call (~3 KiB per event) for the life of the process.
       ...(config.ephemeral ? { retention: { perAccount: EPHEMERAL_EVENTS_PER_ACCOUNT } } : {}),
+      writer: createTrailWriter(() => internalLate(), (bucket) => s3Late().policies.bucketOwner(bucket)),
+      organization: {
+        organization: async () => {
+          const o = await org.directory.organization();
+          return o && { id: o.id, managementAccountId: o.managementAccountId };
+        },
+        isMember: async (accountId) => (await org.directory.account(accountId)) !== undefined,
+      },
+      ...(config.trailDelivery ? { delivery: config.trailDelivery } : {}),
     });
     const ecr = createEcrService({
       db,
@@ -119,13 +144,13 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       iam: iam.directory,
     });
-    const s3 = createS3Service({
+    const s3 = (s3Ref = createS3Service({
       db,
       clock,
       blobs: blobStore,
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
-    });
+    }));
     // Link labels name the source account as Organizations knows it.
     const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
@@ -135,11 +160,6 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // Absolute: containers run with their own working directory and read the model dir from the environment.
     const workDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mlzone-runtime-')) : resolve(config.dataDir, 'runtime');
     if (config.ephemeral) scratch = workDir;
-    let internalClient: InternalClient | undefined;
-    const internalLate = (): InternalClient => {
-      if (!internalClient) throw new Error('internal client used before the services were registered');
-      return internalClient;
-    };
     // SageMaker acting as a role: sts:AssumeRole by sagemaker.amazonaws.com (the role's trust policy decides), on
     // behalf of the resource that needs it.
     const session = async (roleArn: string, via: { readonly sourceArn: string; readonly sourceAccount: string }) => {
@@ -200,6 +220,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       // Serving the old state under the new blueprint's banner would show one landing zone and run another.
       throw new BlueprintMismatchError(config, blueprintPath);
     }
+
+    // CreateAccount requests a stop left in progress finish now.
+    await org.accountRequests.resume();
 
     // Blobs a crash left without an object row (or half written) are freed before serving.
     const swept = await s3.sweep();
@@ -272,13 +295,18 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       handle: pipeline,
       endpoints: sagemaker.endpoints,
       oam: { links: oam.links },
-      settle: () => sagemaker.settle(),
+      settle: async () => {
+        await org.accountRequests.settle();
+        await sagemaker.settle();
+      },
       async close() {
         await server.close();
         try {
+          await org.accountRequests.settle();
           await sagemaker.close();
           await runtime.close();
           await cloudtrail.sink.flush();
+          await cloudtrail.deliver();
         } finally {
           await db.close();
           await blobStore.close();

@@ -67,6 +67,9 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
     if (!e) return undefined;
     return e.kind === 'user' ? iam.getUser(p.accountId, e.name) : iam.getRole(p.accountId, e.name);
   };
+  // A closed (SUSPENDED) account answers nothing: its principals get no identity policy and its roles trust no one.
+  // Organizations' generation covers the status, so the authorizer's cached halves are dropped on CloseAccount.
+  const closed = async (accountId: string): Promise<boolean> => (await org.account(accountId))?.status === 'SUSPENDED';
   const iamGeneration = iam.generation?.bind(iam);
   const orgGeneration = org.generation?.bind(org);
   return {
@@ -80,7 +83,7 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);
-      if (!e) return [];
+      if (!e || (await closed(p.accountId))) return [];
       return iam.identityPolicies(p.accountId, e.kind, e.name);
     },
     async permissionsBoundary(p) {
@@ -115,6 +118,7 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;
       const target = parseIamEntityArn(resourceArn);
       if (target?.kind !== 'role') return undefined;
+      if (await closed(target.accountId)) return undefined;
       const role = await iam.getRole(target.accountId, target.name);
       if (!role || role.arn !== resourceArn) return undefined;
       return { id: role.arn, document: role.assumeRolePolicyDocument, kind: 'trust' };

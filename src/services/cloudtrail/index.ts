@@ -27,16 +27,23 @@ import { cloudTrailHandlers } from './handlers.js';
 import { createAuditSink } from './sink.js';
 import type { AuditSinkOptions, CloudTrailSink } from './sink.js';
 import { cloudTrailMigrations, createEventStore } from './store.js';
+import { TrailDelivery } from './delivery.js';
+import type { DeliveryOptions, TrailOrganization, TrailWriter } from './delivery.js';
+import { trailHandlers } from './trail-handlers.js';
+import { TrailStore, trailMigrations } from './trails.js';
 import type { EventRetention } from './store.js';
 
 export type { CloudTrailSink, AuditSinkOptions } from './sink.js';
 export type { EventRetention } from './store.js';
+export type { TrailOrganization, TrailWriter, DeliveryOptions } from './delivery.js';
 export type { CloudTrailEvent, UserIdentity } from './domain/event.js';
 
 export interface CloudTrailService {
   readonly definition: ServiceDefinition;
   readonly sink: CloudTrailSink;
   readonly migrations: Migration[];
+  /** Delivers the events waiting for trails now (tests; the app calls it on close, after `sink.flush()`). */
+  deliver(): Promise<void>;
 }
 
 export interface CloudTrailDeps {
@@ -50,14 +57,31 @@ export interface CloudTrailDeps {
    * `perAccount / 10` new events of that account. Unset: every event is kept.
    */
   readonly retention?: EventRetention;
+  /** Writes trail log files to S3 as the CloudTrail service principal; without it trails deliver nothing. */
+  readonly writer?: TrailWriter;
+  /** The organization, for organization trails. */
+  readonly organization?: TrailOrganization;
+  readonly delivery?: DeliveryOptions;
 }
 
 export function createCloudTrailService(deps: CloudTrailDeps): CloudTrailService {
   const store = createEventStore(deps.db, deps.retention);
-  const sink = createAuditSink(store, (call) => buildEvents(call, ids.uuid), deps.sink);
+  const trails = new TrailStore(deps.db);
+  const now = () => deps.clock.now();
+  const delivery = new TrailDelivery(trails, deps.writer, deps.organization, now, { log: deps.sink?.log, ...deps.delivery });
+  const sink = createAuditSink(store, (call) => buildEvents(call, ids.uuid), { ...deps.sink, onWritten: (batch) => delivery.offer(batch) });
+  const deliver = async () => {
+    await sink.flush();
+    await delivery.flush();
+  };
+  const handlers = {
+    ...cloudTrailHandlers({ store, sink, clock: deps.clock }),
+    ...trailHandlers({ trails, writer: deps.writer, org: deps.organization, now, flush: deliver }),
+  };
   return {
-    definition: { name: 'cloudtrail', handlers: cloudTrailHandlers({ store, sink, clock: deps.clock }), authz: cloudTrailAuthz },
+    definition: { name: 'cloudtrail', handlers, authz: cloudTrailAuthz },
     sink,
-    migrations: cloudTrailMigrations,
+    migrations: [...cloudTrailMigrations, ...trailMigrations],
+    deliver,
   };
 }

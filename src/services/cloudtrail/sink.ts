@@ -24,6 +24,8 @@ export interface AuditSinkOptions {
   /** Events kept in memory at most; beyond it new events are dropped. Default 20,000. */
   readonly maxQueued?: number;
   readonly log?: (msg: string, err?: unknown) => void;
+  /** Called with each batch once it is in the history (trail delivery takes it from there). */
+  readonly onWritten?: (batch: readonly AuditEntry[]) => void;
 }
 
 export interface CloudTrailSink extends AuditSink {
@@ -59,6 +61,7 @@ export function createAuditSink(store: Pick<EventStore, 'insert'>, build: (call:
         queue = [...batch.slice(0, room), ...queue];
         throw e;
       }
+      options.onWritten?.(batch);
     }
   }
 

@@ -139,6 +139,13 @@ export function createAuthz(orgs: Organizations): Authz {
       const s = await st();
       return [on(a('UntagResource'), s, i.ResourceId, { ...policyTypeOf(s, i.ResourceId), 'aws:TagKeys': i.TagKeys })];
     },
+    // CreateAccount and the request statuses name no resource type in the authorization reference.
+    CreateAccount: (i) => [global(a('CreateAccount'), requestTags(i.Tags))],
+    DescribeCreateAccountStatus: () => [global(a('DescribeCreateAccountStatus'))],
+    ListCreateAccountStatus: () => [global(a('ListCreateAccountStatus'))],
+    CloseAccount: async (i) => [on(a('CloseAccount'), await st(), i.AccountId)],
+    RemoveAccountFromOrganization: async (i) => [on(a('RemoveAccountFromOrganization'), await st(), i.AccountId)],
+    UpdateOrganizationalUnit: async (i) => [on(a('UpdateOrganizationalUnit'), await st(), i.OrganizationalUnitId)],
     ListTagsForResource: async (i) => {
       const s = await st();
       return [on(a('ListTagsForResource'), s, i.ResourceId, policyTypeOf(s, i.ResourceId))];

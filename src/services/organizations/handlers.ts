@@ -6,7 +6,7 @@ import type { Handlers } from '../../core/service.js';
 import type { OrganizationsOperations, Tag as ApiTag } from './api.gen.js';
 import { errors } from './domain/errors.js';
 import type { OrgState, PolicyRecord, Tag } from './domain/model.js';
-import { attachedOfType, childrenOf, isContainer, isTarget, tagsOf } from './domain/model.js';
+import { attachedOfType, childrenOf, isContainer, isGone, isTarget, tagsOf } from './domain/model.js';
 import { paginate } from './domain/pagination.js';
 import { taggable } from './domain/rules.js';
 import {
@@ -60,19 +60,22 @@ export function createHandlers(orgs: Organizations): Handlers<OrganizationsOpera
     DescribeAccount: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
       const a = s.accounts.get(input.AccountId);
-      if (!a) throw errors.accountNotFound();
+      if (!a || isGone(a, orgs.now())) throw errors.accountNotFound();
       return { Account: accountShape(s, a) };
     },
 
     ListAccounts: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
-      const page = paginate(sortedBy(s.accounts.values(), byId), byId, 'ListAccounts', input);
+      const now = orgs.now();
+      const listed = sortedBy([...s.accounts.values()].filter((a) => !isGone(a, now)), byId);
+      const page = paginate(listed, byId, 'ListAccounts', input);
       return { Accounts: page.items.map((a) => accountShape(s, a)), NextToken: page.nextToken };
     },
 
     ListAccountsForParent: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
-      const ids = childrenOf(s, container(s, input.ParentId)).accounts;
+      const now = orgs.now();
+      const ids = childrenOf(s, container(s, input.ParentId)).accounts.filter((id) => !isGone(s.accounts.get(id)!, now));
       const page = paginate(ids, self, `ListAccountsForParent/${input.ParentId}`, input);
       return { Accounts: page.items.map((id) => accountShape(s, s.accounts.get(id)!)), NextToken: page.nextToken };
     },
@@ -93,7 +96,8 @@ export function createHandlers(orgs: Organizations): Handlers<OrganizationsOpera
     ListChildren: async (input, ctx) => {
       const s = await orgs.forManagement(ctx);
       const c = childrenOf(s, container(s, input.ParentId));
-      const ids = input.ChildType === 'ORGANIZATIONAL_UNIT' ? c.ous : c.accounts;
+      const now = orgs.now();
+      const ids = input.ChildType === 'ORGANIZATIONAL_UNIT' ? c.ous : c.accounts.filter((id) => !isGone(s.accounts.get(id)!, now));
       const page = paginate(ids, self, `ListChildren/${input.ParentId}/${input.ChildType}`, input);
       return { Children: page.items.map((id) => childShape(s, id)), NextToken: page.nextToken };
     },

@@ -19,7 +19,10 @@ import type { ServiceDefinition } from '../../core/service.js';
 import type { Database, Migration } from '../../persistence/db.js';
 import { createAuthz } from './authz.js';
 import type { RandomChars } from './domain/ids.js';
+import { AccountRequests } from './account-requests.js';
+import type { AccountProvisioner } from './account-requests.js';
 import { createHandlers } from './handlers.js';
+import { createLifecycleHandlers } from './lifecycle-handlers.js';
 import { migrations } from './migrations.js';
 import { Organizations } from './organizations.js';
 import type { NewAccount, NewPolicy } from './organizations.js';
@@ -38,6 +41,8 @@ export interface DirectoryAccount {
   readonly id: string;
   readonly name: string;
   readonly email: string;
+  /** ACTIVE, or SUSPENDED once closed: a closed account's principals and roles are refused. */
+  readonly status: string;
   readonly arn: string;
 }
 
@@ -158,7 +163,12 @@ export interface OrganizationsService {
   readonly seeder: OrgSeeder;
   /** Schema steps for `runMigrations`. */
   readonly migrations: Migration[];
+  /** CreateAccount's background work: `resume()` after migrations (requests a stop left in progress), `settle()` in tests. */
+  readonly accountRequests: Pick<AccountRequests, 'resume' | 'settle'>;
 }
+
+export type { AccountProvisioner } from './account-requests.js';
+export { DEFAULT_ACCESS_ROLE } from './lifecycle-handlers.js';
 
 export { FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID } from './domain/managed-policies.js';
 
@@ -174,8 +184,18 @@ function newPolicy(input: Parameters<OrgSeeder['createPolicy']>[0]): NewPolicy {
   return { name: input.name, description: input.description, type: input.type, content: input.document };
 }
 
-export function createOrganizationsService(deps: { db: Database; clock: Clock; random?: RandomChars }): OrganizationsService {
+export function createOrganizationsService(deps: {
+  db: Database;
+  clock: Clock;
+  random?: RandomChars;
+  /** Creates the access role of an account CreateAccount adds (IAM, wired by the app). */
+  provisioner?: AccountProvisioner;
+  /** Account ids CreateAccount must not hand out (the blueprint's, those outside the organization included). */
+  reservedAccountId?: (accountId: string) => boolean;
+  log?: (msg: string, err?: unknown) => void;
+}): OrganizationsService {
   const orgs = new Organizations(deps.db, deps.clock, deps.random);
+  const requests = new AccountRequests(deps.db, deps.clock, orgs, deps.provisioner, deps.reservedAccountId, deps.random, deps.log);
 
   const directory: OrgDirectory = {
     organization: () => orgs.directoryOrganization(),
@@ -213,9 +233,10 @@ export function createOrganizationsService(deps: { db: Database; clock: Clock; r
   };
 
   return {
-    definition: { name: 'organizations', handlers: createHandlers(orgs), authz: createAuthz(orgs) },
+    definition: { name: 'organizations', handlers: { ...createHandlers(orgs), ...createLifecycleHandlers(orgs, requests) }, authz: createAuthz(orgs) },
     directory,
     seeder,
     migrations,
+    accountRequests: requests,
   };
 }

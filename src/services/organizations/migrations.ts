@@ -74,3 +74,28 @@ export const migrations: Migration[] = [
     },
   },
 ];
+
+/**
+ * The account lifecycle: CreateAccount requests (asynchronous, so their status is a row of its own) and the
+ * moment an account was closed (closed accounts stay listed as SUSPENDED for 90 days, as on AWS).
+ */
+migrations.push({
+  name: 'organizations-002-account-lifecycle',
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema.alterTable('orgs_account').addColumn('closed_at', 'bigint').execute();
+    await db.schema
+      .createTable('orgs_create_account_request')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('role_name', 'text', (c) => c.notNull())
+      .addColumn('tags', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('requested_at', 'bigint', (c) => c.notNull())
+      .addColumn('completed_at', 'bigint')
+      .addColumn('account_id', 'text')
+      .addColumn('failure_reason', 'text')
+      .execute();
+    await db.schema.createIndex('orgs_create_account_request_state').on('orgs_create_account_request').columns(['state', 'requested_at']).execute();
+  },
+});

@@ -571,6 +571,7 @@ describe('directory', () => {
       id: DS,
       name: 'data-science-1',
       email: 'ds@example.com',
+      status: 'ACTIVE',
       arn: `arn:aws:organizations::${MGMT}:account/${ORG_ID}/${DS}`,
     });
     expect(await d.account(OUTSIDER)).toBeUndefined();
@@ -719,7 +720,7 @@ describe('authz', () => {
 
   it('covers every implemented operation', () => {
     expect(Object.keys(t.svc.definition.authz!).sort()).toEqual(Object.keys(t.svc.definition.handlers).sort());
-    expect(Object.keys(t.svc.definition.handlers).length).toBe(26);
+    expect(Object.keys(t.svc.definition.handlers).length).toBe(32);
   });
 
   it('names the resources of the service authorization reference', async () => {

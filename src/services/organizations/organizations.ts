@@ -23,7 +23,7 @@ import { errors } from './domain/errors.js';
 import { randomChars } from './domain/ids.js';
 import type { RandomChars } from './domain/ids.js';
 import type { OrgState, PolicyType, Tag } from './domain/model.js';
-import { buildState, effectiveLevels, isTarget, orgPathOf } from './domain/model.js';
+import { buildState, childrenOf, effectiveLevels, isGone, isTarget, orgPathOf } from './domain/model.js';
 import { checkPolicyContent } from './domain/policy-content.js';
 import {
   checkDeleteOu,
@@ -106,6 +106,11 @@ export class Organizations {
       });
     this.loading = p;
     return p;
+  }
+
+  /** The service clock's time (closed accounts leave the lists 90 days after closing). */
+  now(): number {
+    return this.clock.now();
   }
 
   /** Bumped by every `invalidate()`. */
@@ -287,6 +292,44 @@ export class Organizations {
     });
   }
 
+  /** Renames an OU (UpdateOrganizationalUnit); siblings keep unique names. */
+  renameOu(ouId: string, name: string): Promise<void> {
+    return this.write(async (s0, ex) => {
+      const s = live(s0);
+      const ou = s.ous.get(ouId);
+      if (!ou) throw errors.ouNotFound();
+      if (ou.name === name) return;
+      if (childrenOf(s, ou.parentId).ous.some((id) => id !== ouId && s.ous.get(id)!.name === name)) throw errors.duplicateOu();
+      await store.renameOu(ex, ouId, name);
+    }, { conflict: errors.duplicateOu });
+  }
+
+  /**
+   * CloseAccount: the account becomes SUSPENDED at once (AWS passes through PENDING_CLOSURE for minutes; here the
+   * closure has nothing to wait for). It stays listed for 90 days, as on AWS, and its principals are refused.
+   */
+  closeAccount(accountId: string): Promise<void> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      const a = s.accounts.get(accountId);
+      if (!a || isGone(a, now)) throw errors.accountNotFound();
+      if (a.id === s.org.managementAccountId) throw errors.constraint('CANNOT_CLOSE_MANAGEMENT_ACCOUNT');
+      if (a.status !== 'ACTIVE') throw errors.accountAlreadyClosed();
+      await store.closeAccount(ex, accountId, now);
+    });
+  }
+
+  /** RemoveAccountFromOrganization: the account leaves (its policies and tags with it) and becomes standalone. */
+  removeAccount(accountId: string): Promise<void> {
+    return this.write(async (s0, ex, now) => {
+      const s = live(s0);
+      const a = s.accounts.get(accountId);
+      if (!a || isGone(a, now)) throw errors.accountNotFound();
+      if (a.id === s.org.managementAccountId) throw errors.masterCannotLeave();
+      await store.removeAccount(ex, accountId);
+    });
+  }
+
   createPolicy(input: NewPolicy, trx?: Ex): Promise<string> {
     return this.change((d) => d.createPolicy(input), { trx, conflict: errors.duplicatePolicy });
   }
@@ -380,7 +423,9 @@ function accountOf(v: Views, accountId: string): DirectoryAccount | undefined {
   const s = v.state;
   const a = s.accounts.get(accountId);
   const out =
-    a && isLive(s) ? Object.freeze({ id: a.id, name: a.name, email: a.email, arn: accountArn(s.org.managementAccountId, s.org.id, a.id) }) : undefined;
+    a && isLive(s)
+      ? Object.freeze({ id: a.id, name: a.name, email: a.email, status: a.status, arn: accountArn(s.org.managementAccountId, s.org.id, a.id) })
+      : undefined;
   v.accounts.set(accountId, out);
   return out;
 }

@@ -30,6 +30,7 @@ type OrgTables = {
     status: string;
     joined_method: string;
     joined_at: number | string | bigint;
+    closed_at?: number | string | bigint | null;
   };
   orgs_policy: { id: string; type: string; name: string; description: string; content: string; created_at: number | string | bigint };
   orgs_policy_attachment: { policy_id: string; target_id: string; attached_at: number | string | bigint };
@@ -77,6 +78,7 @@ export const store = {
           status: r.status as AccountStatus,
           joinedMethod: r.joined_method as JoinedMethod,
           joinedAt: ms(r.joined_at),
+          ...(r.closed_at !== null && r.closed_at !== undefined ? { closedAt: ms(r.closed_at) } : {}),
         }),
       ),
       policies: policies.map(
@@ -151,6 +153,21 @@ export const store = {
 
   async setAccountParent(ex: Ex, accountId: string, parentId: string): Promise<void> {
     await t(ex).updateTable('orgs_account').set({ parent_id: parentId }).where('id', '=', accountId).execute();
+  },
+
+  async closeAccount(ex: Ex, accountId: string, now: number): Promise<void> {
+    await t(ex).updateTable('orgs_account').set({ status: 'SUSPENDED', closed_at: now }).where('id', '=', accountId).execute();
+  },
+
+  /** Removes an account with its policy attachments and tags (RemoveAccountFromOrganization). */
+  async removeAccount(ex: Ex, accountId: string): Promise<void> {
+    await t(ex).deleteFrom('orgs_policy_attachment').where('target_id', '=', accountId).execute();
+    await t(ex).deleteFrom('orgs_tag').where('resource_id', '=', accountId).execute();
+    await t(ex).deleteFrom('orgs_account').where('id', '=', accountId).execute();
+  },
+
+  async renameOu(ex: Ex, ouId: string, name: string): Promise<void> {
+    await t(ex).updateTable('orgs_ou').set({ name }).where('id', '=', ouId).execute();
   },
 
   async updatePolicy(ex: Ex, p: PolicyRecord): Promise<void> {

@@ -45,7 +45,9 @@ export function createS3Authz(store: Pick<S3Store, 'bucket'>): Record<string, Au
 
   const putObject: AuthzFn<In> = async (input, ctx) => {
     const owner = await ownerOf(input.Bucket, ctx);
-    const reqs: AuthzRequest[] = [{ action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key ?? ''), resourceAccount: owner }];
+    // s3:x-amz-acl: bucket policies (CloudTrail's, for one) require `bucket-owner-full-control` on writes.
+    const acl = typeof input.ACL === 'string' ? { context: { 's3:x-amz-acl': input.ACL } } : {};
+    const reqs: AuthzRequest[] = [{ action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key ?? ''), resourceAccount: owner, ...acl }];
     if (typeof input.Tagging === 'string' && input.Tagging !== '') reqs.push({ action: 's3:PutObjectTagging', resource: objectArn(input.Bucket, input.Key ?? ''), resourceAccount: owner });
     return reqs;
   };

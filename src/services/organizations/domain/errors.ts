@@ -12,7 +12,9 @@ export type ConstraintViolationReason =
   | 'POLICY_CONTENT_LIMIT_EXCEEDED'
   | 'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
   | 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
-  | 'MAX_TAG_LIMIT_EXCEEDED';
+  | 'MAX_TAG_LIMIT_EXCEEDED'
+  | 'CANNOT_CLOSE_MANAGEMENT_ACCOUNT'
+  | 'ACCOUNT_CANNOT_LEAVE_ORGANIZATION';
 
 export type InvalidInputReason =
   | 'INVALID_NEXT_TOKEN'
@@ -37,6 +39,10 @@ const constraintMessages: Readonly<Record<ConstraintViolationReason, string>> = 
   MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
     'You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.',
   MAX_TAG_LIMIT_EXCEEDED: 'You have exceeded the number of tags allowed on this resource.',
+  CANNOT_CLOSE_MANAGEMENT_ACCOUNT:
+    "You attempted to close the management account. You can't close the management account with CloseAccount; close or remove every member account and then close it as a standalone account.",
+  ACCOUNT_CANNOT_LEAVE_ORGANIZATION:
+    "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
 };
 
 export const errors = {
@@ -82,6 +88,13 @@ export const errors = {
   malformedPolicy: (detail?: string) =>
     OrganizationsErrors.MalformedPolicyDocumentException(
       detail ?? "The provided policy document doesn't meet the requirements of the specified policy type.",
+    ),
+  createAccountStatusNotFound: () =>
+    OrganizationsErrors.CreateAccountStatusNotFoundException("We can't find a create account request with the CreateAccountRequestId that you specified."),
+  accountAlreadyClosed: () => OrganizationsErrors.AccountAlreadyClosedException('You attempted to close an account that is already closed.'),
+  masterCannotLeave: () =>
+    OrganizationsErrors.MasterCannotLeaveOrganizationException(
+      "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
     ),
   constraint: (reason: ConstraintViolationReason) =>
     OrganizationsErrors.ConstraintViolationException(constraintMessages[reason], { Reason: reason }),

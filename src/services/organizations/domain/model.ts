@@ -40,6 +40,8 @@ export interface AccountRecord {
   readonly status: AccountStatus;
   readonly joinedMethod: JoinedMethod;
   readonly joinedAt: number;
+  /** When CloseAccount closed it (status SUSPENDED); undefined while the account is open. */
+  readonly closedAt?: number;
 }
 
 export interface PolicyRecord {
@@ -100,6 +102,14 @@ export interface OrgState {
   readonly tags: ReadonlyMap<string, readonly Tag[]>;
   /** Container (root or OU) id → child OU and account ids, sorted. */
   readonly children: ReadonlyMap<string, Children>;
+}
+
+/** How long a closed account stays in the organization's lists (SUSPENDED) before AWS removes it for good. */
+export const CLOSED_ACCOUNT_LISTED_MS = 90 * 24 * 3600 * 1000;
+
+/** A closed account past its 90 days: no longer listed nor found. */
+export function isGone(a: AccountRecord, now: number): boolean {
+  return a.closedAt !== undefined && now - a.closedAt >= CLOSED_ACCOUNT_LISTED_MS;
 }
 
 const NO_CHILDREN: Children = { ous: [], accounts: [] };
