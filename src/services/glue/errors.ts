@@ -1,0 +1,15 @@
+import { AwsError } from '../../core/errors.js';
+
+/** Glue's error codes and wording (JSON 1.1, all 400). */
+export const glueErrors = {
+  databaseNotFound: (name: string) => new AwsError('EntityNotFoundException', `Database ${name} not found.`),
+  tableNotFound: (name: string) => new AwsError('EntityNotFoundException', `Table ${name} not found.`),
+  partitionNotFound: () => new AwsError('EntityNotFoundException', 'Cannot find partition.'),
+  policyNotFound: () => new AwsError('EntityNotFoundException', 'Policy not found'),
+  databaseExists: () => new AwsError('AlreadyExistsException', 'Database already exists.'),
+  tableExists: () => new AwsError('AlreadyExistsException', 'Table already exists.'),
+  partitionExists: () => new AwsError('AlreadyExistsException', 'Partition already exists.'),
+  invalid: (message: string) => new AwsError('InvalidInputException', message),
+  lfDenied: (name: string) => new AwsError('AccessDeniedException', `Insufficient Lake Formation permission(s) on ${name}`),
+  badToken: () => new AwsError('InvalidInputException', 'Invalid pagination token'),
+};

@@ -1,0 +1,166 @@
+/**
+ * The effective permission model (reference §3.2, §5.3, §5.4): who is a data lake admin, which grants apply to a
+ * principal on a table, IAM mode (IAM_ALLOWED_PRINCIPALS), cross-account intersection with what the owner shared
+ * with the consumer's account, and registered locations. Used by the catalog port, Glue's metadata filtering and
+ * the grant checks of the Lake Formation API.
+ */
+import type { RequestContext } from '../../core/context.js';
+import type { CellGrant } from '../../core/data-catalog.js';
+import type { GlueCatalog, GlueTable } from '../glue/index.js';
+import type { LakeShares } from '../ram/index.js';
+import type { DataLakeSettings } from './api.gen.js';
+import { IAM_ALLOWED_PRINCIPALS, type GrantResource, type StoredGrant } from './model.js';
+import type { LakeFormationStore } from './store.js';
+
+export interface AccessDeps {
+  readonly store: LakeFormationStore;
+  readonly glue: GlueCatalog;
+  readonly ram: LakeShares;
+}
+
+/** A grant turned into rows × columns for one table, with the sentence that names it. */
+export interface DecidedCells extends CellGrant {
+  readonly by: string;
+}
+
+export const DEFAULT_SETTINGS: DataLakeSettings = {
+  DataLakeAdmins: [],
+  ReadOnlyAdmins: [],
+  CreateDatabaseDefaultPermissions: [{ Principal: { DataLakePrincipalIdentifier: IAM_ALLOWED_PRINCIPALS }, Permissions: ['ALL'] }],
+  CreateTableDefaultPermissions: [{ Principal: { DataLakePrincipalIdentifier: IAM_ALLOWED_PRINCIPALS }, Permissions: ['ALL'] }],
+  Parameters: { CROSS_ACCOUNT_VERSION: '4' },
+  TrustedResourceOwners: [],
+  AllowExternalDataFiltering: false,
+  AllowFullTableExternalDataAccess: false,
+};
+
+/** The identities Lake Formation knows the caller by: its role (for a session) or user ARN. */
+export function principalIds(ctx: RequestContext): string[] {
+  const p = ctx.principal;
+  const out = [p.arn];
+  if (p.roleArn) out.push(p.roleArn);
+  return out;
+}
+
+export const columnNames = (t: GlueTable): string[] => [...(t.StorageDescriptor?.Columns ?? []), ...(t.PartitionKeys ?? [])].map((c) => c.Name);
+
+function describe(g: StoredGrant, account: string): string {
+  const r = g.resource;
+  const name = 'database' in r ? `${r.catalogId}:${r.database}${'table' in r ? `.${r.table}` : ''}` : r.catalogId;
+  const what = r.kind === 'columns' ? (r.include ? `columns (${r.include.join(', ')}) of ` : `all columns except (${(r.exclude ?? []).join(', ')}) of `) : r.kind === 'filter' ? `data cells filter ${r.name} on ` : '';
+  return `${g.permissions.join('+')} on ${what}${name} granted to ${g.principal} in ${account}`;
+}
+
+export function createAccess(deps: AccessDeps) {
+  const { store, glue, ram } = deps;
+
+  async function settings(account: string): Promise<DataLakeSettings> {
+    return (await store.settings(account)) ?? DEFAULT_SETTINGS;
+  }
+
+  async function isAdmin(ctx: RequestContext, account: string): Promise<boolean> {
+    if (ctx.accountId !== account) return false;
+    const ids = principalIds(ctx);
+    return ((await settings(account)).DataLakeAdmins ?? []).some((a) => ids.includes(a.DataLakePrincipalIdentifier ?? ''));
+  }
+
+  const onTable = (r: GrantResource, catalogId: string, database: string, table: string): boolean =>
+    r.catalogId === catalogId && 'database' in r && r.database === database && 'table' in r && (r.table === table || (r.kind === 'table' && r.table === '*'));
+
+  /** IAM mode: the table (or every table of its database, by wildcard) keeps its IAM_ALLOWED_PRINCIPALS grant. */
+  async function iamMode(catalogId: string, database: string, table: string): Promise<boolean> {
+    return (await store.grants(catalogId)).some((g) => g.principal === IAM_ALLOWED_PRINCIPALS && onTable(g.resource, catalogId, database, table));
+  }
+
+  async function grantsFor(account: string, principals: readonly string[], catalogId: string, database: string, table: string): Promise<StoredGrant[]> {
+    return (await store.grants(account)).filter((g) => principals.includes(g.principal) && onTable(g.resource, catalogId, database, table));
+  }
+
+  /** The SELECT grants among `grants` as cells over the table's columns. */
+  async function cells(grants: readonly StoredGrant[], account: string, t: GlueTable): Promise<DecidedCells[]> {
+    const all = columnNames(t);
+    const out: DecidedCells[] = [];
+    for (const g of grants) {
+      if (!g.permissions.includes('SELECT') && !g.permissions.includes('ALL')) continue;
+      const r = g.resource;
+      const by = describe(g, account);
+      if (r.kind === 'table') out.push({ columns: all, by });
+      else if (r.kind === 'columns') out.push({ columns: r.include ? all.filter((c) => r.include!.includes(c)) : all.filter((c) => !(r.exclude ?? []).includes(c)), by });
+      else if (r.kind === 'filter') {
+        const f = await store.filter(r.catalogId, r.database, r.table, r.name);
+        if (!f) continue;
+        const cols = f.ColumnNames ? all.filter((c) => f.ColumnNames!.map((x) => x.toLowerCase()).includes(c)) : all.filter((c) => !(f.ColumnWildcard?.ExcludedColumnNames ?? []).map((x) => x.toLowerCase()).includes(c));
+        out.push({ columns: cols, ...(f.RowFilter?.FilterExpression !== undefined && !f.RowFilter.AllRowsWildcard ? { rowFilter: f.RowFilter.FilterExpression } : {}), by });
+      }
+    }
+    return out.filter((c) => c.columns.length > 0);
+  }
+
+  function intersect(consumer: readonly DecidedCells[], owner: readonly DecidedCells[]): DecidedCells[] {
+    const out: DecidedCells[] = [];
+    for (const c of consumer) {
+      for (const o of owner) {
+        const columns = c.columns.filter((x) => o.columns.includes(x));
+        if (!columns.length) continue;
+        const rowFilter = c.rowFilter && o.rowFilter ? `(${c.rowFilter}) AND (${o.rowFilter})` : (c.rowFilter ?? o.rowFilter);
+        out.push({ columns, ...(rowFilter !== undefined ? { rowFilter } : {}), by: `${c.by}, within ${o.by}` });
+      }
+    }
+    return out;
+  }
+
+  const tableArn = (region: string, c: string, d: string, t: string) => `arn:aws:glue:${region}:${c}:table/${d}/${t}`;
+  const databaseArn = (region: string, c: string, d: string) => `arn:aws:glue:${region}:${c}:database/${d}`;
+
+  async function shareAccepted(ctx: RequestContext, catalogId: string, database: string, table?: string): Promise<boolean> {
+    if (catalogId === ctx.accountId) return true;
+    if (table !== undefined && (await ram.accepted(ctx.accountId, tableArn(ctx.region, catalogId, database, table)))) return true;
+    if (await ram.accepted(ctx.accountId, databaseArn(ctx.region, catalogId, database))) return true;
+    if (table === undefined) {
+      const prefix = `arn:aws:glue:${ctx.region}:${catalogId}:table/${database}/`;
+      return (await ram.acceptedResources(ctx.accountId)).some((a) => a.startsWith(prefix));
+    }
+    return false;
+  }
+
+  /** What the owner granted the consumer's account (or, cross-account version 3+, the caller directly). */
+  async function ownerLevel(ctx: RequestContext, t: GlueTable): Promise<{ account: DecidedCells[]; direct: DecidedCells[]; anyGrant: boolean }> {
+    const owner = t.CatalogId!;
+    const grants = (await store.grants(owner)).filter((g) => onTable(g.resource, owner, t.DatabaseName!, t.Name));
+    const toAccount = grants.filter((g) => g.principal === ctx.accountId || g.principal.startsWith('arn:aws:organizations::'));
+    const direct = grants.filter((g) => principalIds(ctx).includes(g.principal));
+    return { account: await cells(toAccount, owner, t), direct: await cells(direct, owner, t), anyGrant: toAccount.length + direct.length > 0 };
+  }
+
+  /**
+   * The caller's effective cells on an owner's table (never a link): undefined in IAM mode, else the list (empty:
+   * no access). Cross-account: the consumer account's grants intersected with the owner's grant to the account.
+   */
+  async function effective(ctx: RequestContext, t: GlueTable): Promise<{ iam: true; by: string } | { iam: false; cells: DecidedCells[] }> {
+    const owner = t.CatalogId!;
+    if (await iamMode(owner, t.DatabaseName!, t.Name)) return { iam: true, by: `IAM_ALLOWED_PRINCIPALS on ${owner}:${t.DatabaseName}.${t.Name} (IAM access control)` };
+    const mine = await cells(await grantsFor(ctx.accountId, principalIds(ctx), owner, t.DatabaseName!, t.Name), ctx.accountId, t);
+    if (owner === ctx.accountId) return { iam: false, cells: mine };
+    const level = await ownerLevel(ctx, t);
+    return { iam: false, cells: [...intersect(mine, level.account), ...level.direct] };
+  }
+
+  /** Any permission at all on a table by the caller (for metadata: DESCRIBE, ALTER … count). */
+  async function anyPermission(ctx: RequestContext, catalogId: string, database: string, table: string): Promise<boolean> {
+    return (await grantsFor(ctx.accountId, principalIds(ctx), catalogId, database, table)).length > 0;
+  }
+
+  async function registered(location: string | undefined, owner?: string): Promise<boolean> {
+    if (!location) return false;
+    const s3 = location.replace(/^s3a?:\/\//, '');
+    const locs = owner ? await store.locations(owner) : await store.allLocations();
+    return locs.some((l) => {
+      const base = l.arn.replace(/^arn:aws:s3:::/, '').replace(/\/$/, '');
+      return s3 === base || s3.startsWith(`${base}/`);
+    });
+  }
+
+  return { settings, isAdmin, iamMode, grantsFor, cells, intersect, effective, anyPermission, shareAccepted, ownerLevel, registered, glue, store, ram };
+}
+
+export type Access = ReturnType<typeof createAccess>;

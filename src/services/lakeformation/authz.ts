@@ -1,0 +1,12 @@
+import type { AuthzFn } from '../../core/service.js';
+
+/** Lake Formation's IAM actions have no resource types: every operation is authorized on `*`. */
+const star = (op: string): AuthzFn => () => [{ action: `lakeformation:${op}`, resource: '*' }];
+
+const OPS = [
+  'GetDataLakeSettings', 'PutDataLakeSettings', 'RegisterResource', 'DeregisterResource', 'DescribeResource', 'ListResources',
+  'GrantPermissions', 'RevokePermissions', 'BatchGrantPermissions', 'BatchRevokePermissions', 'ListPermissions',
+  'CreateDataCellsFilter', 'GetDataCellsFilter', 'UpdateDataCellsFilter', 'DeleteDataCellsFilter', 'ListDataCellsFilter',
+];
+
+export const lakeFormationAuthz: Record<string, AuthzFn> = Object.fromEntries(OPS.map((op) => [op, star(op)]));

@@ -1,0 +1,89 @@
+/**
+ * Lake Formation's side of Glue: the creator's implicit permissions and the default IAM_ALLOWED_PRINCIPALS grants
+ * on creation (§5.4), grants dropped with their resource, and what the caller may see of the catalog.
+ */
+import type { RequestContext } from '../../core/context.js';
+import type { GlueGovernance } from '../glue/index.js';
+import { principalIds, type Access } from './access.js';
+import { IAM_ALLOWED_PRINCIPALS, type GrantResource, type StoredGrant } from './model.js';
+
+export function createGovernance(access: Access): GlueGovernance {
+  const { store, glue } = access;
+  const creator = (ctx: RequestContext) => ctx.principal.roleArn ?? ctx.principal.arn;
+
+  async function put(account: string, principal: string, resource: GrantResource, permissions: string[], grantOption: string[], ctx: RequestContext) {
+    const g: StoredGrant = { principal, resource, permissions, grantOption, updated: ctx.now, updatedBy: ctx.principal.arn };
+    await store.putGrant(account, g);
+  }
+
+  return {
+    async created(ctx, catalogId, database, table) {
+      const settings = await access.settings(catalogId);
+      if (table === undefined) {
+        const resource: GrantResource = { kind: 'database', catalogId, database };
+        await put(catalogId, creator(ctx), resource, ['ALL'], ['ALL'], ctx);
+        if ((settings.CreateDatabaseDefaultPermissions ?? []).some((p) => p.Principal?.DataLakePrincipalIdentifier === IAM_ALLOWED_PRINCIPALS)) await put(catalogId, IAM_ALLOWED_PRINCIPALS, resource, ['ALL'], [], ctx);
+        return;
+      }
+      const resource: GrantResource = { kind: 'table', catalogId, database, table };
+      await put(catalogId, creator(ctx), resource, ['ALL'], ['ALL'], ctx);
+      const db = await glue.database(catalogId, database);
+      const defaults = db?.CreateTableDefaultPermissions ?? settings.CreateTableDefaultPermissions ?? [];
+      if (defaults.some((p) => p.Principal?.DataLakePrincipalIdentifier === IAM_ALLOWED_PRINCIPALS)) await put(catalogId, IAM_ALLOWED_PRINCIPALS, resource, ['ALL'], [], ctx);
+    },
+    async dropped(catalogId, database, table) {
+      for (const { account, grant } of await store.allGrants()) {
+        const r = grant.resource;
+        if (r.catalogId !== catalogId || !('database' in r) || r.database !== database) continue;
+        if (table !== undefined && (!('table' in r) || r.table !== table)) continue;
+        await store.deleteGrant(account, grant);
+      }
+    },
+    async databaseVisible(ctx, catalogId, database) {
+      if (catalogId === ctx.accountId) {
+        if (await access.isAdmin(ctx, catalogId)) return true;
+        const ids = [...principalIds(ctx), IAM_ALLOWED_PRINCIPALS];
+        return (await store.grants(catalogId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database);
+      }
+      if (!(await access.shareAccepted(ctx, catalogId, database))) return false;
+      if (await access.isAdmin(ctx, ctx.accountId)) return true;
+      const ids = principalIds(ctx);
+      return (await store.grants(ctx.accountId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database);
+    },
+    async tableVisibility(ctx, catalogId, database, table) {
+      const t = await glue.table(catalogId, database, table);
+      if (!t) return 'hidden';
+      if (catalogId !== ctx.accountId && !(await access.shareAccepted(ctx, catalogId, database, table))) return 'hidden';
+      if (await access.iamMode(catalogId, database, table)) return 'all';
+      const admin = await access.isAdmin(ctx, ctx.accountId);
+      // A resource link has no columns: its creator, admins and grantees see it.
+      if (t.TargetTable) return admin || (await access.anyPermission(ctx, catalogId, database, table)) ? 'all' : 'hidden';
+      if (catalogId === ctx.accountId) {
+        if (admin) return 'all';
+        const grants = await access.grantsFor(ctx.accountId, principalIds(ctx), catalogId, database, table);
+        if (grants.some((g) => g.resource.kind === 'table' && g.permissions.some((p) => p !== 'SELECT'))) return 'all';
+        const cells = await access.cells(grants, ctx.accountId, t);
+        if (cells.length) return new Set(cells.flatMap((c) => c.columns));
+        return grants.length ? new Set() : 'hidden';
+      }
+      const owner = await access.ownerLevel(ctx, t);
+      // The consumer's admin sees what the owner shared with its account.
+      if (admin) return owner.anyGrant ? new Set([...owner.account, ...owner.direct].flatMap((c) => c.columns)) : 'hidden';
+      const eff = await access.effective(ctx, t);
+      if (eff.iam) return 'all';
+      if (eff.cells.length) return new Set(eff.cells.flatMap((c) => c.columns));
+      return (await access.anyPermission(ctx, catalogId, database, table)) ? new Set() : 'hidden';
+    },
+    async foreignDatabases(ctx) {
+      const seen = new Map<string, { catalogId: string; database: string }>();
+      for (const arn of await access.ram.acceptedResources(ctx.accountId)) {
+        const m = /^arn:aws:glue:[^:]*:(\d{12}):(?:database\/([^/]+)|table\/([^/]+)\/)/.exec(arn);
+        if (!m || m[1] === ctx.accountId) continue;
+        const database = m[2] ?? m[3]!;
+        seen.set(`${m[1]}/${database}`, { catalogId: m[1]!, database });
+      }
+      return [...seen.values()];
+    },
+    registered: (location) => access.registered(location),
+  };
+}

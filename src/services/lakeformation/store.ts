@@ -1,0 +1,51 @@
+import type { Database, Migration } from '../../persistence/db.js';
+import { createDocumentTable, documentMigration } from '../../persistence/documents.js';
+import type { DataLakeSettings } from './api.gen.js';
+import { grantKey, type StoredFilter, type StoredGrant, type StoredLocation } from './model.js';
+
+export const lakeFormationMigrations: Migration[] = [documentMigration('lakeformation-001-documents', 'lakeformation_documents')];
+
+/** Everything is scoped by the account whose Lake Formation holds it (grants: the granting account). */
+export interface LakeFormationStore {
+  settings(account: string): Promise<DataLakeSettings | undefined>;
+  putSettings(account: string, s: DataLakeSettings): Promise<void>;
+  grants(account: string): Promise<StoredGrant[]>;
+  /** Grants of every account on resources of `catalogId` (consumers' grants on shared tables included). */
+  allGrants(): Promise<{ account: string; grant: StoredGrant }[]>;
+  putGrant(account: string, g: StoredGrant): Promise<void>;
+  deleteGrant(account: string, g: StoredGrant): Promise<void>;
+  locations(account: string): Promise<StoredLocation[]>;
+  allLocations(): Promise<StoredLocation[]>;
+  insertLocation(account: string, l: StoredLocation): Promise<boolean>;
+  putLocation(account: string, l: StoredLocation): Promise<void>;
+  deleteLocation(account: string, arn: string): Promise<boolean>;
+  filters(account: string): Promise<StoredFilter[]>;
+  filter(account: string, database: string, table: string, name: string): Promise<StoredFilter | undefined>;
+  insertFilter(account: string, f: StoredFilter): Promise<boolean>;
+  putFilter(account: string, f: StoredFilter): Promise<void>;
+  deleteFilter(account: string, database: string, table: string, name: string): Promise<boolean>;
+}
+
+const filterKey = (d: string, t: string, n: string) => JSON.stringify([d, t, n]);
+
+export function createLakeFormationStore(db: Database): LakeFormationStore {
+  const docs = createDocumentTable(db, 'lakeformation_documents');
+  return {
+    settings: (a) => docs.get<DataLakeSettings>(a, 'settings', 'settings'),
+    putSettings: (a, s) => docs.put(a, 'settings', 'settings', s),
+    grants: async (a) => (await docs.list<StoredGrant>(a, 'grant')).map((r) => r.doc),
+    allGrants: async () => (await docs.list<StoredGrant>(undefined, 'grant')).map((r) => ({ account: r.scope, grant: r.doc })),
+    putGrant: (a, g) => docs.put(a, 'grant', grantKey(g.principal, g.resource), g),
+    deleteGrant: async (a, g) => void (await docs.delete(a, 'grant', grantKey(g.principal, g.resource))),
+    locations: async (a) => (await docs.list<StoredLocation>(a, 'location')).map((r) => r.doc),
+    allLocations: async () => (await docs.list<StoredLocation>(undefined, 'location')).map((r) => r.doc),
+    insertLocation: (a, l) => docs.insert(a, 'location', l.arn, l),
+    putLocation: (a, l) => docs.put(a, 'location', l.arn, l),
+    deleteLocation: (a, arn) => docs.delete(a, 'location', arn),
+    filters: async (a) => (await docs.list<StoredFilter>(a, 'filter')).map((r) => r.doc),
+    filter: (a, d, t, n) => docs.get<StoredFilter>(a, 'filter', filterKey(d, t, n)),
+    insertFilter: (a, f) => docs.insert(a, 'filter', filterKey(f.DatabaseName, f.TableName, f.Name), f),
+    putFilter: (a, f) => docs.put(a, 'filter', filterKey(f.DatabaseName, f.TableName, f.Name), f),
+    deleteFilter: (a, d, t, n) => docs.delete(a, 'filter', filterKey(d, t, n)),
+  };
+}
