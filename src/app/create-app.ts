@@ -17,6 +17,7 @@ import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
+import { createLogsService } from '../services/logs/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
 import { builtinMetricDefinitions, createModelArtifactFromDir, createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
@@ -101,6 +102,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       // An in-memory database would otherwise grow with every call (~3 KiB per event) for the life of the process.
       ...(config.ephemeral ? { retention: { perAccount: EPHEMERAL_EVENTS_PER_ACCOUNT } } : {}),
     });
+    // CloudWatch Logs: the API, and the sink SageMaker's jobs and endpoints write their output through.
+    const logs = createLogsService({ db, clock, log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) });
     const ecr = createEcrService({
       db,
       clock,
@@ -171,7 +174,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     stopEndpoints = () => sagemaker.close();
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...logs.migrations];
+    logs.start();
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
@@ -190,7 +194,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, logs.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -257,6 +261,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       settle: () => sagemaker.settle(),
       async close() {
         await server.close();
+        logs.close();
         try {
           await sagemaker.close();
           await runtime.close();
