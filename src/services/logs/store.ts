@@ -265,8 +265,9 @@ export function createLogsStore(db: Database) {
         .selectFrom('logs_blocks')
         .select(['id', 'stream_name', 'min_ts', 'max_ts', 'ingestion_time', 'timestamps_json', 'messages_json'])
         .where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name)
-        .where('min_ts', '<', to)
-        .where('max_ts', '>=', from);
+        // Unbounded ends as the widest bigint-safe numbers (PostgreSQL has no infinite bigint).
+        .where('min_ts', '<', Math.min(to, Number.MAX_SAFE_INTEGER))
+        .where('max_ts', '>=', Math.max(from, Number.MIN_SAFE_INTEGER));
       if (streams) q = q.where('stream_name', 'in', streams as string[]);
       if (streamPrefix !== undefined) q = q.where(startsWith('stream_name', streamPrefix));
       const rows = await q.orderBy('min_ts').orderBy('id').execute();

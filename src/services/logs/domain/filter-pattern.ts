@@ -257,12 +257,13 @@ function compileSpaceDelimited(p: string): (m: string) => boolean {
     const cond = m[2]!.trim();
     if (cond === '') return { ellipsis: false as const, test: () => true };
     const alternatives = cond.split('||').map((alt) => alt.split('&&').map((part) => {
-      const c = /^\s*(!=|<=|>=|=|<|>)\s*(.+?)\s*$/s.exec(part);
-      if (!c) throw invalid();
-      const raw = c[2]!;
+      // `status = 4* || status = 5*`: later alternatives repeat the field's name.
+      const c = /^\s*(?:(\w+)\s*)?(!=|<=|>=|=|<|>)\s*(.+?)\s*$/s.exec(part);
+      if (!c || (c[1] !== undefined && c[1] !== m[1])) throw invalid();
+      const raw = c[3]!;
       const quoted = raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2;
       const lit = quoted ? raw.slice(1, -1) : raw;
-      return (v: string) => compareValue(v, c[1] as Op, lit, quoted);
+      return (v: string) => compareValue(v, c[2] as Op, lit, quoted);
     }));
     return { ellipsis: false as const, test: (v: string) => alternatives.some((all) => all.every((t) => t(v))) };
   });

@@ -243,10 +243,11 @@ export function runQuery(commands: Command[], events: Iterable<InputEvent>, limi
     bytes += e.message.length;
     records.push(recordOf(e));
   }
+  // Newest first unless the query sorts: a bare `limit` keeps the latest events, as in the console.
+  records.sort((x, y) => num(y['@timestamp']) - num(x['@timestamp']));
   let columns: string[] | undefined;
   const timeFields = new Set(TIME_FIELDS);
   let aggregated = false;
-  let sorted = false;
   let explicitLimit: number | undefined;
   for (const cmd of commands) {
     switch (cmd.c) {
@@ -277,7 +278,6 @@ export function runQuery(commands: Command[], events: Iterable<InputEvent>, limi
         aggregated = true;
         break;
       case 'sort':
-        sorted = true;
         records.sort((x, y) => {
           for (const k of cmd.keys) {
             const a = evaluate(k.expr, x), b = evaluate(k.expr, y);
@@ -303,8 +303,7 @@ export function runQuery(commands: Command[], events: Iterable<InputEvent>, limi
       }
     }
   }
-  const matched = aggregated ? records.length : records.length;
-  if (!aggregated && !sorted) records.sort((x, y) => num(y['@timestamp']) - num(x['@timestamp']));
+  const matched = records.length;
   records = records.slice(0, Math.min(explicitLimit ?? limit, limit));
   const cols = columns ?? ['@timestamp', '@message'];
   const rows = records.map((r) =>
