@@ -20,6 +20,7 @@ import { createS3Service } from '../services/s3/index.js';
 import { createOamService, type OamLinks } from '../services/oam/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
+import { createLogsService } from '../services/logs/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
 import { builtinMetricDefinitions, createModelArtifactFromDir, createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
@@ -137,6 +138,9 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       },
       ...(config.trailDelivery ? { delivery: config.trailDelivery } : {}),
     });
+    // CloudWatch Logs: the API, and the sink SageMaker's jobs and endpoints write their output through.
+    // The monitoring account sees linked source accounts' log groups (oam is created below; the port is late-bound).
+    const logs = createLogsService({ db, clock, links: { sourceAccounts: (...a) => oam.links.sourceAccounts(...a) }, log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) });
     const ecr = createEcrService({
       db,
       clock,
@@ -206,7 +210,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     stopEndpoints = () => sagemaker.close();
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations];
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations];
+    logs.start();
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
@@ -229,7 +234,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -301,6 +306,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       },
       async close() {
         await server.close();
+        logs.close();
         try {
           await org.accountRequests.settle();
           await sagemaker.close();

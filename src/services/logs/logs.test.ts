@@ -1,0 +1,104 @@
+/**
+ * The Logs service through its handlers with a fake RequestContext: cross-account reads through a fake
+ * ObservabilityLinks, the retention sweep, the LogsSink. On SQLite, and on PostgreSQL too when MLZONE_TEST_PG is set.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RequestContext } from '../../core/context.js';
+import type { ObservabilityLinks } from '../../core/observability.js';
+import { rootArn } from '../../core/principal.js';
+import type { Database } from '../../persistence/db.js';
+import { runMigrations } from '../../persistence/migrate.js';
+// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
+import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
+// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
+import { openSqlite } from '../../persistence/sqlite/index.js';
+import { createLogsService, type LogsService } from './index.js';
+
+const MONITOR = '222222222222', PROD = '777777777777', DS2 = '555555555555';
+const DAY = 86_400_000;
+let now = Date.UTC(2026, 5, 1);
+const clock = { now: () => now };
+
+function ctx(accountId: string): RequestContext {
+  return {
+    requestId: 'r', service: 'logs', operation: 'x', region: 'us-east-1', accountId, sourceIp: '127.0.0.1', userAgent: 'vitest', now, secureTransport: false,
+    principal: { type: 'Root', accountId, arn: rootArn(accountId), userId: accountId } as RequestContext['principal'],
+  };
+}
+
+/** Production is linked to shared-services for log groups; data-science-2 is not linked. */
+const links: ObservabilityLinks = {
+  sourceAccounts: async (monitoring, _region, type) => (monitoring === MONITOR && type === 'AWS::Logs::LogGroup' ? [PROD] : []),
+};
+
+const pgUrl = process.env.MLZONE_TEST_PG;
+const backends: Array<{ name: string; open(): Database; dispose(db: Database): Promise<void> }> = [
+  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
+  ...(pgUrl
+    ? [{ name: 'postgres', open: () => openTestPostgres(pgUrl), dispose: async (db: Database) => { const s = testSchemaOf(db); await db.close(); await dropTestSchema(pgUrl, s); } }]
+    : []),
+];
+
+for (const backend of backends) {
+  describe(`logs service (${backend.name})`, () => {
+    let db: Database;
+    let svc: LogsService;
+    const call = (op: string, account: string, input: unknown) => svc.definition.handlers[op]!(input, ctx(account)) as Promise<any>;
+
+    beforeEach(async () => {
+      db = backend.open();
+      svc = createLogsService({ db, clock, links });
+      await runMigrations(db, svc.migrations);
+      for (const account of [PROD, DS2]) await svc.sink.put(account, 'us-east-1', '/aws/sagemaker/Endpoints/churn', 'AllTraffic/i-1', [
+        { timestamp: now - 2000, message: `INFO ok from ${account}` },
+        { timestamp: now - 1000, message: `ERROR boom from ${account}` },
+      ]);
+    });
+    afterEach(() => backend.dispose(db));
+
+    it('the sink creates group and stream and its lines read back', async () => {
+      const out = await call('GetLogEvents', PROD, { logGroupName: '/aws/sagemaker/Endpoints/churn', logStreamName: 'AllTraffic/i-1', startFromHead: true });
+      expect(out.events.map((e: { message: string }) => e.message)).toEqual([`INFO ok from ${PROD}`, `ERROR boom from ${PROD}`]);
+    });
+
+    it('a monitoring account sees linked accounts only, by ARN and with includeLinkedAccounts', async () => {
+      const groups = await call('DescribeLogGroups', MONITOR, { includeLinkedAccounts: true });
+      expect(groups.logGroups.map((g: { logGroupArn: string }) => g.logGroupArn)).toEqual([`arn:aws:logs:us-east-1:${PROD}:log-group:/aws/sagemaker/Endpoints/churn`]);
+      expect((await call('DescribeLogGroups', MONITOR, {})).logGroups).toEqual([]);
+      const arn = (a: string) => `arn:aws:logs:us-east-1:${a}:log-group:/aws/sagemaker/Endpoints/churn`;
+      const found = await call('FilterLogEvents', MONITOR, { logGroupIdentifier: arn(PROD), filterPattern: 'ERROR' });
+      expect(found.events.map((e: { message: string }) => e.message)).toEqual([`ERROR boom from ${PROD}`]);
+      await expect(call('FilterLogEvents', MONITOR, { logGroupIdentifier: arn(DS2) })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+      await expect(call('FilterLogEvents', DS2, { logGroupIdentifier: arn(PROD) })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+      const q = await call('StartQuery', MONITOR, { logGroupIdentifiers: [arn(PROD)], startTime: 0, endTime: Math.floor(now / 1000), queryString: 'filter @message like /ERROR/ | fields @log, @message' });
+      const r = await call('GetQueryResults', MONITOR, { queryId: q.queryId });
+      expect(r.results).toEqual([[{ field: '@log', value: `${PROD}:/aws/sagemaker/Endpoints/churn` }, { field: '@message', value: `ERROR boom from ${PROD}` }]]);
+      await expect(call('StartQuery', MONITOR, { logGroupIdentifiers: [arn(DS2)], startTime: 0, endTime: 1, queryString: 'fields @message' })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+      await expect(call('GetQueryResults', PROD, { queryId: q.queryId })).rejects.toMatchObject({ code: 'ResourceNotFoundException' });
+    });
+
+    it('the sweep drops events older than the retention; reads hide them before it runs', async () => {
+      await call('PutRetentionPolicy', PROD, { logGroupName: '/aws/sagemaker/Endpoints/churn', retentionInDays: 1 });
+      await svc.sink.put(PROD, 'us-east-1', '/aws/sagemaker/Endpoints/churn', 'AllTraffic/i-1', [{ timestamp: now + DAY, message: 'next day' }]);
+      now += DAY + 500;
+      const read = async () => (await call('FilterLogEvents', PROD, { logGroupName: '/aws/sagemaker/Endpoints/churn' })).events.map((e: { message: string }) => e.message);
+      expect(await read()).toEqual(['next day']);
+      expect(await svc.sweep()).toBe(1);
+      expect(await read()).toEqual(['next day']);
+      const rows = await db.kysely.selectFrom('logs_blocks').select('id').where('account', '=', PROD).execute();
+      expect(rows).toHaveLength(1);
+    });
+
+    it('DescribeLogGroups pages by name with prefix and pattern', async () => {
+      for (const n of ['/a/1', '/a/2', '/a/3', '/b/x']) await call('CreateLogGroup', PROD, { logGroupName: n });
+      const p1 = await call('DescribeLogGroups', PROD, { logGroupNamePrefix: '/a/', limit: 2 });
+      expect(p1.logGroups.map((g: { logGroupName: string }) => g.logGroupName)).toEqual(['/a/1', '/a/2']);
+      const p2 = await call('DescribeLogGroups', PROD, { logGroupNamePrefix: '/a/', limit: 2, nextToken: p1.nextToken });
+      expect(p2.logGroups.map((g: { logGroupName: string }) => g.logGroupName)).toEqual(['/a/3']);
+      expect(p2.nextToken).toBeUndefined();
+      const pat = await call('DescribeLogGroups', PROD, { logGroupNamePattern: 'SAGEMAKER' });
+      expect(pat.logGroups.map((g: { logGroupName: string }) => g.logGroupName)).toEqual(['/aws/sagemaker/Endpoints/churn']);
+      await expect(call('DeleteLogGroup', PROD, { logGroupName: '/nope' })).rejects.toMatchObject({ code: 'ResourceNotFoundException', message: 'The specified log group does not exist.' });
+    });
+  });
+}

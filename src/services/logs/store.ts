@@ -1,0 +1,302 @@
+/**
+ * Log groups, streams and events in the database. Events are stored in blocks: one row per written batch
+ * (a PutLogEvents call or a sink flush) holding its timestamps and messages as JSON arrays, with the block's
+ * time range indexed. Writing a batch is one insert, and a scan reads few rows: FilterLogEvents tests each
+ * block's raw text for the pattern's required terms before splitting it into messages, so most blocks of a
+ * selective search are skipped without parsing. Retention deletes whole blocks whose newest event expired;
+ * readers hide the expired events of blocks that straddle the cut-off.
+ *
+ * An event's position is (timestamp, block id, index in block); block ids sort in write order.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Migration } from '../../persistence/db.js';
+import { binaryText, startsWith } from '../../persistence/portable-sql.js';
+import { EVENT_OVERHEAD_BYTES, type InputEvent } from './domain/batch.js';
+import type { GroupRef } from './domain/names.js';
+
+type Ms = number | string | bigint;
+type LogsTables = {
+  logs_groups: { account: string; region: string; name: string; creation_time: Ms; retention_days: number | null; tags_json: string };
+  logs_streams: { account: string; region: string; group_name: string; name: string; creation_time: Ms; first_ts: Ms | null; last_ts: Ms | null; last_ingestion: Ms | null; stored_bytes: Ms };
+  logs_blocks: { id: string; account: string; region: string; group_name: string; stream_name: string; min_ts: Ms; max_ts: Ms; ingestion_time: Ms; bytes: Ms; timestamps_json: string; messages_json: string };
+};
+
+export const logsMigrations: Migration[] = [
+  {
+    name: 'logs-001-groups-streams-blocks',
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('logs_groups')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('name', binaryText(db), (c) => c.notNull())
+        .addColumn('creation_time', 'bigint', (c) => c.notNull())
+        .addColumn('retention_days', 'integer')
+        .addColumn('tags_json', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('logs_groups_pk', ['account', 'region', 'name'])
+        .execute();
+      await db.schema
+        .createTable('logs_streams')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('group_name', binaryText(db), (c) => c.notNull())
+        .addColumn('name', binaryText(db), (c) => c.notNull())
+        .addColumn('creation_time', 'bigint', (c) => c.notNull())
+        .addColumn('first_ts', 'bigint')
+        .addColumn('last_ts', 'bigint')
+        .addColumn('last_ingestion', 'bigint')
+        .addColumn('stored_bytes', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('logs_streams_pk', ['account', 'region', 'group_name', 'name'])
+        .execute();
+      await db.schema
+        .createTable('logs_blocks')
+        .addColumn('id', binaryText(db), (c) => c.primaryKey())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('region', 'text', (c) => c.notNull())
+        .addColumn('group_name', binaryText(db), (c) => c.notNull())
+        .addColumn('stream_name', binaryText(db), (c) => c.notNull())
+        .addColumn('min_ts', 'bigint', (c) => c.notNull())
+        .addColumn('max_ts', 'bigint', (c) => c.notNull())
+        .addColumn('ingestion_time', 'bigint', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('timestamps_json', 'text', (c) => c.notNull())
+        .addColumn('messages_json', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('logs_blocks_group_time').on('logs_blocks').columns(['account', 'region', 'group_name', 'min_ts']).execute();
+      await db.schema.createIndex('logs_blocks_stream_time').on('logs_blocks').columns(['account', 'region', 'group_name', 'stream_name', 'min_ts']).execute();
+      await db.schema.createIndex('logs_blocks_expiry').on('logs_blocks').columns(['max_ts']).execute();
+    },
+  },
+];
+
+export interface GroupRow {
+  readonly account: string;
+  readonly region: string;
+  readonly name: string;
+  readonly creationTime: number;
+  readonly retentionDays?: number;
+  readonly tags: Record<string, string>;
+  readonly storedBytes: number;
+}
+
+export interface StreamRow {
+  readonly name: string;
+  readonly creationTime: number;
+  readonly firstTs?: number;
+  readonly lastTs?: number;
+  readonly lastIngestion?: number;
+  readonly storedBytes: number;
+}
+
+/** One stored event with its position. */
+export interface StoredEvent {
+  readonly stream: string;
+  readonly group: GroupRef;
+  readonly timestamp: number;
+  readonly message: string;
+  readonly ingestionTime: number;
+  readonly block: string;
+  readonly index: number;
+}
+
+export interface BlockRow {
+  readonly id: string;
+  readonly stream: string;
+  readonly minTs: number;
+  readonly maxTs: number;
+  readonly ingestionTime: number;
+  readonly timestampsJson: string;
+  readonly messagesJson: string;
+}
+
+const n = (v: Ms | null | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+let blockSeq = 0;
+/** Sortable in write order within a process and across restarts (time first). */
+function blockId(now: number): string {
+  blockSeq = (blockSeq + 1) % 1_000_000;
+  return `${now.toString(36).padStart(9, '0')}${blockSeq.toString(36).padStart(4, '0')}${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, '0')}`;
+}
+
+export function createLogsStore(db: Database) {
+  const k = db.kysely.withTables<LogsTables>();
+  const where = (g: GroupRef) => ({ account: g.account, region: g.region, group_name: g.name });
+
+  const toGroup = async (r: LogsTables['logs_groups']): Promise<GroupRow> => {
+    const bytes = await k
+      .selectFrom('logs_streams')
+      .select((e) => e.fn.sum<Ms>('stored_bytes').as('b'))
+      .where('account', '=', r.account).where('region', '=', r.region).where('group_name', '=', r.name)
+      .executeTakeFirst();
+    return {
+      account: r.account,
+      region: r.region,
+      name: r.name,
+      creationTime: Number(r.creation_time),
+      ...(r.retention_days !== null ? { retentionDays: Number(r.retention_days) } : {}),
+      tags: JSON.parse(r.tags_json) as Record<string, string>,
+      storedBytes: Number(bytes?.b ?? 0),
+    };
+  };
+
+  return {
+    async createGroup(g: GroupRef, now: number, tags: Record<string, string>): Promise<boolean> {
+      const r = await k
+        .insertInto('logs_groups')
+        .values({ account: g.account, region: g.region, name: g.name, creation_time: now, retention_days: null, tags_json: JSON.stringify(tags) })
+        .onConflict((c) => c.doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async group(g: GroupRef): Promise<GroupRow | undefined> {
+      const r = await k.selectFrom('logs_groups').selectAll().where('account', '=', g.account).where('region', '=', g.region).where('name', '=', g.name).executeTakeFirst();
+      return r ? toGroup(r as LogsTables['logs_groups']) : undefined;
+    },
+
+    /** Groups of the accounts, by name, starting after `after`. */
+    async listGroups(accounts: readonly string[], region: string, opts: { prefix?: string; contains?: string; after?: string; limit: number }): Promise<GroupRow[]> {
+      let q = k.selectFrom('logs_groups').selectAll().where('account', 'in', accounts as string[]).where('region', '=', region);
+      if (opts.prefix !== undefined) q = q.where(startsWith('name', opts.prefix));
+      if (opts.after !== undefined) q = q.where('name', '>=', opts.after.split('\u0000')[0]!);
+      const rows = await q.orderBy('name').orderBy('account').execute();
+      const lowered = opts.contains?.toLowerCase();
+      const out: GroupRow[] = [];
+      for (const r of rows as Array<LogsTables['logs_groups']>) {
+        if (opts.after !== undefined && `${r.name}\u0000${r.account}` <= opts.after) continue;
+        if (lowered !== undefined && !r.name.toLowerCase().includes(lowered)) continue;
+        out.push(await toGroup(r as LogsTables['logs_groups']));
+        if (out.length >= opts.limit + 1) break;
+      }
+      return out;
+    },
+
+    async deleteGroup(g: GroupRef): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const t = trx.withTables<LogsTables>();
+        const r = await t.deleteFrom('logs_groups').where('account', '=', g.account).where('region', '=', g.region).where('name', '=', g.name).executeTakeFirst();
+        await t.deleteFrom('logs_streams').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).execute();
+        await t.deleteFrom('logs_blocks').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).execute();
+        return Number(r.numDeletedRows) > 0;
+      });
+    },
+
+    async setRetention(g: GroupRef, days: number | null): Promise<boolean> {
+      const r = await k.updateTable('logs_groups').set({ retention_days: days }).where('account', '=', g.account).where('region', '=', g.region).where('name', '=', g.name).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    async setTags(g: GroupRef, tags: Record<string, string>): Promise<void> {
+      await k.updateTable('logs_groups').set({ tags_json: JSON.stringify(tags) }).where('account', '=', g.account).where('region', '=', g.region).where('name', '=', g.name).execute();
+    },
+
+    async createStream(g: GroupRef, name: string, now: number): Promise<boolean> {
+      const r = await k
+        .insertInto('logs_streams')
+        .values({ ...where(g), name, creation_time: now, first_ts: null, last_ts: null, last_ingestion: null, stored_bytes: 0 })
+        .onConflict((c) => c.doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async stream(g: GroupRef, name: string): Promise<StreamRow | undefined> {
+      const r = await k.selectFrom('logs_streams').selectAll().where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('name', '=', name).executeTakeFirst();
+      return r ? toStream(r as LogsTables['logs_streams']) : undefined;
+    },
+
+    async streams(g: GroupRef, prefix?: string): Promise<StreamRow[]> {
+      let q = k.selectFrom('logs_streams').selectAll().where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name);
+      if (prefix !== undefined) q = q.where(startsWith('name', prefix));
+      return (await q.orderBy('name').execute()).map((r) => toStream(r as LogsTables['logs_streams']));
+    },
+
+    async deleteStream(g: GroupRef, name: string): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        const t = trx.withTables<LogsTables>();
+        const r = await t.deleteFrom('logs_streams').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('name', '=', name).executeTakeFirst();
+        await t.deleteFrom('logs_blocks').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('stream_name', '=', name).execute();
+        return Number(r.numDeletedRows) > 0;
+      });
+    },
+
+    /** Writes one block (events in chronological order) and updates the stream's summary, atomically. */
+    async append(g: GroupRef, stream: string, events: readonly InputEvent[], now: number): Promise<void> {
+      if (events.length === 0) return;
+      let bytes = 0;
+      const timestamps = new Array<number>(events.length);
+      const messages = new Array<string>(events.length);
+      let minTs = Infinity;
+      let maxTs = -Infinity;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        timestamps[i] = e.timestamp;
+        messages[i] = e.message;
+        bytes += Buffer.byteLength(e.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+        if (e.timestamp < minTs) minTs = e.timestamp;
+        if (e.timestamp > maxTs) maxTs = e.timestamp;
+      }
+      await db.transaction(async (trx) => {
+        const t = trx.withTables<LogsTables>();
+        await t
+          .insertInto('logs_blocks')
+          .values({ id: blockId(now), ...where(g), stream_name: stream, min_ts: minTs, max_ts: maxTs, ingestion_time: now, bytes, timestamps_json: JSON.stringify(timestamps), messages_json: JSON.stringify(messages) })
+          .execute();
+        const s = await t.selectFrom('logs_streams').select(['first_ts', 'last_ts', 'stored_bytes']).where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('name', '=', stream).executeTakeFirst();
+        if (!s) return;
+        await t
+          .updateTable('logs_streams')
+          .set({
+            first_ts: Math.min(n(s.first_ts) ?? minTs, minTs),
+            last_ts: Math.max(n(s.last_ts) ?? maxTs, maxTs),
+            last_ingestion: now,
+            stored_bytes: Number(s.stored_bytes) + bytes,
+          })
+          .where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('name', '=', stream)
+          .execute();
+      });
+    },
+
+    /**
+     * Blocks of a group (optionally some streams) that may hold events in [from, to), oldest first by their
+     * first event. `from` should already include the retention cut-off.
+     */
+    async blocks(g: GroupRef, from: number, to: number, streams?: readonly string[], streamPrefix?: string): Promise<BlockRow[]> {
+      let q = k
+        .selectFrom('logs_blocks')
+        .select(['id', 'stream_name', 'min_ts', 'max_ts', 'ingestion_time', 'timestamps_json', 'messages_json'])
+        .where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name)
+        // Unbounded ends as the widest bigint-safe numbers (PostgreSQL has no infinite bigint).
+        .where('min_ts', '<', Math.min(to, Number.MAX_SAFE_INTEGER))
+        .where('max_ts', '>=', Math.max(from, Number.MIN_SAFE_INTEGER));
+      if (streams) q = q.where('stream_name', 'in', streams as string[]);
+      if (streamPrefix !== undefined) q = q.where(startsWith('stream_name', streamPrefix));
+      const rows = await q.orderBy('min_ts').orderBy('id').execute();
+      return rows.map((r) => ({ id: r.id, stream: r.stream_name, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), ingestionTime: Number(r.ingestion_time), timestampsJson: r.timestamps_json, messagesJson: r.messages_json }));
+    },
+
+    /** Deletes the blocks whose every event is older than its group's retention; returns how many. */
+    async sweepExpired(now: number): Promise<number> {
+      const groups = await k.selectFrom('logs_groups').select(['account', 'region', 'name', 'retention_days']).where('retention_days', 'is not', null).execute();
+      let deleted = 0;
+      for (const gr of groups) {
+        const cutoff = now - Number(gr.retention_days) * 86_400_000;
+        const r = await k.deleteFrom('logs_blocks').where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('max_ts', '<', cutoff).executeTakeFirst();
+        deleted += Number(r.numDeletedRows);
+      }
+      return deleted;
+    },
+  };
+}
+
+function toStream(r: LogsTables['logs_streams']): StreamRow {
+  return {
+    name: r.name,
+    creationTime: Number(r.creation_time),
+    ...(r.first_ts !== null ? { firstTs: Number(r.first_ts) } : {}),
+    ...(r.last_ts !== null ? { lastTs: Number(r.last_ts) } : {}),
+    ...(r.last_ingestion !== null ? { lastIngestion: Number(r.last_ingestion) } : {}),
+    storedBytes: Number(r.stored_bytes),
+  };
+}
+
+export type LogsStore = ReturnType<typeof createLogsStore>;
