@@ -1,3 +1,4 @@
+import type { DataCatalogPort } from '../core/data-catalog.js';
 import type { AuthMode } from '../gateway/authenticate.js';
 
 /** Everything `mlzone up` (and tests) can set. */
@@ -27,6 +28,8 @@ export interface AppConfig {
   readonly jobConcurrency?: number;
   /** Passes container output lines to `log` (they are otherwise kept only for failure reasons). */
   readonly logContainers?: boolean;
+  /** The governed catalog Athena queries (Glue + Lake Formation); without one every table is TABLE_NOT_FOUND. */
+  readonly catalog?: DataCatalogPort;
 }
 
 export const defaultConfig: AppConfig = {

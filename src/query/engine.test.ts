@@ -132,3 +132,10 @@ describe('query engine over a fake catalog', () => {
     await expect(running.result).rejects.toThrow('Query cancelled by user');
   });
 });
+
+describe('Trino dialect', () => {
+  it('answers Trino functions with Trino semantics (macros created only when called)', async () => {
+    const r = await run(FULL, "SELECT date_diff('day', TIMESTAMP '2024-01-01 23:00', TIMESTAMP '2024-01-02 01:00'), day_of_week(DATE '2024-01-07'), regexp_like('abc', 'b'), cardinality(sequence(1, 5)), 7 / 2");
+    expect(r.rows).toEqual([['0', '7', 'true', '5', '3']]);
+  });
+});

@@ -14,6 +14,7 @@ import { formatValue } from './format.js';
 import { SqlGate, type GatedQuery } from './gate.js';
 import { dataLocations, relationSql, type DataFile } from './relation.js';
 import { duckTypeToAthena, quoteIdent, quoteLiteral, type AthenaColumnType } from './types.js';
+import { macrosFor } from './trino.js';
 import { viewSql } from './views.js';
 
 /** Lists the data files under an `s3://bucket/prefix/` location, authorizing the read as the port decided. */
@@ -208,22 +209,23 @@ export class QueryEngine {
       c.interrupt();
     }, this.limits.timeoutMs);
     try {
-      await c.run(`SET TimeZone='UTC'; SET integer_division=true; ATTACH ':memory:' AS ${CATALOG}`);
+      for (const setting of ["SET TimeZone='UTC'", 'SET integer_division=true', `ATTACH ':memory:' AS ${CATALOG}`]) await c.run(setting);
       const schemas = new Set([(req.database ?? 'default').toLowerCase(), ...views.map((v) => v.schema)]);
       for (const s of schemas) await c.run(`CREATE SCHEMA IF NOT EXISTS ${CATALOG}.${quoteIdent(s)}`);
       for (const v of views) await c.run(`CREATE VIEW ${CATALOG}.${quoteIdent(v.schema)}.${quoteIdent(v.table)} AS ${v.sql}`);
+      for (const m of macrosFor(req.gated.functions)) await c.run(m);
       await c.run(`USE ${CATALOG}.${quoteIdent((req.database ?? 'default').toLowerCase())}`);
       await c.run(`SET allowed_paths=[${allowed.map(quoteLiteral).join(', ')}]`);
-      await c.run(`SET enable_external_access=false; SET lock_configuration=true`);
+      await c.run('SET enable_external_access=false');
+      await c.run('SET lock_configuration=true');
       if (isCancelled()) throw new QueryCancelled();
       const reader = await c.runAndReadUntil(req.gated.sql, this.limits.maxRows + 1);
       const types = reader.columnTypes().map((t) => t.toString());
       const rawNames = reader.columnNames();
       const names = athenaNames(req.gated, rawNames);
-      const floats = types.map((t) => t === 'FLOAT');
       const raw = reader.getRows();
       if (raw.length > this.limits.maxRows) throw failures.resourceLimit(`Query result exceeds the limit of ${this.limits.maxRows} rows`);
-      const rows = raw.map((row) => row.map((v, i) => formatValue(v, floats[i])));
+      const rows = raw.map((row) => row.map((v, i) => formatValue(v, types[i]!)));
       const columns = names.map((name, i) => ({ name, ...duckTypeToAthena(types[i]!) }));
       return { columns, rows, dataScannedInBytes: scanned, engineMillis: Math.round(performance.now() - begun) };
     } catch (e) {

@@ -8,7 +8,7 @@ import { CatalogLookupError, type CatalogTable, type CellGrant, type DataCatalog
 
 export interface FakeTableAccess {
   readonly table: CatalogTable;
-  /** Principal ARN (or account id, or `*`) → grants; `'all'` reads the whole table. */
+  /** Principal ARN (a session's own ARN first, then its role's), account id, or `*` → grants; `'all'` reads the whole table. */
   readonly access: Readonly<Record<string, readonly CellGrant[] | 'all'>>;
   readonly dataAccess?: ReadableTable['dataAccess'];
 }
@@ -22,7 +22,7 @@ export class FakeCatalog implements DataCatalogPort {
 
   private accessOf(ctx: RequestContext, entry: FakeTableAccess): readonly CellGrant[] | 'all' | undefined {
     const p = ctx.principal;
-    return entry.access[p.roleArn ?? ''] ?? entry.access[p.arn] ?? entry.access[p.accountId] ?? entry.access['*'];
+    return entry.access[p.arn] ?? entry.access[p.roleArn ?? ''] ?? entry.access[p.accountId] ?? entry.access['*'];
   }
 
   async resolveTable(ctx: RequestContext, database: string, table: string): Promise<ReadableTable> {

@@ -26,22 +26,27 @@ function timestamp(v: DuckDBTimestampValue): string {
   return `${m[1]}.${(m[2] ?? '').padEnd(3, '0').slice(0, 3)}`;
 }
 
-function inner(v: DuckDBValue, float: boolean): string {
+function inner(v: DuckDBValue): string {
   if (v === null) return 'null';
-  return formatValue(v, float) ?? 'null';
+  return formatValue(v, typeof v === 'number' && !Number.isInteger(v) ? 'DOUBLE' : '') ?? 'null';
 }
 
-export function formatValue(v: DuckDBValue, float = false): string | null {
+/** `duckType` is the column's DuckDB type text: numbers print as Java doubles only for DOUBLE and FLOAT. */
+export function formatValue(v: DuckDBValue, duckType: string): string | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return float ? javaDouble(Number(Math.fround(v).toPrecision(7))) : javaDouble(v);
+  if (typeof v === 'number') {
+    if (duckType === 'FLOAT') return javaDouble(Number(Math.fround(v).toPrecision(7)));
+    if (duckType === 'DOUBLE') return javaDouble(v);
+    return String(v);
+  }
   if (typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string') return String(v);
   if (v instanceof DuckDBTimestampValue) return timestamp(v);
-  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return `[${v.items.map((x) => inner(x, false)).join(', ')}]`;
+  if (v instanceof DuckDBListValue || v instanceof DuckDBArrayValue) return `[${v.items.map((x) => inner(x)).join(', ')}]`;
   if (v instanceof DuckDBMapValue) {
-    const entries = v.entries.map((e) => [inner(e.key, false), inner(e.value, false)] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const entries = v.entries.map((e) => [inner(e.key), inner(e.value)] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return `{${entries.map(([k, x]) => `${k}=${x}`).join(', ')}}`;
   }
-  if (v instanceof DuckDBStructValue) return `{${Object.entries(v.entries).map(([k, x]) => `${k}=${inner(x, false)}`).join(', ')}}`;
+  if (v instanceof DuckDBStructValue) return `{${Object.entries(v.entries).map(([k, x]) => `${k}=${inner(x)}`).join(', ')}}`;
   if (v instanceof DuckDBBlobValue) return Array.from(v.bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
   return String(v);
 }

@@ -24,6 +24,7 @@ import { createS3Service } from '../../src/services/s3/index.js';
 import { createEphemeralBlobStore } from '../../src/persistence/blob/index.js';
 import { createSageMakerService } from '../../src/services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../../src/services/sagemaker-runtime/index.js';
+import { createAthenaService } from '../../src/services/athena/index.js';
 import type { ContainerRuntime } from '../../src/runtime/types.js';
 
 /** No container ever starts here: the declarations are checked, not the deployments. */
@@ -34,7 +35,7 @@ const noContainers: ContainerRuntime = {
 };
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'athena'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -80,9 +81,17 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
       },
     });
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
+    const athena = createAthenaService({
+      db,
+      clock,
+      objects: s3.files,
+      internal: () => {
+        throw new Error('no internal calls in the authz survey');
+      },
+    });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...athena.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, athena.definition];
     return {
       db,
       definitions,
@@ -90,6 +99,7 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
       org,
       async close() {
         try {
+          await athena.close();
           await sagemaker.close();
           await cloudtrail.sink.flush();
         } finally {
