@@ -106,6 +106,44 @@ export class QueryEngine {
     this.slots = new Semaphore(this.limits.concurrency);
   }
 
+  /**
+   * A fresh, never-used instance: one is created ahead of time (creation is ~8 ms of the ~11 ms set-up), so a
+   * query takes a ready one and the next is made in the background. Every query still gets its own instance.
+   */
+  private spare?: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }>;
+
+  private createInstance(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+    const made = (async () => {
+      const instance = await DuckDBInstance.create(':memory:', {
+        autoload_known_extensions: 'false',
+        autoinstall_known_extensions: 'false',
+        allow_community_extensions: 'false',
+        threads: String(this.limits.threads),
+        memory_limit: this.limits.memoryLimit,
+        // No spilling: a temp directory would silently join the allowed directories (reference §3.4).
+        temp_directory: '',
+      });
+      return { instance, connection: await instance.connect() };
+    })();
+    made.catch(() => undefined);
+    return made;
+  }
+
+  private async takeInstance(): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+    const ready = this.spare ?? this.createInstance();
+    this.spare = this.createInstance();
+    return ready;
+  }
+
+  /** Closes the spare instance (tests, shutdown). */
+  async close(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const s = await spare?.catch(() => undefined);
+    s?.connection.closeSync();
+    s?.instance.closeSync();
+  }
+
   /** Gate only: a syntax error here is StartQueryExecution's InvalidRequestException. */
   check(sql: string): Promise<GatedQuery> {
     return this.gate.check(sql);
@@ -192,16 +230,7 @@ export class QueryEngine {
       views.push({ schema: r.schema, table: r.table, sql: viewSql(r.readable.table, relation, r.readable.grants) });
     }
     if (isCancelled()) throw new QueryCancelled();
-    const instance = await DuckDBInstance.create(':memory:', {
-      autoload_known_extensions: 'false',
-      autoinstall_known_extensions: 'false',
-      allow_community_extensions: 'false',
-      threads: String(this.limits.threads),
-      memory_limit: this.limits.memoryLimit,
-      // No spilling: a temp directory would silently join the allowed directories (reference §3.4).
-      temp_directory: '',
-    });
-    const c = await instance.connect();
+    const { instance, connection: c } = await this.takeInstance();
     onConnection(c);
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -154,6 +154,17 @@ export class SqlGate {
    * subqueries. It is parsed exactly as the view embeds it, so text cannot break out of its parentheses.
    */
   async checkRowFilter(expression: string, columns: readonly string[]): Promise<void> {
+    const key = `${expression}\0${columns.join('\0')}`;
+    if (this.acceptedFilters.has(key)) return;
+    await this.validateRowFilter(expression, columns);
+    if (this.acceptedFilters.size >= 10_000) this.acceptedFilters.clear();
+    this.acceptedFilters.add(key);
+  }
+
+  /** Filters already accepted with the same table columns (the check is pure). */
+  private readonly acceptedFilters = new Set<string>();
+
+  private async validateRowFilter(expression: string, columns: readonly string[]): Promise<void> {
     const refuse = (why: string) => new QueryFailure(`Permission denied: the row filter '${expression}' is not valid: ${why}`, 2, 234);
     if (expression.length >= 2048) throw refuse('longer than 2048 characters');
     const c = await this.connect();

@@ -67,6 +67,7 @@ export function createAthenaService(deps: AthenaDeps): AthenaService {
     async close() {
       for (const r of running.values()) r.cancel();
       while (tasks.size > 0) await Promise.allSettled([...tasks]);
+      await engine.close();
     },
   };
 }

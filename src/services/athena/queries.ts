@@ -94,9 +94,10 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
       const loc = parseS3(q.outputLocation)!;
       const header = result.columns.map((c) => c.name);
       try {
-        await env.internal().call({ service: 's3', operation: 'PutObject', input: { Bucket: loc.bucket, Key: loc.prefix, Body: Buffer.from(toCsv(header, result.rows)), ContentType: 'application/octet-stream' }, principal: ctx.principal, region: ctx.region, via: VIA });
         const metadata = JSON.stringify({ QueryExecutionId: q.id, ColumnInfo: result.columns.map(columnInfo) });
-        await env.internal().call({ service: 's3', operation: 'PutObject', input: { Bucket: loc.bucket, Key: `${loc.prefix}.metadata`, Body: Buffer.from(metadata), ContentType: 'application/octet-stream' }, principal: ctx.principal, region: ctx.region, via: VIA });
+        const put = (Key: string, body: string) =>
+          env.internal().call({ service: 's3', operation: 'PutObject', input: { Bucket: loc.bucket, Key, Body: Buffer.from(body), ContentType: 'application/octet-stream' }, principal: ctx.principal, region: ctx.region, via: VIA });
+        await Promise.all([put(loc.prefix, toCsv(header, result.rows)), put(`${loc.prefix}.metadata`, metadata)]);
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         const message = `Access denied when writing output to url: ${q.outputLocation} . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key (${why})`;
