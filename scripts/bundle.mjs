@@ -29,7 +29,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', 'pg'],
+  external: ['better-sqlite3', 'pg', '@duckdb/node-api', '@duckdb/node-bindings'],
   // The sources are ES modules that find their package through import.meta.url; in the bundle that is the
   // bundle's own URL.
   define: { 'import.meta.url': '__mlzoneBundleUrl' },

@@ -1,3 +1,4 @@
+import type { DataCatalogPort } from '../core/data-catalog.js';
 import type { AuthMode } from '../gateway/authenticate.js';
 
 /** Everything `mlzone up` (and tests) can set. */
@@ -34,6 +35,8 @@ export interface AppConfig {
   readonly sessionSecret?: string;
   /** Trail delivery batching: every `intervalMs` (default 5000) or `maxEvents` (default 1000) events. */
   readonly trailDelivery?: { readonly intervalMs?: number; readonly maxEvents?: number };
+  /** The governed catalog Athena queries (Glue + Lake Formation); without one every table is TABLE_NOT_FOUND. */
+  readonly catalog?: DataCatalogPort;
 }
 
 export const defaultConfig: AppConfig = {

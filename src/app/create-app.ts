@@ -18,6 +18,7 @@ import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createOamService, type OamLinks } from '../services/oam/index.js';
+import { createAthenaService } from '../services/athena/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createLogsService } from '../services/logs/index.js';
@@ -91,6 +92,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   let blobs: BlobStore | undefined;
   let containers: { close(): Promise<void> } | undefined;
   let stopEndpoints: (() => Promise<void>) | undefined;
+  let stopAthena: (() => Promise<void>) | undefined;
   let scratch: string | undefined;
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
@@ -210,9 +212,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     stopEndpoints = () => sagemaker.close();
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations];
+    // Athena reads the lake's files and writes results through S3 as the caller; the catalog port is the lake's.
+    const athena = createAthenaService({ db, clock, ...(config.catalog ? { catalog: config.catalog } : {}), objects: s3.files, internal: internalLate, log: (msg) => config.log?.(msg) });
+    stopAthena = () => athena.close();
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations];
     logs.start();
     await runMigrations(db, migrations);
+    const interrupted = await athena.recover();
+    if (interrupted > 0) config.log?.(`athena: ${interrupted} query execution(s) left running by the previous process marked FAILED`);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
     const applied = await readMeta(db, 'blueprint');
@@ -234,7 +241,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -309,6 +316,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         logs.close();
         try {
           await org.accountRequests.settle();
+          await athena.close();
           await sagemaker.close();
           await runtime.close();
           await cloudtrail.sink.flush();
@@ -322,6 +330,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     };
   } catch (e) {
     await stopEndpoints?.().catch(() => undefined);
+    await stopAthena?.().catch(() => undefined);
     await containers?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     await blobs?.close().catch(() => undefined);

@@ -25,6 +25,8 @@ import { createEphemeralBlobStore } from '../../src/persistence/blob/index.js';
 import { createSageMakerService } from '../../src/services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../../src/services/sagemaker-runtime/index.js';
 import { createOamService } from '../../src/services/oam/index.js';
+import { createAthenaService } from '../../src/services/athena/index.js';
+import { createLogsService } from '../../src/services/logs/index.js';
 import type { ContainerRuntime } from '../../src/runtime/types.js';
 
 /** No container ever starts here: the declarations are checked, not the deployments. */
@@ -35,7 +37,7 @@ const noContainers: ContainerRuntime = {
 };
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'oam'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'oam', 'logs', 'athena'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -81,10 +83,19 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
       },
     });
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
+    const athena = createAthenaService({
+      db,
+      clock,
+      objects: s3.files,
+      internal: () => {
+        throw new Error('no internal calls in the authz survey');
+      },
+    });
     const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations];
+    const logs = createLogsService({ db, clock });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition];
     return {
       db,
       definitions,
@@ -92,6 +103,7 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
       org,
       async close() {
         try {
+          await athena.close();
           await sagemaker.close();
           await cloudtrail.sink.flush();
         } finally {

@@ -85,6 +85,9 @@ const STRING_CANDIDATES = [
   'arn:aws:sagemaker:us-east-1:444444444444:pipeline/example/execution/example',
   'arn:aws:sagemaker:us-east-1:444444444444:mlflow-tracking-server/example',
   'arn:aws:sagemaker:us-east-1:aws:hub-content/example/DataSet/example',
+  // Athena: KMS keys and IAM Identity Center instances in workgroup configurations.
+  'alias/example',
+  'arn:aws:sso:::instance/ssoins-0123456789abcdef',
   'arn:aws:sagemaker:us-east-1:aws:hub-content/example/Model/example',
   'arn:aws:lambda:us-east-1:444444444444:function:example',
   'fs-0123456789',

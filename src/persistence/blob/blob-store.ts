@@ -26,6 +26,11 @@ export interface ByteRange {
 
 export interface BlobStore {
   /**
+   * The file holding a blob's bytes, for readers that open files themselves (the query engine's DuckDB);
+   * undefined when the backend keeps no local file or the id is malformed. The file must only be read.
+   */
+  localPath?(id: string): string | undefined;
+  /**
    * Streams `source` into a new blob. When `source` throws (a checksum that fails at the end of the body, a
    * client that went away) the partial data is discarded and the error is rethrown.
    */

@@ -112,6 +112,8 @@ export async function createFsBlobStore(root: string, options: FsBlobStoreOption
       }
     },
 
+    localPath: (id: string) => (ID.test(id) ? pathOf(id) : undefined),
+
     async read(id: string, range?: ByteRange) {
       if (!ID.test(id)) throw new BlobNotFoundError(id);
       let fh: FileHandle;

@@ -26,10 +26,12 @@ import { bucketHandlers } from './handlers/buckets.js';
 import { multipartHandlers } from './handlers/multipart.js';
 import { objectHandlers } from './handlers/objects.js';
 import { s3Migrations } from './migrations.js';
+import { createObjectFiles, type S3ObjectFiles } from './object-files.js';
 import type { BucketRecord, PublicAccessBlock } from './records.js';
 import { createS3Store } from './store.js';
 
 export type { PublicAccessBlock } from './records.js';
+export type { ObjectFile, S3ObjectFiles } from './object-files.js';
 
 export interface S3Deps {
   readonly db: Database;
@@ -83,6 +85,8 @@ export interface S3Service {
   readonly migrations: Migration[];
   readonly policies: BucketDirectory;
   readonly seeder: S3Seeder;
+  /** Object bodies as local files for the query engine (no authorization: its caller decides). */
+  readonly files: S3ObjectFiles;
   /** Deletes blobs no object or part references (leftovers of a crash); returns how many. */
   sweep(): Promise<number>;
 }
@@ -142,6 +146,7 @@ export function createS3Service(deps: S3Deps): S3Service {
       anonymous: ANONYMOUS_OPERATIONS,
     },
     migrations: s3Migrations,
+    files: createObjectFiles(store, deps.blobs),
     policies: {
       bucketOwner: async (bucket) => (await store.bucket(bucket))?.accountId,
       async bucketPolicy(bucket) {

@@ -1,0 +1,80 @@
+/**
+ * The Athena store and its migrations on SQLite, and on PostgreSQL too when MLZONE_TEST_PG is set: workgroups
+ * persist, and a query a previous process left RUNNING ends FAILED after restart instead of hanging.
+ */
+import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../../core/clock.js';
+import type { Database } from '../../persistence/db.js';
+import { runMigrations } from '../../persistence/migrate.js';
+// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
+import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
+// eslint-disable-next-line no-restricted-imports -- tests need a concrete backend; in production only app/ picks one
+import { openSqlite } from '../../persistence/sqlite/index.js';
+import { ctxAs } from '../../query/test-support.js';
+import { createAthenaService } from './index.js';
+import { createAthenaStore } from './store.js';
+
+const pgUrl = process.env.MLZONE_TEST_PG;
+const backends: { name: string; open(): Database; dispose(db: Database): Promise<void> }[] = [
+  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
+  ...(pgUrl
+    ? [
+        {
+          name: 'postgres',
+          open: () => openTestPostgres(pgUrl),
+          async dispose(db: Database) {
+            const schema = testSchemaOf(db);
+            await db.close();
+            await dropTestSchema(pgUrl, schema);
+          },
+        },
+      ]
+    : []),
+];
+
+const service = (db: Database) =>
+  createAthenaService({
+    db,
+    clock: fixedClock(Date.UTC(2026, 0, 1)),
+    objects: { objectFiles: async () => [] },
+    internal: () => {
+      throw new Error('no S3 in this test');
+    },
+  });
+
+for (const backend of backends) {
+  describe(`athena on ${backend.name}`, () => {
+    it('keeps workgroups and fails queries interrupted by a restart', async () => {
+      const db = backend.open();
+      try {
+        const first = service(db);
+        await runMigrations(db, first.migrations);
+        const ctx = ctxAs('arn:aws:iam::111111111111:role/R');
+        const h = first.definition.handlers;
+        await h.CreateWorkGroup!({ Name: 'team', Configuration: { ResultConfiguration: { OutputLocation: 's3://results/x/' } } }, ctx);
+        await expect(h.CreateWorkGroup!({ Name: 'team' }, ctx)).rejects.toMatchObject({ code: 'InvalidRequestException' });
+        await createAthenaStore(db).insertQuery({
+          id: 'q-1',
+          accountId: ctx.accountId,
+          region: ctx.region,
+          workgroup: 'team',
+          query: 'SELECT 1',
+          statementType: 'DML',
+          substatementType: 'SELECT',
+          outputLocation: 's3://results/x/q-1.csv',
+          state: 'RUNNING',
+          submittedAt: Date.UTC(2026, 0, 1),
+        });
+        const second = service(db);
+        expect(await second.recover()).toBe(1);
+        const out = (await second.definition.handlers.GetQueryExecution!({ QueryExecutionId: 'q-1' }, ctx)) as { QueryExecution: { Status: Record<string, unknown> } };
+        expect(out.QueryExecution.Status).toMatchObject({ State: 'FAILED', AthenaError: { ErrorCategory: 1, Retryable: true } });
+        const wgs = (await second.definition.handlers.ListWorkGroups!({}, ctx)) as { WorkGroups: { Name: string }[] };
+        expect(wgs.WorkGroups.map((w) => w.Name)).toEqual(['primary', 'team']);
+        await expect(second.definition.handlers.DeleteWorkGroup!({ WorkGroup: 'primary' }, ctx)).rejects.toMatchObject({ message: 'Cannot delete primary workgroup' });
+      } finally {
+        await backend.dispose(db);
+      }
+    });
+  });
+}
