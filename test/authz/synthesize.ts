@@ -63,6 +63,9 @@ const STRING_CANDIDATES = [
   'example',
   '/',
   'example-session',
+  // Patterned strings: an email (Organizations' CreateAccount), a create-account request id.
+  'new-team@mlzone.example',
+  'car-0123456789abcdef',
   'AKIAIOSFODNN7EXAMPLE',
   '555555555555',
   'r-ex99',
@@ -145,8 +148,12 @@ class Synthesizer {
         return this.structure(shape, path, depth);
       case 'list':
         return [this.member(shape.member, path, depth + 1)];
-      case 'map':
-        return { example: this.member(shape.value, path, depth + 1) };
+      case 'map': {
+        // As many entries as the map's minimum asks for (Logs' entity key attributes need two).
+        const out: Record<string, unknown> = { example: this.member(shape.value, path, depth + 1) };
+        for (let k = 1; k < (shape.min ?? 1); k++) out[`example${k}`] = this.member(shape.value, path, depth + 1);
+        return out;
+      }
       case 'boolean':
         return true;
       case 'integer':

@@ -20,6 +20,9 @@ const onGroup = (op: string, g: GroupRef, ctx: RequestContext): AuthzRequest => 
   resourceAccount: ctx.accountId,
 });
 
+/** Every log group of the caller's account: for inputs that name none (or one the handler will refuse). */
+const anyGroup = (ctx: RequestContext) => `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:*`;
+
 const named = (op: string) => (i: { logGroupName: string }, ctx: RequestContext) => [onGroup(op, { account: ctx.accountId, region: ctx.region, name: i.logGroupName }, ctx)];
 
 /** A group named by name or identifier; an input the handler will refuse is authorized on `*`. */
@@ -28,7 +31,7 @@ function identified(op: string) {
     try {
       return [onGroup(op, groupOf(i, ctx.accountId, ctx.region), ctx)];
     } catch {
-      return [{ action: `logs:${op}`, resource: '*' }];
+      return [{ action: `logs:${op}`, resource: anyGroup(ctx) }];
     }
   };
 }
@@ -38,7 +41,7 @@ function byArn(op: string) {
     try {
       return [onGroup(op, parseGroupIdentifier(i.resourceArn, ctx.accountId, ctx.region), ctx)];
     } catch {
-      return [{ action: `logs:${op}`, resource: '*' }];
+      return [{ action: `logs:${op}`, resource: anyGroup(ctx) }];
     }
   };
 }
@@ -56,14 +59,21 @@ export const logsAuthz: Authz = {
     return i.tags && Object.keys(i.tags).length ? [req, { ...req, action: 'logs:TagResource' }] : [req];
   },
   DeleteLogGroup: named('DeleteLogGroup'),
-  DescribeLogGroups: (_i, ctx) => [{ action: 'logs:DescribeLogGroups', resource: `arn:aws:logs:${ctx.region}:${ctx.accountId}:log-group:*` }],
+  DescribeLogGroups: () => [{ action: 'logs:DescribeLogGroups', resource: '*' }],
   PutRetentionPolicy: named('PutRetentionPolicy'),
   DeleteRetentionPolicy: named('DeleteRetentionPolicy'),
-  CreateLogStream: named('CreateLogStream'),
-  DeleteLogStream: named('DeleteLogStream'),
+  CreateLogStream: (i, ctx) => [{ action: 'logs:CreateLogStream', resource: logStreamArn(ctx.accountId, ctx.region, i.logGroupName, i.logStreamName), resourceAccount: ctx.accountId }],
+  DeleteLogStream: (i, ctx) => [{ action: 'logs:DeleteLogStream', resource: logStreamArn(ctx.accountId, ctx.region, i.logGroupName, i.logStreamName), resourceAccount: ctx.accountId }],
   DescribeLogStreams: identified('DescribeLogStreams'),
   PutLogEvents: (i, ctx) => [{ action: 'logs:PutLogEvents', resource: logStreamArn(ctx.accountId, ctx.region, i.logGroupName, i.logStreamName), resourceAccount: ctx.accountId }],
-  GetLogEvents: identified('GetLogEvents'),
+  GetLogEvents: (i, ctx) => {
+    try {
+      const g = groupOf(i, ctx.accountId, ctx.region);
+      return [{ action: 'logs:GetLogEvents', resource: logStreamArn(g.account, g.region, g.name, i.logStreamName), resourceAccount: ctx.accountId }];
+    } catch {
+      return [{ action: 'logs:GetLogEvents', resource: `${anyGroup(ctx)}:log-stream:*` }];
+    }
+  },
   FilterLogEvents: identified('FilterLogEvents'),
   StartQuery: (i, ctx) => {
     const ids = [...(i.logGroupName !== undefined ? [i.logGroupName] : []), ...(i.logGroupNames ?? []), ...(i.logGroupIdentifiers ?? [])];
@@ -72,12 +82,12 @@ export const logsAuthz: Authz = {
       try {
         out.push(onGroup('StartQuery', parseGroupIdentifier(id, ctx.accountId, ctx.region), ctx));
       } catch {
-        out.push({ action: 'logs:StartQuery', resource: '*' });
+        out.push({ action: 'logs:StartQuery', resource: anyGroup(ctx) });
       }
     }
-    return out.length ? out : [{ action: 'logs:StartQuery', resource: '*' }];
+    return out.length ? out : [{ action: 'logs:StartQuery', resource: anyGroup(ctx) }];
   },
-  GetQueryResults: () => [{ action: 'logs:GetQueryResults', resource: '*' }],
+  GetQueryResults: (_i, ctx) => [{ action: 'logs:GetQueryResults', resource: anyGroup(ctx) }],
   StopQuery: () => [{ action: 'logs:StopQuery', resource: '*' }],
   DescribeQueries: () => [{ action: 'logs:DescribeQueries', resource: '*' }],
   TagResource: (i, ctx) => byArn('TagResource')(i, ctx).map((r) => ({ ...r, context: tagContext(i.tags) })),
