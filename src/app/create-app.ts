@@ -17,6 +17,7 @@ import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
+import { createCloudWatchService, type CloudWatchService } from '../services/cloudwatch/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
 import { builtinMetricDefinitions, createModelArtifactFromDir, createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
@@ -58,6 +59,8 @@ export interface App {
   readonly handle: WireHandler;
   /** The endpoints running in this process (`mlzone status`, tests, benchmarks). */
   readonly endpoints: Pick<EndpointInvoker, 'running'>;
+  /** CloudWatch's alarm/retention tick and metrics sink (tests run the tick instead of waiting for the timer). */
+  readonly cloudwatch: Pick<CloudWatchService, 'tick' | 'sink'>;
   /** Waits for background work in flight (endpoint deployments), for tests. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -115,6 +118,11 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'),
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
     });
+    const cloudwatch = createCloudWatchService({
+      db,
+      clock,
+      log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
+    });
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
     const runtime = createProcessRuntime(config.python ? { python: config.python } : {});
@@ -163,6 +171,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         knownImage: knownImages(blueprint.containerImages, blueprintPath),
         isLandingZoneAccount: (id) => accountIds.has(id),
         extractModel: (tarGz, dir) => extractModelArtifact(tarGz, dir),
+        metrics: cloudwatch.sink,
         workDir,
         startupTimeoutMs: config.containerStartupTimeoutMs ?? 60_000,
         invocationTimeoutMs: config.invocationTimeoutMs ?? 60_000,
@@ -171,7 +180,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     stopEndpoints = () => sagemaker.close();
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations];
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...cloudwatch.migrations];
     await runMigrations(db, migrations);
 
     const fingerprint = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex');
@@ -190,7 +199,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, cloudwatch.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -243,6 +252,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     }));
     const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
     serverUrl = server.url;
+    cloudwatch.start();
     // Endpoints that were serving before this start serve again (their processes start in the background).
     await sagemaker.restore();
     return {
@@ -254,12 +264,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       internal,
       handle: pipeline,
       endpoints: sagemaker.endpoints,
+      cloudwatch,
       settle: () => sagemaker.settle(),
       async close() {
         await server.close();
         try {
           await sagemaker.close();
           await runtime.close();
+          await cloudwatch.stop();
           await cloudtrail.sink.flush();
         } finally {
           await db.close();
