@@ -22,6 +22,7 @@ import { createAthenaService } from '../services/athena/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createLogsService } from '../services/logs/index.js';
+import { createCloudWatchService, type CloudWatchService } from '../services/cloudwatch/index.js';
 import { createSageMakerService, type EndpointInvoker, type ExecutionRoles } from '../services/sagemaker/index.js';
 import { createSageMakerRuntimeService } from '../services/sagemaker-runtime/index.js';
 import { builtinMetricDefinitions, createModelArtifactFromDir, createProcessRuntime, extractModelArtifact } from '../runtime/index.js';
@@ -71,6 +72,8 @@ export interface App {
    * CloudWatch metrics and Logs ask which source accounts a monitoring account sees, plus the accounts' labels.
    */
   readonly oam: { readonly links: OamLinks };
+  /** CloudWatch's alarm/retention tick and metrics sink (tests run the tick instead of waiting for the timer). */
+  readonly cloudwatch: Pick<CloudWatchService, 'tick' | 'sink'>;
   /** Waits for background work in flight (endpoint deployments), for tests. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -159,6 +162,12 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     }));
     // Link labels name the source account as Organizations knows it.
     const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
+    const cloudwatch = createCloudWatchService({
+      db,
+      clock,
+      links: oam.links,
+      log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
+    });
     // Endpoints run their containers as child processes with models extracted under the data dir (a temporary one
     // when ephemeral); they make their calls as their execution role through the internal client, bound below.
     const runtime = createProcessRuntime(config.python ? { python: config.python } : {});
@@ -204,6 +213,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         knownImage: knownImages(blueprint.containerImages, blueprintPath),
         isLandingZoneAccount: (id) => accountIds.has(id),
         extractModel: (tarGz, dir) => extractModelArtifact(tarGz, dir),
+        metrics: cloudwatch.sink,
         workDir,
         startupTimeoutMs: config.containerStartupTimeoutMs ?? 60_000,
         invocationTimeoutMs: config.invocationTimeoutMs ?? 60_000,
@@ -215,7 +225,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // Athena reads the lake's files and writes results through S3 as the caller; the catalog port is the lake's.
     const athena = createAthenaService({ db, clock, ...(config.catalog ? { catalog: config.catalog } : {}), objects: s3.files, internal: internalLate, log: (msg) => config.log?.(msg) });
     stopAthena = () => athena.close();
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations];
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations];
     logs.start();
     await runMigrations(db, migrations);
     const interrupted = await athena.recover();
@@ -241,7 +251,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition, cloudwatch.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -295,6 +305,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     }));
     const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
     serverUrl = server.url;
+    cloudwatch.start();
     // Endpoints that were serving before this start serve again (their processes start in the background).
     await sagemaker.restore();
     return {
@@ -307,6 +318,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       handle: pipeline,
       endpoints: sagemaker.endpoints,
       oam: { links: oam.links },
+      cloudwatch,
       settle: async () => {
         await org.accountRequests.settle();
         await sagemaker.settle();
@@ -319,6 +331,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
           await athena.close();
           await sagemaker.close();
           await runtime.close();
+          await cloudwatch.stop();
           await cloudtrail.sink.flush();
           await cloudtrail.deliver();
         } finally {

@@ -14,6 +14,7 @@ import type { Principal } from '../core/principal.js';
 import { resourceOwnerOf, type AuthzRequest } from '../core/service.js';
 import type { WireRequest, WireResponse } from '../core/wire.js';
 import { peekCredentialScope } from '../auth/sigv4.js';
+import { codecForRequest } from '../protocol/codec.js';
 import { validateInput } from '../protocol/validate.js';
 import type { OperationModel } from '../spec/model.js';
 import type { Authenticator } from './authenticate.js';
@@ -45,7 +46,8 @@ export function createPipeline(deps: PipelineDeps) {
       return r ?? errorWithoutService(req, new AwsError('NotFound', `no mlzone endpoint ${req.rawPath}`, { status: 404 }), requestId);
     }
     const r = route(req, deps.services.routing);
-    const svc = r.kind === 'service' ? deps.services.get(r.service) : undefined;
+    const registered = r.kind === 'service' ? deps.services.get(r.service) : undefined;
+    const svc = registered && speaking(registered, req);
     if (!svc) {
       return errorWithoutService(req, new AwsError('UnknownService', r.kind === 'unknown' ? r.reason : 'unknown service', { status: 400 }), requestId);
     }
@@ -61,6 +63,13 @@ export function createPipeline(deps: PipelineDeps) {
     if (!op) return svc.codec.serializeError(svc.model, undefined, unknownOperation(svc), requestId);
     return runOperation(deps, svc, op, req, meta, requestId, virtualBucket);
   };
+}
+
+/** The service as this request speaks to it: models listing several protocols (CloudWatch) answer in the request's. */
+function speaking(svc: RegisteredService, req: WireRequest): RegisteredService {
+  const codec = codecForRequest(svc.model, req, svc.codec);
+  if (codec === svc.codec) return svc;
+  return { definition: svc.definition, model: svc.model, codec, style: codec.protocol === 'query' ? 'query' : svc.style };
 }
 
 /** A virtual-hosted S3 request (`bucket.localhost/key`) in the path-style form the codec routes (`/bucket/key`). */

@@ -26,6 +26,8 @@ export interface ServiceRegistry {
 }
 
 export function styleOf(model: Pick<ServiceModel, 'metadata'>): ErrorStyle {
+  // JSON/CBOR services that kept their query error codes (CloudWatch) answer AccessDenied (403) as they did over query.
+  if (model.metadata.awsQueryCompatible) return 'query';
   const p = model.metadata.protocol;
   if (p === 'query' || p === 'ec2') return 'query';
   if (p === 'rest-xml') return 'rest-xml';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsError } from '../core/errors.js';
 import type { WireRequest } from '../core/wire.js';
 import { buildServiceModel, createModelRegistry } from '../spec/load.js';
-import { codecFor, protocolOf } from './codec.js';
+import { codecFor, codecForRequest, protocolOf } from './codec.js';
 
 const registry = createModelRegistry();
 
@@ -22,14 +22,19 @@ describe('codecFor', () => {
     ]);
   });
 
-  it('skips protocols it does not speak (CBOR) and honours a forced one', () => {
+  it('defaults to the first listed protocol (CBOR), answers each request in its own, and honours a forced one', () => {
     const model = buildServiceModel('cw', {
       metadata: { apiVersion: '2010-08-01', endpointPrefix: 'monitoring', protocol: 'smithy-rpc-v2-cbor', protocols: ['smithy-rpc-v2-cbor', 'json', 'query'], serviceId: 'CloudWatch' },
       operations: {},
       shapes: {},
     });
-    expect(protocolOf(model)).toBe('json');
+    expect(protocolOf(model)).toBe('smithy-rpc-v2-cbor');
     expect(codecFor(model, { protocol: 'query' }).protocol).toBe('query');
+    const base = codecFor(model);
+    const req = (headers: Record<string, string>, body = '') => ({ method: 'POST', rawPath: '/', rawQuery: '', query: [], headers, body: Buffer.from(body) });
+    expect(codecForRequest(model, req({ 'smithy-protocol': 'rpc-v2-cbor' }), base).protocol).toBe('smithy-rpc-v2-cbor');
+    expect(codecForRequest(model, req({ 'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics' }), base).protocol).toBe('json');
+    expect(codecForRequest(model, req({ 'content-type': 'application/x-www-form-urlencoded' }, 'Action=ListMetrics'), base).protocol).toBe('query');
   });
 
   it('lets an override replace or post-process one operation', () => {

@@ -11,13 +11,14 @@
 import type { AwsError } from '../core/errors.js';
 import type { WireRequest, WireResponse } from '../core/wire.js';
 import type { OperationModel, ServiceModel } from '../spec/model.js';
+import { cborCodec, isRpcV2Cbor } from './cbor/codec.js';
 import { jsonCodec } from './json/codec.js';
 import { queryCodec } from './query/codec.js';
 import { restJsonCodec } from './rest-json/codec.js';
 import { restXmlCodec, serializeRestXmlOutput } from './rest-xml/codec.js';
 import { s3CodecOptions } from './rest-xml/s3.js';
 
-export type ProtocolName = 'query' | 'json' | 'rest-json' | 'rest-xml';
+export type ProtocolName = 'query' | 'json' | 'rest-json' | 'rest-xml' | 'smithy-rpc-v2-cbor';
 
 export interface ProtocolCodec {
   readonly protocol: ProtocolName;
@@ -56,13 +57,14 @@ const CODECS: Readonly<Record<ProtocolName, ProtocolCodec>> = {
   json: jsonCodec,
   'rest-json': restJsonCodec,
   'rest-xml': restXmlCodec,
+  'smithy-rpc-v2-cbor': cborCodec,
 };
 
 function isProtocolName(p: string): p is ProtocolName {
   return Object.hasOwn(CODECS, p);
 }
 
-/** The protocol mlzone speaks for a model: the first of `metadata.protocols` it supports (CBOR is not). */
+/** The protocol mlzone speaks for a model by default: the first of `metadata.protocols` it supports. */
 export function protocolOf(model: ServiceModel): ProtocolName {
   const listed = model.metadata.protocols ?? [model.metadata.protocol];
   const p = [...listed, model.metadata.protocol].find(isProtocolName);
@@ -93,4 +95,19 @@ export function codecFor(model: ServiceModel, options: CodecOptions = {}): Proto
       return o ? o(output, requestId, next) : next(output);
     },
   };
+}
+
+/**
+ * For a model that lists several protocols (CloudWatch: RPC v2 CBOR, awsJson 1.0, awsQuery), the codec of the
+ * protocol a request speaks: the `smithy-protocol` header, an `X-Amz-Target`, or a form/`Action=` request;
+ * `fallback` (the model's default codec) otherwise and for single-protocol models.
+ */
+export function codecForRequest(model: Pick<ServiceModel, 'metadata'>, req: WireRequest, fallback: ProtocolCodec): ProtocolCodec {
+  const listed = model.metadata.protocols;
+  if (!listed || listed.length < 2) return fallback;
+  if (isRpcV2Cbor(req) && listed.includes('smithy-rpc-v2-cbor')) return cborCodec;
+  if (req.headers['x-amz-target'] !== undefined && listed.includes('json')) return jsonCodec;
+  const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  if ((form || req.query.some(([k]) => k === 'Action')) && listed.includes('query')) return queryCodec;
+  return fallback;
 }

@@ -52,6 +52,15 @@ const CALLER_OR_USER_OPS = ['GetUser', 'CreateAccessKey', 'ListAccessKeys', 'Upd
 
 const KNOWN_DEVIATIONS: readonly Deviation[] = [
   {
+    service: 'cloudwatch',
+    operations: ['PutMetricData', 'GetMetricData', 'ListMetrics'],
+    problem: /^resource "\*" for cloudwatch:\w+, which takes dataset$/,
+    status: 'deliberate',
+    reason:
+      'Metrics are not resources: these actions are granted on "*" (AWS\'s own policies and examples do). The reference lists only the ' +
+      'optional dataset resource type of a CloudWatch feature mlzone does not serve.',
+  },
+  {
     service: 'sagemaker',
     operations: ['CreateModel'],
     problem: /^resource arn:aws:sagemaker:us-east-1:444444444444:model-package\/example has none of the ARN shapes of sagemaker:CreateModel/,

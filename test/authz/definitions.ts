@@ -27,6 +27,7 @@ import { createSageMakerRuntimeService } from '../../src/services/sagemaker-runt
 import { createOamService } from '../../src/services/oam/index.js';
 import { createAthenaService } from '../../src/services/athena/index.js';
 import { createLogsService } from '../../src/services/logs/index.js';
+import { createCloudWatchService } from '../../src/services/cloudwatch/index.js';
 import type { ContainerRuntime } from '../../src/runtime/types.js';
 
 /** No container ever starts here: the declarations are checked, not the deployments. */
@@ -37,7 +38,7 @@ const noContainers: ContainerRuntime = {
 };
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'oam', 'logs', 'athena'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'oam', 'logs', 'athena', 'cloudwatch'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -93,9 +94,10 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
     });
     const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
     const logs = createLogsService({ db, clock });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations];
+    const cloudwatch = createCloudWatchService({ db, clock });
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition, cloudwatch.definition];
     return {
       db,
       definitions,

@@ -133,6 +133,8 @@ export async function seedFixture(s: Services): Promise<Fixture> {
         SinkIdentifier: one(`arn:aws:oam:us-east-1:${MANAGEMENT}:sink/00000000-0000-4000-a000-000000000000`),
         ResourceArn: each(`arn:aws:oam:us-east-1:${ACCOUNT}:sink/00000000-0000-4000-a000-000000000000`, `arn:aws:oam:us-east-1:${ACCOUNT}:link/00000000-0000-4000-a000-000000000001`),
       },
+      // CloudWatch tags alarms and dashboards by ARN.
+      cloudwatch: { ResourceARN: one(`arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:example`) },
       organizations: {
         AccountId: one(ACCOUNT),
         ChildId: each(ACCOUNT, ouId),

@@ -96,8 +96,8 @@ const STRING_CANDIDATES = [
   'fs-0123456789',
 ];
 
-/** Member-name words that name a resource type differently from the reference. */
-const ARN_ALIASES: Readonly<Record<string, string>> = { permissionsboundary: 'policy', policysource: 'user', provider: 'context-provider' };
+/** Member-name words that name a resource type differently from the reference (CloudWatch's ResourceARN: an alarm). */
+const ARN_ALIASES: Readonly<Record<string, string>> = { permissionsboundary: 'policy', policysource: 'user', provider: 'context-provider', resourcearn: 'alarm' };
 
 function fits(shape: Shape, s: string): boolean {
   if (shape.min !== undefined && s.length < shape.min) return false;

@@ -21,6 +21,7 @@ import { Deployer, type LiveEndpoint } from './hosting/deployer.js';
 import { invoke, invokeStream, type InvokeRequest, type Invoked, type InvokedStream } from './hosting/invoke.js';
 import type { HostingPorts } from './hosting/ports.js';
 import { CaptureWriter } from './hosting/capture.js';
+import { createInvocationMetrics, measuredInvoke } from './hosting/invocation-metrics.js';
 import { createJobs } from './jobs/index.js';
 import { createPipelines } from './pipelines/index.js';
 import type { MetricDefinition } from './jobs/job-log.js';
@@ -136,8 +137,11 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
     return record && { status: record.status };
   };
   const capture = new CaptureWriter(deps.hosting, () => deps.clock.now());
+  const metrics = deps.hosting.metrics ? createInvocationMetrics(deps.hosting.metrics, () => deps.clock.now()) : undefined;
   const endpoints: EndpointInvoker = {
-    invoke: (r) => invoke(deployer, r, deps.hosting.invocationTimeoutMs, describe(r), capture),
+    invoke: metrics
+      ? (r) => measuredInvoke(metrics, r, () => invoke(deployer, r, deps.hosting.invocationTimeoutMs, describe(r), capture), (name) => deployer.endpoint(r.accountId, r.region, name))
+      : (r) => invoke(deployer, r, deps.hosting.invocationTimeoutMs, describe(r), capture),
     invokeStream: (r) => invokeStream(deployer, r, deps.hosting.invocationTimeoutMs, describe(r)),
     running: () => deployer.endpoints(),
   };
@@ -171,6 +175,7 @@ export function createSageMakerService(deps: SageMakerDeps): SageMakerService {
       await pipelines.settle();
     },
     async close() {
+      await metrics?.close();
       await pipelines.close();
       await jobs.close();
       await deployer.close();

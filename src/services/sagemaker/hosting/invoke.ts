@@ -26,6 +26,8 @@ export interface Invoked {
   readonly variant: string;
   readonly response: InvocationResponse;
   readonly endpoint: LiveEndpoint;
+  /** Time spent in the model's containers (ModelLatency), in microseconds. */
+  readonly modelMicros: number;
 }
 
 const validation = (message: string) => new AwsError('ValidationError', message, { status: 400 });
@@ -120,8 +122,10 @@ async function invokeInstance(endpoint: LiveEndpoint, variant: LiveVariant, inst
   let contentType = r.contentType;
   let response: InvocationResponse | undefined;
   const containers = instance.containers;
+  let modelMs = 0;
   for (let c = 0; c < containers.length; c++) {
     const last = c === containers.length - 1;
+    const started = performance.now();
     try {
       response = await (containers[c] as HostingContainer).invoke({
         body,
@@ -134,6 +138,8 @@ async function invokeInstance(endpoint: LiveEndpoint, variant: LiveVariant, inst
       // The first container refusing the connection lets the caller try another instance.
       if (c === 0 && e instanceof ContainerError && e.kind === 'unavailable') throw e;
       throw containerFailure(endpoint, variant, c, e);
+    } finally {
+      modelMs += performance.now() - started;
     }
     if (response.status < 200 || response.status > 299) throw modelError(endpoint, variant, c, response.status, response.body.toString('utf8'));
     body = response.body;
@@ -155,7 +161,7 @@ async function invokeInstance(endpoint: LiveEndpoint, variant: LiveVariant, inst
       at: Date.now(),
     });
   }
-  return { variant: variant.name, response: response!, endpoint };
+  return { variant: variant.name, response: response!, endpoint, modelMicros: Math.round(modelMs * 1000) };
 }
 
 export interface InvokedStream {

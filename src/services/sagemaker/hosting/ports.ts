@@ -5,6 +5,7 @@
  * extracted models live.
  */
 import type { InternalClient } from '../../../gateway/internal-client.js';
+import type { MetricsSink } from '../../../core/observability.js';
 import type { Principal } from '../../../core/principal.js';
 import type { ContainerRuntime, JobRuntime, RuntimeImage } from '../../../runtime/types.js';
 
@@ -43,6 +44,8 @@ export interface HostingPorts {
   isLandingZoneAccount(accountId: string): boolean;
   /** Extracts a `model.tar.gz` into `dir` (throws an Error whose message a user understands). */
   extractModel(tarGz: Buffer, dir: string): Promise<void>;
+  /** Where endpoints publish their `AWS/SageMaker` invocation metrics (CloudWatch); none: not published. */
+  readonly metrics?: MetricsSink;
   /** Where endpoint instances keep their models and scratch files. */
   readonly workDir: string;
   /** How long a container may take to answer `/ping` when the variant does not say (AWS: up to 60 minutes). */

@@ -1,0 +1,57 @@
+/**
+ * Reads stored buckets back as period aggregates: second buckets for periods under a minute (high-resolution
+ * data), minute buckets otherwise; periods are aligned to multiples of the period since the epoch.
+ */
+import type { Series } from './domain/math.js';
+import type { Bucket } from './domain/sketch.js';
+import { emptyBucket, mergeInto, statistic } from './domain/sketch.js';
+import type { MetricStore, StoredMetric } from './store.js';
+
+export interface PeriodAggregate {
+  readonly t: number;
+  readonly unit: string;
+  readonly bucket: Bucket;
+}
+
+/** The metric's data in [start, end) aggregated per `periodSec`, oldest first; `unit` keeps only that unit's data. */
+export async function periodAggregates(
+  store: MetricStore,
+  metricId: string,
+  periodSec: number,
+  start: number,
+  end: number,
+  unit?: string,
+): Promise<PeriodAggregate[]> {
+  const periodMs = periodSec * 1000;
+  const res = periodSec < 60 ? 1 : 60;
+  const rows = await store.buckets(metricId, res, Math.floor(start / periodMs) * periodMs, end);
+  const byPeriod = new Map<number, PeriodAggregate>();
+  for (const r of rows) {
+    if (unit !== undefined && r.unit !== unit) continue;
+    const t = Math.floor(r.t / periodMs) * periodMs;
+    if (t < Math.floor(start / periodMs) * periodMs) continue;
+    let agg = byPeriod.get(t);
+    if (!agg) byPeriod.set(t, (agg = { t, unit: r.unit, bucket: emptyBucket() }));
+    mergeInto(agg.bucket, r.bucket);
+  }
+  return [...byPeriod.values()].sort((a, b) => a.t - b.t);
+}
+
+export async function statSeries(
+  store: MetricStore,
+  metric: StoredMetric,
+  stat: string,
+  periodSec: number,
+  start: number,
+  end: number,
+  label: string,
+  unit?: string,
+  callerAccount?: string,
+): Promise<Series> {
+  const points = new Map<number, number>();
+  for (const a of await periodAggregates(store, metric.id, periodSec, start, end, unit)) {
+    const v = statistic(a.bucket, stat);
+    if (v !== undefined) points.set(a.t, v);
+  }
+  return { label, points, ...(callerAccount !== undefined && metric.account !== callerAccount ? { accountId: metric.account } : {}) };
+}

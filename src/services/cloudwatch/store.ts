@@ -1,0 +1,293 @@
+/**
+ * CloudWatch tables. A metric (account, region, namespace, name, dimensions) is one row; its data lives in
+ * aggregation buckets keyed (metric, resolution, bucket start, unit): one per minute, plus one per second for
+ * high-resolution datums (those also feed the minute bucket). A bucket holds count/sum/min/max and a bounded
+ * histogram (domain/sketch.ts), so a day at one-minute period is at most 1,440 rows per metric and unit
+ * whatever the number of points, read through the primary key.
+ *
+ * Retention (CloudWatch's, simplified): second buckets 3 hours, minute buckets 15 days; AWS's 5-minute and
+ * hourly roll-ups (63 and 455 days) are not kept. Times are epoch milliseconds.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, Migration } from '../../persistence/db.js';
+import { binaryText } from '../../persistence/portable-sql.js';
+import type { Bucket } from './domain/sketch.js';
+import { mergeInto } from './domain/sketch.js';
+
+export interface MetricKey {
+  readonly account: string;
+  readonly region: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  /** Sorted by name. */
+  readonly dimensions: readonly { readonly Name: string; readonly Value: string }[];
+}
+
+export interface StoredMetric extends MetricKey {
+  readonly id: string;
+  readonly lastPut: number;
+}
+
+export interface BucketWrite {
+  readonly metric: MetricKey;
+  readonly res: 1 | 60;
+  readonly t: number;
+  readonly unit: string;
+  readonly bucket: Bucket;
+}
+
+export interface BucketRow {
+  readonly t: number;
+  readonly unit: string;
+  readonly bucket: Bucket;
+}
+
+export const RETENTION_MS = { 1: 3 * 3600_000, 60: 15 * 86400_000 } as const;
+
+export function metricId(k: MetricKey): string {
+  const canonical = JSON.stringify([k.account, k.region, k.namespace, k.metricName, k.dimensions.map((d) => [d.Name, d.Value])]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 32);
+}
+
+export const cloudWatchMigrations: Migration[] = [
+  {
+    name: 'cloudwatch-001-metrics',
+    async up(db: Kysely<any>) {
+      const text = binaryText(db);
+      await db.schema
+        .createTable('cloudwatch_metrics')
+        .addColumn('id', text, (c) => c.primaryKey())
+        .addColumn('account', text, (c) => c.notNull())
+        .addColumn('region', text, (c) => c.notNull())
+        .addColumn('namespace', text, (c) => c.notNull())
+        .addColumn('metric_name', text, (c) => c.notNull())
+        .addColumn('dims_json', 'text', (c) => c.notNull())
+        .addColumn('last_put', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cloudwatch_metrics_by_name').on('cloudwatch_metrics').columns(['account', 'region', 'namespace', 'metric_name']).execute();
+      await db.schema
+        .createTable('cloudwatch_buckets')
+        .addColumn('metric_id', text, (c) => c.notNull())
+        .addColumn('res', 'integer', (c) => c.notNull())
+        .addColumn('t', 'bigint', (c) => c.notNull())
+        .addColumn('unit', text, (c) => c.notNull())
+        .addColumn('count', 'double precision', (c) => c.notNull())
+        .addColumn('sum', 'double precision', (c) => c.notNull())
+        .addColumn('min', 'double precision', (c) => c.notNull())
+        .addColumn('max', 'double precision', (c) => c.notNull())
+        .addColumn('bins', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cloudwatch_buckets_pk', ['metric_id', 'res', 't', 'unit'])
+        .execute();
+      await db.schema.createIndex('cloudwatch_buckets_by_time').on('cloudwatch_buckets').columns(['res', 't']).execute();
+      await db.schema
+        .createTable('cloudwatch_dashboards')
+        .addColumn('account', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('last_modified', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cloudwatch_dashboards_pk', ['account', 'name'])
+        .execute();
+      await db.schema
+        .createTable('cloudwatch_alarms')
+        .addColumn('account', text, (c) => c.notNull())
+        .addColumn('region', text, (c) => c.notNull())
+        .addColumn('name', text, (c) => c.notNull())
+        .addColumn('alarm_json', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cloudwatch_alarms_pk', ['account', 'region', 'name'])
+        .execute();
+      await db.schema
+        .createTable('cloudwatch_alarm_history')
+        .addColumn('account', text, (c) => c.notNull())
+        .addColumn('region', text, (c) => c.notNull())
+        .addColumn('alarm_name', text, (c) => c.notNull())
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('item_json', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('cloudwatch_alarm_history_by_time').on('cloudwatch_alarm_history').columns(['account', 'region', 'ts']).execute();
+      await db.schema
+        .createTable('cloudwatch_tags')
+        .addColumn('arn', text, (c) => c.notNull())
+        .addColumn('tag_key', text, (c) => c.notNull())
+        .addColumn('tag_value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cloudwatch_tags_pk', ['arn', 'tag_key'])
+        .execute();
+    },
+  },
+];
+
+function toBucket(r: { count: unknown; sum: unknown; min: unknown; max: unknown; bins: string }): Bucket {
+  return { count: Number(r.count), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), bins: JSON.parse(r.bins) as Record<string, number> };
+}
+
+function toMetric(r: any): StoredMetric {
+  return {
+    id: r.id,
+    account: r.account,
+    region: r.region,
+    namespace: r.namespace,
+    metricName: r.metric_name,
+    dimensions: JSON.parse(r.dims_json),
+    lastPut: Number(r.last_put),
+  };
+}
+
+export interface MetricFilter {
+  readonly accounts: readonly string[];
+  readonly region: string;
+  readonly namespace?: string;
+  readonly metricName?: string;
+  readonly since?: number;
+}
+
+export function createMetricStore(db: Database) {
+  return {
+    /** Merges the writes into their buckets in one transaction (all visible together, or none). */
+    async write(writes: readonly BucketWrite[], now: number): Promise<void> {
+      if (writes.length === 0) return;
+      const merged = new Map<string, BucketWrite & { id: string }>();
+      for (const w of writes) {
+        const id = metricId(w.metric);
+        const key = `${id}|${w.res}|${w.t}|${w.unit}`;
+        const prev = merged.get(key);
+        if (prev) mergeInto(prev.bucket, w.bucket);
+        else merged.set(key, { ...w, id, bucket: { ...w.bucket, bins: { ...w.bucket.bins } } });
+      }
+      const metrics = new Map<string, MetricKey>();
+      for (const w of merged.values()) metrics.set(w.id, w.metric);
+      await db.transaction(async (trx) => {
+        for (const [id, m] of metrics) {
+          await trx
+            .insertInto('cloudwatch_metrics')
+            .values({ id, account: m.account, region: m.region, namespace: m.namespace, metric_name: m.metricName, dims_json: JSON.stringify(m.dimensions), last_put: now })
+            .onConflict((oc) => oc.column('id').doUpdateSet({ last_put: now }))
+            .execute();
+        }
+        for (const w of merged.values()) {
+          const existing = await trx
+            .selectFrom('cloudwatch_buckets')
+            .select(['count', 'sum', 'min', 'max', 'bins'])
+            .where('metric_id', '=', w.id)
+            .where('res', '=', w.res)
+            .where('t', '=', w.t)
+            .where('unit', '=', w.unit)
+            .executeTakeFirst();
+          const b = w.bucket;
+          if (existing) mergeInto(b, toBucket(existing as any));
+          const values = { count: b.count, sum: b.sum, min: b.min, max: b.max, bins: JSON.stringify(b.bins) };
+          if (existing) {
+            await trx.updateTable('cloudwatch_buckets').set(values).where('metric_id', '=', w.id).where('res', '=', w.res).where('t', '=', w.t).where('unit', '=', w.unit).execute();
+          } else {
+            await trx.insertInto('cloudwatch_buckets').values({ metric_id: w.id, res: w.res, t: w.t, unit: w.unit, ...values }).execute();
+          }
+        }
+      });
+    },
+
+    /** Buckets of one metric in [start, end), at the given resolution, oldest first. */
+    async buckets(id: string, res: 1 | 60, start: number, end: number): Promise<BucketRow[]> {
+      const rows = await db.kysely
+        .selectFrom('cloudwatch_buckets')
+        .select(['t', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
+        .where('metric_id', '=', id)
+        .where('res', '=', res)
+        .where('t', '>=', start)
+        .where('t', '<', end)
+        .orderBy('t')
+        .execute();
+      return rows.map((r: any) => ({ t: Number(r.t), unit: r.unit, bucket: toBucket(r) }));
+    },
+
+    async metrics(f: MetricFilter): Promise<StoredMetric[]> {
+      if (f.accounts.length === 0) return [];
+      let q = db.kysely.selectFrom('cloudwatch_metrics').selectAll().where('account', 'in', [...f.accounts]).where('region', '=', f.region);
+      if (f.namespace !== undefined) q = q.where('namespace', '=', f.namespace);
+      if (f.metricName !== undefined) q = q.where('metric_name', '=', f.metricName);
+      if (f.since !== undefined) q = q.where('last_put', '>=', f.since);
+      const rows = await q.orderBy('namespace').orderBy('metric_name').orderBy('id').execute();
+      return rows.map(toMetric);
+    },
+
+    async metric(id: string): Promise<StoredMetric | undefined> {
+      const r = await db.kysely.selectFrom('cloudwatch_metrics').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toMetric(r) : undefined;
+    },
+
+    /** Drops buckets past retention, then metrics with no data left (ListMetrics shows two weeks of metrics). */
+    async expire(now: number): Promise<void> {
+      for (const res of [1, 60] as const) {
+        await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', res).where('t', '<', now - RETENTION_MS[res]).execute();
+      }
+      await db.kysely.deleteFrom('cloudwatch_metrics').where('last_put', '<', now - RETENTION_MS[60]).execute();
+    },
+
+    // Dashboards
+    async putDashboard(account: string, name: string, body: string, now: number): Promise<void> {
+      await db.kysely
+        .insertInto('cloudwatch_dashboards')
+        .values({ account, name, body, last_modified: now })
+        .onConflict((oc) => oc.columns(['account', 'name']).doUpdateSet({ body, last_modified: now }))
+        .execute();
+    },
+    async dashboard(account: string, name: string): Promise<{ name: string; body: string; lastModified: number } | undefined> {
+      const r: any = await db.kysely.selectFrom('cloudwatch_dashboards').selectAll().where('account', '=', account).where('name', '=', name).executeTakeFirst();
+      return r ? { name: r.name, body: r.body, lastModified: Number(r.last_modified) } : undefined;
+    },
+    async dashboards(account: string): Promise<{ name: string; body: string; lastModified: number }[]> {
+      const rows: any[] = await db.kysely.selectFrom('cloudwatch_dashboards').selectAll().where('account', '=', account).orderBy('name').execute();
+      return rows.map((r) => ({ name: r.name, body: r.body, lastModified: Number(r.last_modified) }));
+    },
+    async deleteDashboards(account: string, names: readonly string[]): Promise<void> {
+      await db.kysely.deleteFrom('cloudwatch_dashboards').where('account', '=', account).where('name', 'in', [...names]).execute();
+    },
+
+    // Alarms (the whole alarm as JSON: it is read and written whole)
+    async putAlarm(account: string, region: string, name: string, alarm: unknown): Promise<void> {
+      const alarm_json = JSON.stringify(alarm);
+      await db.kysely
+        .insertInto('cloudwatch_alarms')
+        .values({ account, region, name, alarm_json })
+        .onConflict((oc) => oc.columns(['account', 'region', 'name']).doUpdateSet({ alarm_json }))
+        .execute();
+    },
+    async alarms(account?: string, region?: string): Promise<{ account: string; region: string; alarm: any }[]> {
+      let q = db.kysely.selectFrom('cloudwatch_alarms').selectAll();
+      if (account !== undefined) q = q.where('account', '=', account);
+      if (region !== undefined) q = q.where('region', '=', region);
+      const rows: any[] = await q.orderBy('name').execute();
+      return rows.map((r) => ({ account: r.account, region: r.region, alarm: JSON.parse(r.alarm_json) }));
+    },
+    async deleteAlarms(account: string, region: string, names: readonly string[]): Promise<void> {
+      await db.kysely.deleteFrom('cloudwatch_alarms').where('account', '=', account).where('region', '=', region).where('name', 'in', [...names]).execute();
+    },
+    async addHistory(account: string, region: string, alarmName: string, ts: number, item: unknown): Promise<void> {
+      await db.kysely.insertInto('cloudwatch_alarm_history').values({ account, region, alarm_name: alarmName, ts, item_json: JSON.stringify(item) }).execute();
+    },
+    async history(account: string, region: string, alarmName: string | undefined, start: number, end: number): Promise<any[]> {
+      let q = db.kysely.selectFrom('cloudwatch_alarm_history').select(['item_json']).where('account', '=', account).where('region', '=', region).where('ts', '>=', start).where('ts', '<=', end);
+      if (alarmName !== undefined) q = q.where('alarm_name', '=', alarmName);
+      const rows: any[] = await q.orderBy('ts', 'desc').execute();
+      return rows.map((r) => JSON.parse(r.item_json));
+    },
+
+    // Tags
+    async tags(arn: string): Promise<{ Key: string; Value: string }[]> {
+      const rows: any[] = await db.kysely.selectFrom('cloudwatch_tags').select(['tag_key', 'tag_value']).where('arn', '=', arn).orderBy('tag_key').execute();
+      return rows.map((r) => ({ Key: r.tag_key, Value: r.tag_value }));
+    },
+    async tag(arn: string, tags: readonly { Key: string; Value: string }[]): Promise<void> {
+      for (const t of tags) {
+        await db.kysely
+          .insertInto('cloudwatch_tags')
+          .values({ arn, tag_key: t.Key, tag_value: t.Value })
+          .onConflict((oc) => oc.columns(['arn', 'tag_key']).doUpdateSet({ tag_value: t.Value }))
+          .execute();
+      }
+    },
+    async untag(arn: string, keys: readonly string[]): Promise<void> {
+      if (keys.length) await db.kysely.deleteFrom('cloudwatch_tags').where('arn', '=', arn).where('tag_key', 'in', [...keys]).execute();
+    },
+  };
+}
+
+export type MetricStore = ReturnType<typeof createMetricStore>;
