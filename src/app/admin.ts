@@ -1,4 +1,5 @@
 import { queryParam, type WireRequest, type WireResponse } from '../core/wire.js';
+import type { OrganizationStatus } from './org-status.js';
 import type { ServiceRegistry } from '../gateway/service-registry.js';
 import type { DecisionDetail } from '../gateway/enforce/iam-authorizer.js';
 import { explain } from '../iam/explain.js';
@@ -24,7 +25,7 @@ export interface RunningEndpoint {
 }
 
 /** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs), `events`, `explain/<requestId>` and `explain/last` (the newest denial, `?principal=&account=&action=`). */
-export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[]; events: EventLog }) {
+export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[]; events: EventLog; organization?: () => Promise<OrganizationStatus> }) {
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
     if (path === '/_mlzone/health') {
@@ -41,7 +42,9 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
         deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, ...(a.outsideOrganization ? { outsideOrganization: true } : {}), roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })),
       );
     }
-    if (path === '/_mlzone/status') return json(200, { endpoints: deps.running(), jobs: deps.runningJobs() });
+    if (path === '/_mlzone/status') {
+      return json(200, { ...(deps.organization ? { organization: await deps.organization() } : {}), endpoints: deps.running(), jobs: deps.runningJobs() });
+    }
     // What EventBridge would have delivered (until it exists): `?account=…&detail-type=…` narrow it.
     if (path === '/_mlzone/events') {
       const q = new Map(req.query);

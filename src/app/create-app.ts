@@ -14,6 +14,7 @@ import { createIamService } from '../services/iam/index.js';
 import { createOrganizationsService } from '../services/organizations/index.js';
 import { createAccountProvisioner } from './account-provisioner.js';
 import { createTrailWriter } from './trail-writer.js';
+import { organizationStatus } from './org-status.js';
 import { createStsService } from '../services/sts/index.js';
 import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
@@ -280,6 +281,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         decisions,
         events,
         runningJobs: () => sagemaker.runningJobs(),
+        organization: () => organizationStatus(db, org.directory, blueprint),
         running: () =>
           sagemaker.endpoints.running().map((e) => ({
             accountId: e.accountId,

@@ -67,6 +67,8 @@ export interface OrgDirectory {
   account(accountId: string): Promise<DirectoryAccount | undefined>;
   /** Every account of the organization (the management account included), sorted by id. */
   accounts(): Promise<DirectoryAccount[]>;
+  /** The OU names from the root down to an account's parent (`Workloads/Development`; empty in the root). */
+  ouPathNames?(accountId: string): Promise<string | undefined>;
   /** `aws:PrincipalOrgPaths` form: `o-xxx/r-xxxx/ou-aaa/ou-bbb/` for an account; undefined outside the organization. */
   orgPath(accountId: string): Promise<string | undefined>;
   /**
@@ -202,6 +204,17 @@ export function createOrganizationsService(deps: {
     account: (accountId) => orgs.directoryAccount(accountId),
     accounts: () => orgs.directoryAccounts(),
     orgPath: (accountId) => orgs.directoryOrgPath(accountId),
+    ouPathNames: async (accountId) => {
+      const s = await orgs.state();
+      let parent = s.accounts.get(accountId)?.parentId;
+      if (parent === undefined) return undefined;
+      const names: string[] = [];
+      for (let ou = s.ous.get(parent); ou; ou = s.ous.get(parent)) {
+        names.unshift(ou.name);
+        parent = ou.parentId;
+      }
+      return names.join('/');
+    },
     policiesFor: (accountId, type) => orgs.directoryPoliciesFor(accountId, type),
     generation: () => orgs.version(),
   };
