@@ -20,6 +20,9 @@ import { createEcrService } from '../services/ecr/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createOamService, type OamLinks } from '../services/oam/index.js';
 import { createAthenaService } from '../services/athena/index.js';
+import { createGlueService } from '../services/glue/index.js';
+import { createLakeFormationService } from '../services/lakeformation/index.js';
+import { createRamService } from '../services/ram/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
 import { createLogsService } from '../services/logs/index.js';
@@ -223,10 +226,16 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     stopEndpoints = () => sagemaker.close();
     const sagemakerRuntime = createSageMakerRuntimeService({ endpoints: sagemaker.endpoints });
+    // The governed lake: Glue holds the catalog, RAM carries cross-account shares, Lake Formation decides what each
+    // caller sees (Glue's metadata answers through `govern`, Athena's views through `catalog`).
+    const glue = createGlueService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
+    const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) } });
+    const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake });
+    glue.govern(lakeformation.governance, (owner) => ram.lake.consumersOf(owner));
     // Athena reads the lake's files and writes results through S3 as the caller; the catalog port is the lake's.
-    const athena = createAthenaService({ db, clock, ...(config.catalog ? { catalog: config.catalog } : {}), objects: s3.files, internal: internalLate, log: (msg) => config.log?.(msg) });
+    const athena = createAthenaService({ db, clock, catalog: config.catalog ?? lakeformation.catalog, objects: s3.files, internal: internalLate, log: (msg) => config.log?.(msg) });
     stopAthena = () => athena.close();
-    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations];
+    const migrations: Migration[] = [...metaMigrations, ...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations, ...glue.migrations, ...ram.migrations, ...lakeformation.migrations];
     logs.start();
     await runMigrations(db, migrations);
     const interrupted = await athena.recover();
@@ -252,7 +261,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     if (swept > 0) config.log?.(`s3: freed ${swept} unreferenced blob(s)`);
 
     const models = createModelRegistry();
-    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition, cloudwatch.definition], (name) => models.get(name), (name) => models.metadata(name));
+    const services = createServiceRegistry([sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition, cloudwatch.definition, glue.definition, lakeformation.definition, ram.definition], (name) => models.get(name), (name) => models.metadata(name));
     const managementId = blueprint.accounts.find((a) => a.name === blueprint.organization.managementAccount)!.id;
     const authenticator = createAuthenticator({
       mode: config.auth,
@@ -264,7 +273,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     const version = packageVersion();
     const decisions = createDecisionLog();
-    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies, sagemaker: sagemaker.policies, oam: oam.policies })) : allowAll;
+    const authorizer = config.auth === 'strict' ? createIamAuthorizer(createPolicySources(iam.directory, org.directory, { ecr: ecr.registry, s3: s3.policies, sagemaker: sagemaker.policies, oam: oam.policies, glue: glue.policies })) : allowAll;
     const pipeline = createPipeline({
       services,
       authenticator,

@@ -12,6 +12,7 @@ import type { BucketDirectory } from '../services/s3/index.js';
 import type { SageMakerPolicies } from '../services/sagemaker/index.js';
 import type { OrgDirectory } from '../services/organizations/index.js';
 import type { OamPolicies } from '../services/oam/index.js';
+import type { GluePolicies } from '../services/glue/index.js';
 
 const TRUST_ACTIONS = new Set(['sts:assumerole', 'sts:tagsession', 'sts:setsourceidentity', 'sts:assumerolewithwebidentity', 'sts:assumerolewithsaml']);
 
@@ -31,9 +32,13 @@ export interface ResourceOwners {
   readonly sagemaker?: SageMakerPolicies;
   /** OAM: sink policies (who may link to a sink) and sink/link tags. */
   readonly oam?: OamPolicies;
+  /** Glue: the Data Catalog's resource policy (PutResourcePolicy) plus what accepted Lake Formation shares imply. */
+  readonly glue?: GluePolicies;
 }
 
 const OAM_ARN = 'arn:aws:oam:';
+
+const GLUE_ARN = 'arn:aws:glue:';
 
 const SAGEMAKER_ARN = 'arn:aws:sagemaker:';
 
@@ -78,8 +83,9 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
     // Buckets and repositories keep their policies and tags outside IAM; every other resource's answer comes from IAM
     // (roles, users) or is "none".
     // SageMaker's generation covers its resources' tags and group policies (see SageMakerPolicies.generation).
-    // OAM keeps no generation: its sink policies and tags are read afresh for every request.
-    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && !arn.startsWith(OAM_ARN) && (owners.sagemaker !== undefined || !arn.startsWith(SAGEMAKER_ARN)),
+    // OAM and Glue keep no generation: their policies (and, for Glue, the shares that extend its catalog policy) are
+    // read afresh for every request.
+    coversResource: (arn) => !arn.startsWith(S3_ARN) && !arn.startsWith('arn:aws:ecr:') && !arn.startsWith(OAM_ARN) && !arn.startsWith(GLUE_ARN) && (owners.sagemaker !== undefined || !arn.startsWith(SAGEMAKER_ARN)),
     // The directories' records already have `id` and `document`: handed on as they are (no copy per request).
     async identityPolicies(p) {
       const e = principalEntity(p);
@@ -113,6 +119,10 @@ export function createPolicySources(iam: IamDirectory, org: OrgDirectory, owners
       }
       if (resourceArn.startsWith(OAM_ARN)) {
         const policy = await owners.oam?.resourcePolicy(resourceArn);
+        return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
+      }
+      if (resourceArn.startsWith(GLUE_ARN)) {
+        const policy = await owners.glue?.resourcePolicy(resourceArn);
         return policy ? { id: policy.id, document: policy.document, kind: 'resource' } : undefined;
       }
       if (!TRUST_ACTIONS.has(action.toLowerCase())) return undefined;

@@ -28,6 +28,9 @@ import { createOamService } from '../../src/services/oam/index.js';
 import { createAthenaService } from '../../src/services/athena/index.js';
 import { createLogsService } from '../../src/services/logs/index.js';
 import { createCloudWatchService } from '../../src/services/cloudwatch/index.js';
+import { createGlueService } from '../../src/services/glue/index.js';
+import { createLakeFormationService } from '../../src/services/lakeformation/index.js';
+import { createRamService } from '../../src/services/ram/index.js';
 import type { ContainerRuntime } from '../../src/runtime/types.js';
 
 /** No container ever starts here: the declarations are checked, not the deployments. */
@@ -38,7 +41,7 @@ const noContainers: ContainerRuntime = {
 };
 
 /** The `src/services/<dir>` folders whose service create-app registers, in its registration order. */
-export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'oam', 'logs', 'athena', 'cloudwatch'] as const;
+export const SERVED = ['sts', 'iam', 'organizations', 'cloudtrail', 'ecr', 's3', 'sagemaker', 'sagemaker-runtime', 'oam', 'logs', 'athena', 'cloudwatch', 'glue', 'lakeformation', 'ram'] as const;
 
 export interface Services {
   readonly db: Database;
@@ -95,9 +98,13 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
     const oam = createOamService({ db, clock, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource'), account: (id) => org.directory.account(id) });
     const logs = createLogsService({ db, clock });
     const cloudwatch = createCloudWatchService({ db, clock });
-    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations];
+    const glue = createGlueService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
+    const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) } });
+    const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake });
+    glue.govern(lakeformation.governance, (owner) => ram.lake.consumersOf(owner));
+    const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations, ...glue.migrations, ...ram.migrations, ...lakeformation.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);
-    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition, cloudwatch.definition];
+    const definitions = [sts.definition, iam.definition, org.definition, cloudtrail.definition, ecr.definition, s3.definition, sagemaker.definition, sagemakerRuntime.definition, oam.definition, logs.definition, athena.definition, cloudwatch.definition, glue.definition, lakeformation.definition, ram.definition];
     return {
       db,
       definitions,

@@ -40,6 +40,10 @@ export const COMMON_VALUES: Readonly<Record<string, Alternatives>> = {
   Tags: one([{ Key: 'team', Value: 'ds' }]),
   TagKeys: one(['team']),
   TransitiveTagKeys: one(['team']),
+  // Glue and Lake Formation: a catalog id is the owner's account id.
+  CatalogId: one('444444444444'),
+  TableCatalogId: one('444444444444'),
+  SchemaVersionId: one('01234567-89ab-cdef-0123-456789abcdef'),
 };
 
 const MAP_TAGS: Alternatives = one({ team: 'ds' });

@@ -4,9 +4,8 @@ import type { AuthzFn } from '../../core/service.js';
 const star = (action: string): AuthzFn => () => [{ action: `ram:${action}`, resource: '*' }];
 
 export const ramAuthz: Record<string, AuthzFn> = {
-  CreateResourceShare: (_input, ctx) => [
-    { action: 'ram:CreateResourceShare', resource: `arn:aws:ram:${ctx.region}:${ctx.accountId}:resource-share/*` },
-  ],
+  // The reference lists no resource type for CreateResourceShare: the share does not exist yet.
+  CreateResourceShare: star('CreateResourceShare'),
   GetResourceShares: star('GetResourceShares'),
   GetResourceShareAssociations: star('GetResourceShareAssociations'),
   GetResourceShareInvitations: star('GetResourceShareInvitations'),

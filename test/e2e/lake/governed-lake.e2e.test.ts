@@ -1,0 +1,241 @@
+/**
+ * The governed data lake across accounts, with the JS SDK against the default landing zone: the lake admin
+ * catalogs customer data (Parquet and CSV) in the data-lake account, grants data-science-1 the table without `ssn`
+ * and data-science-2 a data-cells filter (EU rows, no `ssn`); RAM carries the shares; each consumer account's
+ * admin accepts, links and grants its DataScientist role; Athena answers each scientist with exactly what was
+ * granted, results in the consumer's own bucket.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
+import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  CreateDataCellsFilterCommand,
+  GrantPermissionsCommand,
+  LakeFormationClient,
+  ListPermissionsCommand,
+  PutDataLakeSettingsCommand,
+  RegisterResourceCommand,
+  RevokePermissionsCommand,
+} from '@aws-sdk/client-lakeformation';
+import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customersCsv, writeCustomersParquet } from '../../../src/query/test-support.js';
+import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
+import { assumeRole, type Creds } from '../support/sessions.js';
+
+const LAKE = accounts.dataLake;
+const DS1 = accounts.dataScience1;
+const DS2 = accounts.dataScience2;
+const CURATED = `mlzone-curated-${LAKE}`;
+const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+const resultsBucket = (account: string) => (account === LAKE ? `mlzone-raw-${LAKE}` : `sagemaker-us-east-1-${account}`);
+
+let server: TestServer;
+let lakeAdmin: Creds;
+const admins: Record<string, Creds> = {};
+const scientists: Record<string, Creds> = {};
+
+const glue = (c: Creds) => new GlueClient(clientConfig(server.url, c));
+const lf = (c: Creds) => new LakeFormationClient(clientConfig(server.url, c));
+const ram = (c: Creds) => new RAMClient(clientConfig(server.url, c));
+
+async function query(c: Creds, account: string, sql: string): Promise<{ execution: QueryExecution; rows: string[][] }> {
+  const athena = new AthenaClient(clientConfig(server.url, c));
+  const { QueryExecutionId } = await athena.send(
+    new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://${resultsBucket(account)}/athena/` } }),
+  );
+  for (;;) {
+    const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
+    const state = QueryExecution!.Status!.State!;
+    if (state === 'QUEUED' || state === 'RUNNING') {
+      await new Promise((r) => setTimeout(r, 10));
+      continue;
+    }
+    if (state !== 'SUCCEEDED') return { execution: QueryExecution!, rows: [] };
+    const out = await athena.send(new GetQueryResultsCommand({ QueryExecutionId }));
+    return { execution: QueryExecution!, rows: out.ResultSet!.Rows!.map((r) => r.Data!.map((d) => d.VarCharValue ?? '')) };
+  }
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  lakeAdmin = await assumeRole(server.url, users.lakeAdmin, role(LAKE, 'LakeAdmin'));
+  const platform = await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin'));
+  for (const account of [LAKE, DS1, DS2, accounts.test]) admins[account] = await assumeRole(server.url, platform, role(account, 'OrganizationAccountAccessRole'));
+  scientists[DS1] = await assumeRole(server.url, users.ds1Scientist, role(DS1, 'DataScientist'));
+  scientists[DS2] = await assumeRole(server.url, users.ds2Scientist, role(DS2, 'DataScientist'));
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('the governed lake across accounts', () => {
+  it('bootstraps Lake Formation: each account names its data lake admins; new tables get no IAM_ALLOWED_PRINCIPALS grant', async () => {
+    await lf(admins[LAKE]!).send(
+      new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
+    );
+    for (const account of [DS1, DS2]) {
+      await lf(admins[account]!).send(
+        new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(account, 'OrganizationAccountAccessRole') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
+      );
+    }
+    // The LakeAdmin role's managed policy (AWSLakeFormationDataAdmin) denies changing the settings.
+    await expect(lf(lakeAdmin).send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [] } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it('catalogs customers over Parquet and CSV files in the registered curated bucket', async () => {
+    const dir = join(tmpdir(), `mlzone-lake-${process.pid}`);
+    await writeCustomersParquet(`${dir}.parquet`);
+    const s3 = new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true });
+    await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'sales/customers/part-0.parquet', Body: await readFile(`${dir}.parquet`) }));
+    await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'sales/customers_csv/part-0.csv', Body: customersCsv() }));
+    await rm(`${dir}.parquet`, { force: true });
+    await lf(lakeAdmin).send(new RegisterResourceCommand({ ResourceArn: `arn:aws:s3:::${CURATED}/sales`, UseServiceLinkedRole: true }));
+    const g = glue(lakeAdmin);
+    await g.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'sales', LocationUri: `s3://${CURATED}/sales/` } }));
+    const columns = [
+      { Name: 'id', Type: 'bigint' },
+      { Name: 'name', Type: 'string' },
+      { Name: 'region', Type: 'string' },
+      { Name: 'ssn', Type: 'string' },
+      { Name: 'spend', Type: 'double' },
+    ];
+    await g.send(
+      new CreateTableCommand({
+        DatabaseName: 'sales',
+        TableInput: {
+          Name: 'customers',
+          TableType: 'EXTERNAL_TABLE',
+          Parameters: { classification: 'parquet' },
+          StorageDescriptor: {
+            Columns: columns,
+            Location: `s3://${CURATED}/sales/customers/`,
+            InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          },
+        },
+      }),
+    );
+    await g.send(
+      new CreateTableCommand({
+        DatabaseName: 'sales',
+        TableInput: {
+          Name: 'customers_csv',
+          TableType: 'EXTERNAL_TABLE',
+          Parameters: { classification: 'csv', 'skip.header.line.count': '1' },
+          StorageDescriptor: {
+            Columns: columns,
+            Location: `s3://${CURATED}/sales/customers_csv/`,
+            InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde', Parameters: { separatorChar: ',' } },
+          },
+        },
+      }),
+    );
+    // The lake admin itself reads everything (a data lake admin has no implicit SELECT on AWS: grant it).
+    await lf(lakeAdmin).send(
+      new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }, Resource: { Table: { DatabaseName: 'sales', TableWildcard: {} } }, Permissions: ['SELECT', 'DESCRIBE'] }),
+    );
+    const all = await query(lakeAdmin, LAKE, 'SELECT count(*), sum(spend) FROM sales.customers_csv');
+    expect(all.execution.Status?.StateChangeReason).toBeUndefined();
+    expect(all.rows.slice(1)).toEqual([['4', '100.75']]);
+  });
+
+  it('grants data-science-1 the table without ssn and data-science-2 the EU rows without ssn, shared through RAM', async () => {
+    await lf(lakeAdmin).send(
+      new GrantPermissionsCommand({
+        Principal: { DataLakePrincipalIdentifier: DS1 },
+        // Lake Formation takes a grant option on columns only with an include list.
+        Resource: { TableWithColumns: { DatabaseName: 'sales', Name: 'customers', ColumnNames: ['id', 'name', 'region', 'spend'] } },
+        Permissions: ['SELECT'],
+        PermissionsWithGrantOption: ['SELECT'],
+      }),
+    );
+    await lf(lakeAdmin).send(
+      new CreateDataCellsFilterCommand({
+        TableData: { TableCatalogId: LAKE, DatabaseName: 'sales', TableName: 'customers', Name: 'eu_no_ssn', RowFilter: { FilterExpression: "region = 'EU'" }, ColumnWildcard: { ExcludedColumnNames: ['ssn'] } },
+      }),
+    );
+    await lf(lakeAdmin).send(
+      new GrantPermissionsCommand({
+        Principal: { DataLakePrincipalIdentifier: DS2 },
+        Resource: { DataCellsFilter: { TableCatalogId: LAKE, DatabaseName: 'sales', TableName: 'customers', Name: 'eu_no_ssn' } },
+        Permissions: ['SELECT'],
+        PermissionsWithGrantOption: ['SELECT'],
+      }),
+    );
+    const shares = await ram(admins[LAKE]!).send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }));
+    expect(shares.resourceShares!.map((s) => s.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^LakeFormation-V3-/)]));
+    const listed = await lf(lakeAdmin).send(new ListPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: DS1 } }));
+    expect(listed.PrincipalResourcePermissions!.map((p) => p.Permissions)).toContainEqual(['SELECT']);
+  });
+
+  it('each consumer accepts the share, links the table and grants its DataScientist role', async () => {
+    for (const account of [DS1, DS2]) {
+      const admin = admins[account]!;
+      const invitations = await ram(admin).send(new GetResourceShareInvitationsCommand({}));
+      for (const inv of invitations.resourceShareInvitations ?? []) {
+        if (inv.status === 'PENDING') await ram(admin).send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitationArn }));
+      }
+      await glue(admin).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'lake' } }));
+      await glue(admin).send(new CreateTableCommand({ DatabaseName: 'lake', TableInput: { Name: 'customers', TargetTable: { CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers' } } }));
+      const scientist = { DataLakePrincipalIdentifier: role(account, 'DataScientist') };
+      await lf(admin).send(new GrantPermissionsCommand({ Principal: scientist, Resource: { Table: { DatabaseName: 'lake', Name: 'customers' } }, Permissions: ['DESCRIBE'] }));
+      const target =
+        account === DS1
+          ? { TableWithColumns: { CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers', ColumnNames: ['id', 'name', 'region', 'spend'] } }
+          : { DataCellsFilter: { TableCatalogId: LAKE, DatabaseName: 'sales', TableName: 'customers', Name: 'eu_no_ssn' } };
+      await lf(admin).send(new GrantPermissionsCommand({ Principal: scientist, Resource: target, Permissions: ['SELECT'] }));
+    }
+    const link = await glue(scientists[DS1]!).send(new GetTableCommand({ DatabaseName: 'lake', Name: 'customers' }));
+    expect(link.Table?.TargetTable).toMatchObject({ CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers' });
+  });
+
+  it("data-science-1's scientist sees every row without ssn, and naming ssn fails as on Athena", async () => {
+    const star = await query(scientists[DS1]!, DS1, 'SELECT * FROM lake.customers ORDER BY id');
+    expect(star.execution.Status?.StateChangeReason).toBeUndefined();
+    expect(star.rows[0]).toEqual(['id', 'name', 'region', 'spend']);
+    expect(star.rows.slice(1).map((r) => r[0])).toEqual(['1', '2', '3', '4']);
+    const ssn = await query(scientists[DS1]!, DS1, 'SELECT ssn FROM lake.customers');
+    expect(ssn.execution.Status?.State).toBe('FAILED');
+    expect(ssn.execution.Status?.StateChangeReason).toMatch(/COLUMN_NOT_FOUND.*ssn.*requester is not authorized/s);
+    // Results land in the consumer's own bucket, written as the scientist.
+    const s3 = new S3Client({ ...clientConfig(server.url, scientists[DS1]!), forcePathStyle: true });
+    const csv = await (await s3.send(new GetObjectCommand({ Bucket: resultsBucket(DS1), Key: `athena/${star.execution.QueryExecutionId}.csv` }))).Body!.transformToString();
+    expect(csv.split('\n')[0]).toBe('"id","name","region","spend"');
+  });
+
+  it("data-science-2's scientist sees only the EU rows", async () => {
+    const out = await query(scientists[DS2]!, DS2, 'SELECT id, region FROM lake.customers ORDER BY id');
+    expect(out.execution.Status?.StateChangeReason).toBeUndefined();
+    expect(out.rows.slice(1)).toEqual([
+      ['1', 'EU'],
+      ['3', 'EU'],
+    ]);
+  });
+
+  it('the test account sees nothing, and Glue shows it no shared table', async () => {
+    const tester = admins[accounts.test]!;
+    const out = await query(tester, accounts.test, `SELECT * FROM "awsdatacatalog"."sales"."customers"`);
+    expect(out.execution.Status?.State).toBe('FAILED');
+    expect(out.execution.Status?.StateChangeReason).toMatch(/SCHEMA_NOT_FOUND|TABLE_NOT_FOUND/);
+    await expect(glue(tester).send(new GetTablesCommand({ CatalogId: LAKE, DatabaseName: 'sales' }))).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied|EntityNotFound/) });
+  });
+
+  it('a revoke takes effect on the next query', async () => {
+    await lf(admins[DS1]!).send(
+      new RevokePermissionsCommand({
+        Principal: { DataLakePrincipalIdentifier: role(DS1, 'DataScientist') },
+        Resource: { TableWithColumns: { CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers', ColumnNames: ['id', 'name', 'region', 'spend'] } },
+        Permissions: ['SELECT'],
+      }),
+    );
+    const out = await query(scientists[DS1]!, DS1, 'SELECT id FROM lake.customers');
+    expect(out.execution.Status?.State).toBe('FAILED');
+    expect(out.execution.Status?.StateChangeReason).toMatch(/TABLE_NOT_FOUND|not authorized/);
+  });
+});
