@@ -21,7 +21,13 @@ import {
 } from '@aws-sdk/client-lakeformation';
 import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliProfiles } from '../support/aws-cli.js';
+import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
 import { customersCsv, writeCustomersParquet } from '../../../src/query/test-support.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
@@ -224,6 +230,52 @@ describe('the governed lake across accounts', () => {
     expect(out.execution.Status?.State).toBe('FAILED');
     expect(out.execution.Status?.StateChangeReason).toMatch(/SCHEMA_NOT_FOUND|TABLE_NOT_FOUND/);
     await expect(glue(tester).send(new GetTablesCommand({ CatalogId: LAKE, DatabaseName: 'sales' }))).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied|EntityNotFound/) });
+  });
+
+  it.skipIf(!hasBoto3)("boto3: data-science-2's scientist follows the link and reads the EU rows, page by page, never ssn", async () => {
+    const c = scientists[DS2]!;
+    const r = await run(python, [join(dirname(fileURLToPath(import.meta.url)), 'lake_boto3.py')], {
+      MLZONE_URL: server.url,
+      MLZONE_RESULTS: `s3://${resultsBucket(DS2)}/boto3/`,
+      MLZONE_LAKE: LAKE,
+      AWS_ACCESS_KEY_ID: c.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      AWS_SESSION_TOKEN: c.sessionToken,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ target: { CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers' }, state: 'SUCCEEDED', columns: ['id', 'name', 'region', 'spend'] });
+    expect(out.rows).toEqual([
+      ['id', 'name', 'region', 'spend'],
+      ['1', 'Ana', 'EU', '10.5'],
+      ['3', 'Cy', 'EU', '30.25'],
+    ]);
+    expect(out.ssn.state).toBe('FAILED');
+    expect(out.ssn.reason).toMatch(/COLUMN_NOT_FOUND/);
+  });
+
+  it.skipIf(!hasCommand('aws'))('the AWS CLI: the lake admin lists what data-science-2 was granted; its scientist queries with the ds2-scientist profile', async () => {
+    const cli = cliProfiles(server);
+    const aws = async (profile: string, ...args: string[]) => {
+      const { stdout } = await promisify(execFile)('aws', ['--profile', profile, '--output', 'json', ...args], { env: { ...process.env, ...cli.env } });
+      return JSON.parse(stdout || '{}');
+    };
+    try {
+      const perms = await aws('lake-lakeadmin', 'lakeformation', 'list-permissions', '--principal', `DataLakePrincipalIdentifier=${DS2}`);
+      expect(perms.PrincipalResourcePermissions).toContainEqual(expect.objectContaining({ Resource: expect.objectContaining({ DataCellsFilter: expect.objectContaining({ Name: 'eu_no_ssn' }) }), Permissions: ['SELECT'] }));
+      const started = await aws('ds2-scientist', 'athena', 'start-query-execution', '--query-string', "SELECT count(*) FROM lake.customers WHERE region <> 'EU'", '--result-configuration', `OutputLocation=s3://${resultsBucket(DS2)}/cli/`);
+      let state = 'QUEUED';
+      while (state === 'QUEUED' || state === 'RUNNING') state = (await aws('ds2-scientist', 'athena', 'get-query-execution', '--query-execution-id', started.QueryExecutionId)).QueryExecution.Status.State;
+      expect(state).toBe('SUCCEEDED');
+      const results = await aws('ds2-scientist', 'athena', 'get-query-results', '--query-execution-id', started.QueryExecutionId);
+      // The row filter applies before the query's own WHERE: no non-EU row exists for data-science-2.
+      expect(results.ResultSet.Rows[1].Data[0].VarCharValue).toBe('0');
+    } finally {
+      cli.remove();
+    }
   });
 
   it('a revoke takes effect on the next query', async () => {
