@@ -5,6 +5,7 @@ import type { Database, Migration } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation } from './errors.js';
 import { MIGRATIONS_TABLE, runMigrations } from './migrate.js';
 import { binaryText, contains, dialectOf, startsWith } from './portable-sql.js';
+import { createDocumentTable, documentMigration } from './documents.js';
 
 /**
  * The behaviour every `Database` backend must share, run by each adapter's test file (Hono's
@@ -453,6 +454,32 @@ export function runDatabaseContract(
           expect(await where(contains('name', 'B'))).toEqual(['B', 'aB']);
           expect(await where(contains('name', '.'))).toEqual(['ab.c']);
           expect(await where(contains('name', '_'))).toEqual(['_x', 'a_b']);
+        }));
+    });
+
+    describe('document tables (Glue catalog, Lake Formation grants, RAM shares)', () => {
+      it('puts, replaces, lists by scope and key prefix in byte order, inserts only once and deletes', () =>
+        withDb(async (db) => {
+          await runMigrations(db, [documentMigration('docs-001', 'contract_docs')]);
+          const docs = createDocumentTable(db, 'contract_docs');
+          await docs.put('111111111111', 'table', 'sales/b', { n: 1 });
+          await docs.put('111111111111', 'table', 'sales/B', { n: 2 });
+          await docs.put('111111111111', 'table', 'hr/x', { n: 3 });
+          await docs.put('222222222222', 'table', 'sales/a', { n: 4 });
+          await docs.put('111111111111', 'grant', 'sales/a', { n: 5 });
+          await docs.put('111111111111', 'table', 'sales/b', { n: 6, nested: { ok: true } });
+          expect(await docs.get('111111111111', 'table', 'sales/b')).toEqual({ n: 6, nested: { ok: true } });
+          expect(await docs.get('111111111111', 'table', 'sales/c')).toBeUndefined();
+          const keys = async (scope: string | undefined, prefix?: string) => (await docs.list(scope, 'table', prefix)).map((r) => `${r.scope}:${r.key}`);
+          expect(await keys('111111111111')).toEqual(['111111111111:hr/x', '111111111111:sales/B', '111111111111:sales/b']);
+          expect(await keys('111111111111', 'sales/')).toEqual(['111111111111:sales/B', '111111111111:sales/b']);
+          expect(await keys(undefined, 'sales/')).toEqual(['111111111111:sales/B', '222222222222:sales/a', '111111111111:sales/b']);
+          expect(await docs.insert('111111111111', 'table', 'hr/x', { n: 7 })).toBe(false);
+          expect(await docs.get('111111111111', 'table', 'hr/x')).toEqual({ n: 3 });
+          expect(await docs.insert('111111111111', 'table', 'hr/y', { n: 8 })).toBe(true);
+          expect(await docs.delete('111111111111', 'table', 'hr/x')).toBe(true);
+          expect(await docs.delete('111111111111', 'table', 'hr/x')).toBe(false);
+          expect(await keys('111111111111', 'hr/')).toEqual(['111111111111:hr/y']);
         }));
     });
 
