@@ -1,7 +1,9 @@
 /**
  * Athena benchmark (`npm run bench:athena [-- --rows 10000000]`). mlzone runs in-process (createApp on port 0,
- * `--auth strict`, ephemeral) with an in-memory DataCatalogPort standing in for the lake (Glue/Lake Formation
- * are another branch), clients are the JS SDK as an assumed-role session of the management Admin role.
+ * `--auth strict`, ephemeral) with the default landing zone's governed lake: the data-lake account's LakeAdmin
+ * catalogs both tables in Glue, registers their location with Lake Formation and grants a data-cells filter
+ * (`category <> 'c0'`) to the account's OrganizationAccountAccessRole, whose sessions query through the JS SDK. The engine-level figures use the same Lake
+ * Formation catalog port (`app.lake.catalog`) with the files read from local paths.
  *
  * Measures: (1) query set-up overhead — gate + resolve + fresh locked DuckDB with the permitted view + run of
  * `SELECT 1 FROM t LIMIT 1`, engine-level, p50/p95 of 50; (2) StartQueryExecution → GetQueryExecution polling →
@@ -15,25 +17,25 @@ import { loadavg, tmpdir, availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, ListWorkGroupsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateDataCellsFilterCommand, GrantPermissionsCommand, LakeFormationClient, PutDataLakeSettingsCommand, RegisterResourceCommand } from '@aws-sdk/client-lakeformation';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createApp } from '../src/app/create-app.js';
-import type { CatalogTable } from '../src/core/data-catalog.js';
 import { QueryEngine } from '../src/query/engine.js';
-import { FakeCatalog } from '../src/query/fake-catalog.js';
 import { ctxAs } from '../src/query/test-support.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' } } });
 const ROWS = Number(values.rows);
 const ORG_ADMIN = { accessKeyId: 'AKIA2TMBRLGFG6WAHVRL', secretAccessKey: '1d54e5811c59864d0de752af9f6ce8b4be10f4c8' };
+const LAKE_ADMIN = { accessKeyId: 'AKIALXWRIIKOTTUQI7PC', secretAccessKey: 'd13444328d9494caeeec7eff78c88c988770de5a' };
+const LAKE = '333333333333';
+const CURATED = `mlzone-curated-${LAKE}`;
+const RESULTS = `mlzone-raw-${LAKE}`;
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-function table(name: string, location: string, columns: { name: string; type: string }[]): CatalogTable {
-  return { catalogId: '111111111111', databaseName: 'bench', name, columns, partitionKeys: [], location, serdeLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', serdeParameters: {}, parameters: { classification: 'parquet' }, partitions: [] };
-}
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'mlzone-bench-athena-'));
@@ -54,40 +56,63 @@ async function main(): Promise<void> {
       c.closeSync();
       inst.closeSync();
     }
-    const catalog = new FakeCatalog();
-    const grant = [{ rowFilter: "category <> 'c0'", columns: ['id', 'category', 'amount'] }];
-    const app = await createApp({ host: '127.0.0.1', port: 0, dataDir: '', ephemeral: true, auth: 'strict', catalog });
+    const app = await createApp({ host: '127.0.0.1', port: 0, dataDir: '', ephemeral: true, auth: 'strict' });
     try {
-      const sts = new STSClient({ endpoint: app.url, region: 'us-east-1', credentials: ORG_ADMIN });
-      const role = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/Admin', RoleSessionName: 'bench' }));
-      const creds = { accessKeyId: role.Credentials!.AccessKeyId!, secretAccessKey: role.Credentials!.SecretAccessKey!, sessionToken: role.Credentials!.SessionToken! };
-      const cfg = { endpoint: app.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 };
+      const assume = async (as: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, roleArn: string) => {
+        const out = await new STSClient({ endpoint: app.url, region: 'us-east-1', credentials: as }).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'bench' }));
+        return { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
+      };
+      const config = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => ({ endpoint: app.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      // The platform team makes LakeAdmin the data lake admin (IAM-only access off for new tables).
+      const platform = await assume(ORG_ADMIN, 'arn:aws:iam::111111111111:role/Admin');
+      const lakeAccess = await assume(platform, `arn:aws:iam::${LAKE}:role/OrganizationAccountAccessRole`);
+      await new LakeFormationClient(config(lakeAccess)).send(
+        new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: `arn:aws:iam::${LAKE}:role/LakeAdmin` }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
+      );
+      const creds = await assume(LAKE_ADMIN, `arn:aws:iam::${LAKE}:role/LakeAdmin`);
+      const cfg = config(creds);
       const s3 = new S3Client({ ...cfg, forcePathStyle: true });
-      await s3.send(new CreateBucketCommand({ Bucket: 'bench-lake' }));
-      await s3.send(new CreateBucketCommand({ Bucket: 'bench-results' }));
-      await s3.send(new PutObjectCommand({ Bucket: 'bench-lake', Key: 'small/part-0.parquet', Body: readFileSync(small) }));
-      await s3.send(new PutObjectCommand({ Bucket: 'bench-lake', Key: 'big/part-0.parquet', Body: readFileSync(big) }));
-      catalog.put({ table: table('small', 's3://bench-lake/small/', [{ name: 'id', type: 'bigint' }, { name: 'category', type: 'string' }]), access: { '*': [{ rowFilter: "category <> 'c0'", columns: ['id', 'category'] }] } });
-      catalog.put({ table: table('big', 's3://bench-lake/big/', [{ name: 'id', type: 'bigint' }, { name: 'category', type: 'string' }, { name: 'amount', type: 'double' }]), access: { '*': grant } });
+      await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'bench/small/part-0.parquet', Body: readFileSync(small) }));
+      await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'bench/big/part-0.parquet', Body: readFileSync(big) }));
+      const lf = new LakeFormationClient(cfg);
+      const glue = new GlueClient(cfg);
+      await lf.send(new RegisterResourceCommand({ ResourceArn: `arn:aws:s3:::${CURATED}/bench`, UseServiceLinkedRole: true }));
+      await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'bench' } }));
+      for (const [name, columns] of [
+        ['small', [['id', 'bigint'], ['category', 'string']]],
+        ['big', [['id', 'bigint'], ['category', 'string'], ['amount', 'double']]],
+      ] as const) {
+        await glue.send(
+          new CreateTableCommand({
+            DatabaseName: 'bench',
+            TableInput: {
+              Name: name,
+              Parameters: { classification: 'parquet' },
+              StorageDescriptor: { Columns: columns.map(([n, t]) => ({ Name: n, Type: t })), Location: `s3://${CURATED}/bench/${name}/`, SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' } },
+            },
+          }),
+        );
+        const filter = { TableCatalogId: LAKE, DatabaseName: 'bench', TableName: name, Name: 'not_c0' };
+        await lf.send(new CreateDataCellsFilterCommand({ TableData: { ...filter, RowFilter: { FilterExpression: "category <> 'c0'" }, ColumnWildcard: {} } }));
+        // The queries run as another principal of the account: LakeAdmin created the tables, so it holds ALL on them.
+        await lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: `arn:aws:iam::${LAKE}:role/OrganizationAccountAccessRole` }, Resource: { DataCellsFilter: filter }, Permissions: ['SELECT'] }));
+      }
 
-      // (1) set-up overhead at the engine, local files.
-      const engineCatalog = new FakeCatalog();
-      engineCatalog.put({ table: table('small', 'local-small', [{ name: 'id', type: 'bigint' }, { name: 'category', type: 'string' }]), access: { '*': [{ rowFilter: "category <> 'c0'", columns: ['id', 'category'] }] } });
-      engineCatalog.put({ table: table('big', 'local-big', [{ name: 'id', type: 'bigint' }, { name: 'category', type: 'string' }, { name: 'amount', type: 'double' }]), access: { '*': grant } });
-      const engine = new QueryEngine(engineCatalog, async (_ctx, location) => [location === 'local-small' ? { path: small, size: 1 } : { path: big, size: 1 }]);
-      const ctx = ctxAs('arn:aws:iam::111111111111:role/Bench');
+      // (1) set-up overhead at the engine: the Lake Formation catalog port, files read from local paths.
+      const engine = new QueryEngine(app.lake.catalog, async (_ctx, location) => [location.includes('/small/') ? { path: small, size: 1 } : { path: big, size: 1 }]);
+      const ctx = ctxAs(`arn:aws:iam::${LAKE}:role/OrganizationAccountAccessRole`, LAKE);
       const setup: number[] = [];
       for (let i = 0; i < 55; i++) {
         const t0 = performance.now();
         await engine.start(ctx, { gated: await engine.check('SELECT 1 FROM small LIMIT 1'), database: 'bench' }).result;
         if (i >= 5) setup.push(performance.now() - t0);
       }
-      log(`| query set-up + trivial run (gate, view, fresh locked DuckDB), engine | ${ms(pct(setup, 50))} | ${ms(pct(setup, 95))} | ≤ 15 ms p50 |`);
+      log(`| query set-up + trivial run (gate, Lake Formation resolve, view, fresh locked DuckDB), engine | ${ms(pct(setup, 50))} | ${ms(pct(setup, 95))} | ≤ 15 ms p50 |`);
 
       // (2) end to end through HTTP.
-      const athena = new AthenaClient(cfg);
+      const athena = new AthenaClient(config(lakeAccess));
       const run = async (sql: string) => {
-        const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, QueryExecutionContext: { Database: 'bench' }, ResultConfiguration: { OutputLocation: 's3://bench-results/q/' } }));
+        const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, QueryExecutionContext: { Database: 'bench' }, ResultConfiguration: { OutputLocation: `s3://${RESULTS}/q/` } }));
         for (;;) {
           const q = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
           const state = q.QueryExecution!.Status!.State!;
@@ -111,7 +136,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < 6; i++) {
         const t0 = performance.now();
         const r = await engine.start(ctx, { gated: await engine.check(agg), database: 'bench' }).result;
-        if (r.rows.length !== 9) throw new Error('row filter not applied');
+        if (r.rows.length !== 9) throw new Error(`row filter not applied: ${JSON.stringify(r.rows).slice(0, 300)}`);
         if (i > 0) governed.push(performance.now() - t0);
       }
       const plain: number[] = [];

@@ -35,6 +35,7 @@ import { knownImages } from './container-images.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Principal } from '../core/principal.js';
+import type { DataCatalogPort } from '../core/data-catalog.js';
 import { createServiceRegistry, type ServiceRegistry } from '../gateway/service-registry.js';
 import { createAuthenticator } from '../gateway/authenticate.js';
 import { allowAll } from '../gateway/authorizer.js';
@@ -76,6 +77,8 @@ export interface App {
    * CloudWatch metrics and Logs ask which source accounts a monitoring account sees, plus the accounts' labels.
    */
   readonly oam: { readonly links: OamLinks };
+  /** The governed catalog Athena queries (Glue + Lake Formation + RAM), for benchmarks that time the engine alone. */
+  readonly lake: { readonly catalog: DataCatalogPort };
   /** CloudWatch's alarm/retention tick and metrics sink (tests run the tick instead of waiting for the timer). */
   readonly cloudwatch: Pick<CloudWatchService, 'tick' | 'sink'>;
   /** Waits for background work in flight (endpoint deployments), for tests. */
@@ -329,6 +332,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       handle: pipeline,
       endpoints: sagemaker.endpoints,
       oam: { links: oam.links },
+      lake: { catalog: config.catalog ?? lakeformation.catalog },
       cloudwatch,
       settle: async () => {
         await org.accountRequests.settle();
