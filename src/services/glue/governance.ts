@@ -5,6 +5,11 @@ import type { RequestContext } from '../../core/context.js';
  * visible to whoever IAM lets in, as in an account that never used Lake Formation.
  */
 export interface GlueGovernance {
+  /**
+   * The `CreateTableDefaultPermissions` a new database takes when CreateDatabase names none: the account's setting
+   * at the time (Lake Formation's `CreateTableDefaultPermissions`), kept on the database as AWS does.
+   */
+  tableDefaults(catalogId: string): Promise<readonly { Principal?: { DataLakePrincipalIdentifier?: string }; Permissions?: string[] }[]>;
   /** After a database or table is created: the creator's implicit permissions and the default ones. */
   created(ctx: RequestContext, catalogId: string, database: string, table?: string): Promise<void>;
   /** After a database or table is deleted: its grants go with it. */

@@ -111,7 +111,9 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
   return {
     CreateDatabase: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
-      const d = databaseFrom(input.DatabaseInput, catalogId, ctx.now);
+      const given = input.DatabaseInput.CreateTableDefaultPermissions;
+      const defaults = given ?? (input.DatabaseInput.TargetDatabase ? undefined : await gov()?.tableDefaults(catalogId));
+      const d = databaseFrom({ ...input.DatabaseInput, ...(defaults ? { CreateTableDefaultPermissions: defaults as DatabaseInput['CreateTableDefaultPermissions'] } : {}) }, catalogId, ctx.now);
       if (!(await store.insertDatabase(catalogId, d))) throw glueErrors.databaseExists();
       await gov()?.created(ctx, catalogId, d.Name);
       return {};

@@ -17,6 +17,7 @@ export function createGovernance(access: Access): GlueGovernance {
   }
 
   return {
+    tableDefaults: async (catalogId) => (await access.settings(catalogId)).CreateTableDefaultPermissions ?? [],
     async created(ctx, catalogId, database, table) {
       const settings = await access.settings(catalogId);
       if (table === undefined) {
