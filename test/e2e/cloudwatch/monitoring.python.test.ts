@@ -207,7 +207,8 @@ describe.skipIf(!hasSklearn)('central monitoring in shared-services', () => {
     await moveTo(minute(errorsAt) + MINUTE + 1000);
     expect(await alarmState()).toBe('ALARM');
     const alarm = (await cw(creds.sharedReadOnly).send(new DescribeAlarmsCommand({ AlarmNames: [alarmName] }))).MetricAlarms![0]!;
-    expect(alarm.StateReason).toContain('Threshold Crossed: 1 out of the last 1 datapoints [3] was greater than the threshold (0)');
+    const at = new Date(minute(errorsAt)).toISOString().replace(/^\d\d(\d\d)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d).*$/, '$3/$2/$1 $4');
+    expect(alarm.StateReason).toBe(`Threshold Crossed: 1 datapoint [3.0 (${at})] was greater than the threshold (0.0).`);
     expect(alarm.AlarmArn).toBe(`arn:aws:cloudwatch:us-east-1:${SHARED}:alarm:${alarmName}`);
 
     // ProdApp's good calls in the next minute, no errors: back to OK when it ends.

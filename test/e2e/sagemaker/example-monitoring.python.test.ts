@@ -20,8 +20,8 @@ describe.skipIf(!hasSklearn)('examples/monitoring.ts', () => {
     expect(out).toMatch(/endpoint churn-\w+: InService/);
     expect(out).toMatch(/Invocations \(Sum\) 20 · ModelLatency p99 [\d.]+ ms — account 777777777777, seen from 222222222222/);
     expect(out).toMatch(/ProdApp InvokeEndpoint 1,abc,3 → ModelError: Received server error \(500\) from primary .*ValueError: could not convert string to float: 'abc'/);
-    expect(out).toMatch(/5\. [^\n]*\n(?:.*\n)*? {3}production-churn-\w+-5xx: ALARM after \d+ s — Threshold Crossed: 1 out of the last 1 datapoints \[3\]/);
-    expect(out).toMatch(/6\. [^\n]*\n {3}production-churn-\w+-5xx: OK after \d+ s/);
+    expect(out).toMatch(/5\. [^\n]*\n(?:.*\n)*? {3}production-churn-\w+-5xx: ALARM after \d+ s — Threshold Crossed: 1 datapoint \[3\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:00\)\] was greater than the threshold \(0\.0\)\./);
+    expect(out).toMatch(/6\. [^\n]*\n {3}production-churn-\w+-5xx: OK after \d+ s — Threshold Crossed: 1 out of the last 1 datapoints \[0\.0 \([^)]+\)\] was not greater than the threshold \(0\.0\)/);
     expect(out).toMatch(/owning accounts: 777777777777 \(/);
     expect(out).toMatch(/ListMetrics OwningAccount 555555555555 → 0 metrics/);
     expect(out).toMatch(/→ 0 invocations \(nothing visible\)/);
