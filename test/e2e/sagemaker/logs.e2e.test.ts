@@ -228,6 +228,22 @@ describe('hosting', () => {
     }
   });
 
+  it('an endpoint that fails to start leaves its container’s explanation in its log group', async () => {
+    const name = unique('broken');
+    const artifact = await createModelArtifact({ 'README.txt': 'not a linear-learner model' });
+    await new S3Client({ ...clientConfig(server.url, ds1), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: BUCKET, Key: `logs-e2e/${name}/model.tar.gz`, Body: artifact }));
+    await sm.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: ROLE, PrimaryContainer: { Image: LINEAR_LEARNER, ModelDataUrl: `s3://${BUCKET}/logs-e2e/${name}/model.tar.gz` } }));
+    await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: name, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+    await sm.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
+    const failed = await settled(() => sm.send(new DescribeEndpointCommand({ EndpointName: name })), (d) => d.EndpointStatus !== 'Creating');
+    expect(failed.EndpointStatus).toBe('Failed');
+    const group = `/aws/sagemaker/Endpoints/${name}`;
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
+    expect(streams.logStreams!.map((s) => s.logStreamName)).toEqual([expect.stringMatching(/^AllTraffic\/i-[0-9a-f]{17}$/)]);
+    const lines = (await allEvents(logs, group, streams.logStreams![0]!.logStreamName!)).map((e) => e.message!);
+    expect(lines.some((l) => l.startsWith('mlzone: linear-learner cannot load its model: the model data has no mlzone-linear-learner.json'))).toBe(true);
+  });
+
   it('a batch transform writes /aws/sagemaker/TransformJobs, <job>/<instance id>-<epoch>, by the time it is Completed', async () => {
     const name = unique('tf');
     await model(name);
