@@ -221,6 +221,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         isLandingZoneAccount: (id) => accountIds.has(id),
         extractModel: (tarGz, dir) => extractModelArtifact(tarGz, dir),
         metrics: cloudwatch.sink,
+        logs: logs.sink,
         workDir,
         startupTimeoutMs: config.containerStartupTimeoutMs ?? 60_000,
         invocationTimeoutMs: config.invocationTimeoutMs ?? 60_000,

@@ -25,6 +25,7 @@ type Tables = {
   };
   sagemaker_tag: { arn: string; key: string; value: string; seq: Big };
   sagemaker_counter: { key: string; value: Big };
+  /** No longer written: job output goes to CloudWatch Logs (the table stays, created by an applied migration). */
   sagemaker_job_log: { log_group: string; log_stream: string; seq: Big; at: Big; message: string };
 };
 
@@ -175,32 +176,5 @@ export const store = {
   async deleteTags(ex: Ex, arn: string, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
     await t(ex).deleteFrom('sagemaker_tag').where('arn', '=', arn).where('key', 'in', [...keys]).execute();
-  },
-
-  /** Appends log lines to a stream (numbered after the ones it has). */
-  async appendLog(ex: Ex, group: string, stream: string, lines: ReadonlyArray<{ at: number; message: string }>): Promise<void> {
-    if (lines.length === 0) return;
-    const row = await t(ex).selectFrom('sagemaker_job_log').select((eb) => eb.fn.max<Big>('seq').as('m')).where('log_group', '=', group).where('log_stream', '=', stream).executeTakeFirst();
-    let seq = Number(row?.m ?? 0);
-    for (let i = 0; i < lines.length; i += 500) {
-      await t(ex)
-        .insertInto('sagemaker_job_log')
-        .values(lines.slice(i, i + 500).map((l) => ({ log_group: group, log_stream: stream, seq: ++seq, at: l.at, message: l.message })))
-        .execute();
-    }
-  },
-
-  /** The streams of a log group whose name starts with `prefix` (a job's streams), with their lines in order. */
-  async logs(ex: Ex, group: string, prefix: string): Promise<Array<{ stream: string; at: number; message: string }>> {
-    const rows = await t(ex)
-      .selectFrom('sagemaker_job_log')
-      .select(['log_stream', 'at', 'message'])
-      .where('log_group', '=', group)
-      .where('log_stream', '>=', prefix)
-      .where('log_stream', '<', `${prefix}\uffff`)
-      .orderBy('log_stream')
-      .orderBy('seq')
-      .execute();
-    return rows.map((r) => ({ stream: r.log_stream, at: Number(r.at), message: r.message }));
   },
 };

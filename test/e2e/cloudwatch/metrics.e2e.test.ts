@@ -181,7 +181,10 @@ describe('alarms and dashboards', () => {
     await server.app.cloudwatch.tick(m + 1000);
     const alarmed = (await c.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0]!;
     expect(alarmed.StateValue).toBe('ALARM');
-    expect(alarmed.StateReason).toContain('Threshold Crossed: 2 out of the last 2 datapoints [150, 150]');
+    const at = (t: number) => new Date(t).toISOString().replace(/^\d\d(\d\d)-(\d\d)-(\d\d)T(\d\d:\d\d:\d\d).*$/, '$3/$2/$1 $4');
+    expect(alarmed.StateReason).toBe(
+      `Threshold Crossed: 2 out of the last 2 datapoints [150.0 (${at(m - 60_000)}), 150.0 (${at(m - 120_000)})] were greater than the threshold (100.0) (minimum 2 datapoints for OK -> ALARM transition).`,
+    );
     await c.send(new PutMetricDataCommand({ Namespace: ns, MetricData: [{ MetricName: 'Latency', Value: 10, Timestamp: new Date(m + 1000) }] }));
     await server.app.cloudwatch.tick(m + 61_000);
     expect((await c.send(new DescribeAlarmsCommand({ AlarmNames: [name] }))).MetricAlarms![0]!.StateValue).toBe('OK');

@@ -43,21 +43,50 @@ export function breaches(v: number, comparison: string, threshold: number): bool
   }
 }
 
-/** `values`: one entry per evaluated period, oldest first, undefined where the period has no datapoint. */
-export function evaluateAlarm(rule: AlarmRule, values: readonly (number | undefined)[], current: StateValue): Evaluation {
+/** A number as CloudWatch writes it in a state reason (Java's double: `3.0`, `10.25`). */
+export function reasonNumber(v: number): string {
+  return Number.isInteger(v) && Math.abs(v) < 1e7 ? v.toFixed(1) : String(v);
+}
+
+/** A period's start as CloudWatch writes it in a state reason: `(dd/MM/yy HH:mm:ss)`, UTC. */
+function reasonTime(ms: number): string {
+  const d = new Date(ms).toISOString();
+  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(2, 4)} ${d.slice(11, 19)}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `values`: one entry per evaluated period, oldest first, undefined where the period has no datapoint; `at`: each
+ * period's start (the reason lists datapoints newest first with their times, as CloudWatch's does, e.g.
+ * `Threshold Crossed: 2 out of the last 2 datapoints [10.25 (05/10/20 06:25:00), 10.0 (05/10/20 06:20:00)] were
+ * greater than or equal to the threshold (10.0) (minimum 2 datapoints for OK -> ALARM transition).`).
+ */
+export function evaluateAlarm(rule: AlarmRule, values: readonly (number | undefined)[], current: StateValue, at?: readonly number[]): Evaluation {
   const known = values.filter((v): v is number => v !== undefined);
   const missing = values.length - known.length;
   let breaching = known.filter((v) => breaches(v, rule.comparison, rule.threshold)).length;
   if (rule.treatMissingData === 'breaching') breaching += missing;
   const word = WORDS[rule.comparison] ?? rule.comparison;
-  const list = known.map((v) => String(v)).join(', ');
+  const threshold = reasonNumber(rule.threshold);
+  /** The known datapoints that do (or do not) breach, newest first. */
+  const list = (breach: boolean) =>
+    values
+      .map((v, i) => ({ v, i }))
+      .filter((x): x is { v: number; i: number } => x.v !== undefined && breaches(x.v, rule.comparison, rule.threshold) === breach)
+      .reverse()
+      .map((x) => (at?.[x.i] !== undefined ? `${reasonNumber(x.v)} (${reasonTime(at[x.i]!)})` : reasonNumber(x.v)))
+      .join(', ');
+  const noData = (treated: string) =>
+    `Threshold Crossed: no datapoints were received for ${plural(values.length, 'period')} and ${plural(missing, 'missing datapoint')} ${missing === 1 ? 'was' : 'were'} treated as [${treated}].`;
   if (breaching >= rule.datapointsToAlarm) {
-    return {
-      state: 'ALARM',
-      breaching,
-      recent: values,
-      reason: `Threshold Crossed: ${breaching} out of the last ${values.length} datapoints [${list}] ${breaching === 1 ? 'was' : 'were'} ${word} the threshold (${rule.threshold}) (minimum ${rule.datapointsToAlarm} datapoint${rule.datapointsToAlarm === 1 ? '' : 's'} for OK -> ALARM transition).`,
-    };
+    let reason: string;
+    if (known.length === 0) reason = noData('Breaching');
+    else if (values.length === 1) reason = `Threshold Crossed: 1 datapoint [${list(true)}] was ${word} the threshold (${threshold}).`;
+    else {
+      reason = `Threshold Crossed: ${breaching} out of the last ${values.length} datapoints [${list(true)}] ${breaching === 1 ? 'was' : 'were'} ${word} the threshold (${threshold}) (minimum ${plural(rule.datapointsToAlarm, 'datapoint')} for OK -> ALARM transition).`;
+    }
+    return { state: 'ALARM', breaching, recent: values, reason };
   }
   if (known.length === 0 && rule.treatMissingData !== 'breaching' && rule.treatMissingData !== 'notBreaching') {
     if (rule.treatMissingData === 'ignore') return { state: current, breaching, recent: values, reason: 'Missing data ignored: the alarm keeps its state.' };
@@ -68,10 +97,14 @@ export function evaluateAlarm(rule: AlarmRule, values: readonly (number | undefi
       reason: `Insufficient Data: ${values.length} datapoint${values.length === 1 ? ' was' : 's were'} unknown.`,
     };
   }
+  const fine = known.length - (breaching - (rule.treatMissingData === 'breaching' ? missing : 0));
   return {
     state: 'OK',
     breaching,
     recent: values,
-    reason: `Threshold Crossed: ${known.length - (breaching - (rule.treatMissingData === 'breaching' ? missing : 0))} out of the last ${values.length} datapoints [${list}] ${known.length === 1 ? 'was' : 'were'} not ${word} the threshold (${rule.threshold}) (minimum ${rule.datapointsToAlarm} datapoint${rule.datapointsToAlarm === 1 ? '' : 's'} for ALARM -> OK transition).`,
+    reason:
+      known.length === 0
+        ? noData('NonBreaching')
+        : `Threshold Crossed: ${fine} out of the last ${values.length} datapoints [${list(false)}] ${fine === 1 ? 'was' : 'were'} not ${word} the threshold (${threshold}) (minimum 1 datapoint for ALARM -> OK transition).`,
   };
 }

@@ -129,7 +129,11 @@ export function createAlarms(deps: HandlerDeps) {
     const byTime = new Map<number, number>();
     (result?.Timestamps as unknown as Date[] | undefined)?.forEach((t, i) => byTime.set(t.getTime(), result!.Values![i]!));
     const values: (number | undefined)[] = [];
-    for (let t = start; t < end; t += period) values.push(byTime.get(t));
+    const at: number[] = [];
+    for (let t = start; t < end; t += period) {
+      values.push(byTime.get(t));
+      at.push(t);
+    }
     const e = evaluateAlarm(
       {
         threshold: a.Threshold!,
@@ -140,6 +144,7 @@ export function createAlarms(deps: HandlerDeps) {
       },
       values,
       a.StateValue as StateValue,
+      at,
     );
     if (e.state === a.StateValue) return;
     const data = {

@@ -18,11 +18,16 @@ import { ContainerError } from '../../../runtime/types.js';
 import { isAwsError } from '../../../core/errors.js';
 import { store, type ResourceRecord } from '../store.js';
 import { DeploymentFailure, readModelData, resolveImage } from './artifacts.js';
+import { ContainerLog, instanceId } from './container-log.js';
 import type { DeploymentPlan, VariantPlan } from './plan.js';
 import type { HostingPorts } from './ports.js';
 
 export interface LiveInstance {
   readonly containers: readonly HostingContainer[];
+  /** The instance id naming its log stream (`i-…`). */
+  readonly id?: string;
+  /** Its containers' output on the way to CloudWatch Logs; flushed when the instance stops. */
+  readonly logs?: readonly ContainerLog[];
 }
 
 export interface LiveVariant {
@@ -81,6 +86,8 @@ export interface Owner {
   readonly accountId: string;
   readonly region: string;
   readonly name: string;
+  /** Where its instances' output goes; an endpoint's default is `/aws/sagemaker/Endpoints/<name>`, `<variant>/<instance-id>`. */
+  readonly logs?: { readonly group: string; stream(variant: string, instanceId: string): string };
 }
 
 export function endpointKey(accountId: string, region: string, name: string): string {
@@ -345,11 +352,26 @@ export class Deployer {
 
   private async startInstance(record: Owner, variant: LiveVariant, index: number): Promise<LiveInstance> {
     const containers: HostingContainer[] = [];
+    const id = instanceId();
+    const group = record.logs?.group ?? `/aws/sagemaker/Endpoints/${record.name}`;
+    const stream = record.logs ? record.logs.stream(variant.name, id) : `${variant.name}/${id}`;
+    const pipeline = variant.images.length > 1;
+    const logs = variant.images.map(
+      (_, c) =>
+        new ContainerLog(
+          this.ports.logs,
+          // An inference pipeline's containers each have a stream, named after the container (AWS: its hostname).
+          { accountId: record.accountId, region: record.region, group, stream: pipeline ? `${stream}/${variant.plan.Containers[c]?.ContainerHostname ?? `container-${c + 1}`}` : stream },
+          () => this.clock.now(),
+          this.ports.log,
+        ),
+    );
     try {
       for (let c = 0; c < variant.images.length; c++) {
         const modelDir = join(variant.dir, `c${c}`, 'model');
         if (!existsSync(modelDir)) throw new DeploymentFailure(`The model of variant ${variant.name} is missing from ${modelDir}; update the endpoint to deploy it again.`);
         const plan = variant.plan.Containers[c]!;
+        const echo = this.ports.log;
         containers.push(
           await this.ports.runtime.startHosting({
             image: variant.images[c]!.runtime,
@@ -358,13 +380,18 @@ export class Deployer {
             environment: { ...plan.Environment, SAGEMAKER_REGION: record.region, ...(variant.images[c]!.submitDir ? { SAGEMAKER_SUBMIT_DIRECTORY: variant.images[c]!.submitDir! } : {}) },
             name: `${record.accountId}/${record.name}/${variant.name}/${index}${variant.images.length > 1 ? `/c${c}` : ''}`,
             startupTimeoutMs: variant.plan.StartupTimeoutSeconds !== undefined ? variant.plan.StartupTimeoutSeconds * 1000 : this.ports.startupTimeoutMs,
-            ...(this.ports.log ? { log: (line: string) => this.ports.log?.(`[${record.name}/${variant.name}/${index}] ${line}`) } : {}),
+            log: (line: string) => {
+              logs[c]!.line(line);
+              echo?.(`[${record.name}/${variant.name}/${index}] ${line}`);
+            },
           }),
         );
       }
-      return { containers };
+      return { containers, id, logs };
     } catch (e) {
       await Promise.all(containers.map((x) => x.stop()));
+      // What a container wrote before it failed to start explains the failure: it stays in the log.
+      await Promise.all(logs.map((l) => l.flush()));
       throw e;
     }
   }
@@ -430,8 +457,10 @@ function summaryOf(v: LiveVariant): Record<string, unknown> {
   };
 }
 
+/** Stops the containers (their last lines are read when they end), then stores what they wrote. */
 async function stopInstance(i: LiveInstance): Promise<void> {
   await Promise.all(i.containers.map((c) => c.stop()));
+  await Promise.all((i.logs ?? []).map((l) => l.flush()));
 }
 
 async function stopVariants(variants: readonly LiveVariant[]): Promise<void> {

@@ -5,7 +5,7 @@
  * extracted models live.
  */
 import type { InternalClient } from '../../../gateway/internal-client.js';
-import type { MetricsSink } from '../../../core/observability.js';
+import type { LogsSink, MetricsSink } from '../../../core/observability.js';
 import type { Principal } from '../../../core/principal.js';
 import type { ContainerRuntime, JobRuntime, RuntimeImage } from '../../../runtime/types.js';
 
@@ -46,6 +46,11 @@ export interface HostingPorts {
   extractModel(tarGz: Buffer, dir: string): Promise<void>;
   /** Where endpoints publish their `AWS/SageMaker` invocation metrics (CloudWatch); none: not published. */
   readonly metrics?: MetricsSink;
+  /**
+   * Where containers' stdout/stderr go (CloudWatch Logs): endpoints to `/aws/sagemaker/Endpoints/<name>`, jobs to
+   * `/aws/sagemaker/{Training,Processing,Transform}Jobs`, in the resource's account; none: not kept.
+   */
+  readonly logs?: LogsSink;
   /** Where endpoint instances keep their models and scratch files. */
   readonly workDir: string;
   /** How long a container may take to answer `/ping` when the variant does not say (AWS: up to 60 minutes). */

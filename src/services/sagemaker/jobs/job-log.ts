@@ -1,10 +1,10 @@
 /**
- * A job's output lines, kept as CloudWatch Logs would (group `/aws/sagemaker/TrainingJobs`, stream
- * `<job>/algo-1-<epoch seconds>`) in the database, written in batches so a chatty container costs few writes.
+ * A job's output lines, written to CloudWatch Logs as SageMaker does (group `/aws/sagemaker/TrainingJobs` or
+ * `/aws/sagemaker/ProcessingJobs`, stream `<job>/algo-<n>-<epoch seconds>`) in batches through the `LogsSink`.
  * Metric definitions are matched line by line as the lines arrive: the last value of each metric is the final one.
  */
-import type { Database } from '../../../persistence/db.js';
-import { store } from '../store.js';
+import { ContainerLog, type LogDestination } from '../hosting/container-log.js';
+import type { HostingPorts } from '../hosting/ports.js';
 
 export interface MetricDefinition {
   readonly Name: string;
@@ -12,21 +12,19 @@ export interface MetricDefinition {
 }
 
 export class JobLog {
-  private pending: Array<{ at: number; message: string }> = [];
-  private writing: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly out: ContainerLog;
   private readonly metrics: Array<{ name: string; re: RegExp }>;
   /** The last value each metric took, and when. */
   readonly finals = new Map<string, { value: number; at: number }>();
   readonly tail: string[] = [];
 
   constructor(
-    private readonly db: Database,
-    readonly group: string,
-    readonly stream: string,
+    ports: Pick<HostingPorts, 'logs' | 'log'>,
+    readonly destination: LogDestination,
     definitions: readonly MetricDefinition[],
     private readonly now: () => number,
   ) {
+    this.out = new ContainerLog(ports.logs, destination, now, ports.log);
     this.metrics = [];
     for (const d of definitions) {
       try {
@@ -39,7 +37,7 @@ export class JobLog {
 
   line(message: string): void {
     const at = this.now();
-    this.pending.push({ at, message });
+    this.out.line(message);
     this.tail.push(message);
     if (this.tail.length > 50) this.tail.shift();
     for (const m of this.metrics) {
@@ -47,15 +45,10 @@ export class JobLog {
       const value = hit?.[1] !== undefined ? Number(hit[1]) : NaN;
       if (Number.isFinite(value)) this.finals.set(m.name, { value, at });
     }
-    this.timer ??= setTimeout(() => void this.flush(), 200);
   }
 
+  /** Resolves once every line so far is stored. */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const lines = this.pending;
-    this.pending = [];
-    this.writing = this.writing.then(() => (lines.length ? this.db.transaction((trx) => store.appendLog(trx, this.group, this.stream, lines)) : undefined)).catch(() => undefined);
-    return this.writing;
+    return this.out.flush();
   }
 }

@@ -82,7 +82,7 @@ export async function runProcessing(deps: Pick<TrainingDeps, 'ports' | 'db' | 'n
     if (control.stopped) return control.stopReason === 'shutdown' ? undefined : await end('Stopped');
 
     const epoch = Math.floor(deps.now() / 1000);
-    const logs = hosts.map((h) => new JobLog(deps.db, '/aws/sagemaker/ProcessingJobs', `${name}/${h}-${epoch}`, [], deps.now));
+    const logs = hosts.map((h) => new JobLog(ports, { accountId: record.accountId, region: record.region, group: '/aws/sagemaker/ProcessingJobs', stream: `${name}/${h}-${epoch}` }, [], deps.now));
     log = logs[0];
     const environment = {
       ...roleEnvironment(ports, session, record.region, doc.Environment as Record<string, string> | undefined),

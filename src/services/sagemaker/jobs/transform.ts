@@ -38,11 +38,14 @@ export async function runTransform(deps: TransformDeps, arn: string, control: Jo
   const input = doc.TransformInput as TransformInput;
   const output = doc.TransformOutput as TransformOutput;
   const count = Math.max(1, (doc.TransformResources as { InstanceCount?: number }).InstanceCount ?? 1);
+  let variant: LiveVariant | undefined;
+  // The instances stop (and their output is stored) before the status is final, as on AWS: a reader who waited
+  // for the job sees every line of its log.
   const end = async (status: 'Completed' | 'Failed' | 'Stopped', extra: Record<string, unknown> = {}) => {
+    if (variant) await deps.deployer.stopVariant(variant);
     await records.update(arn, 'TransformJobStatus', (d) => ({ ...d, ...extra, TransformJobStatus: status, TransformEndTime: iso(deps.now()) }));
   };
   const dir = join(ports.workDir, 'jobs', record.accountId, record.region, name.toLowerCase());
-  let variant: LiveVariant | undefined;
   try {
     await records.update(arn, 'TransformJobStatus', (d) => ({ ...d, TransformStartTime: d.TransformStartTime ?? iso(deps.now()) }));
     const modelArn = sagemakerArn(record.region, record.accountId, 'model', String(doc.ModelName));
@@ -53,9 +56,10 @@ export async function runTransform(deps: TransformDeps, arn: string, control: Jo
     const session = await jobSession(ports, roleArn, arn, record.accountId);
     const s3 = new RoleS3(ports, session.principal, roleArn, record.region, arn);
     const environment = (doc.Environment as Record<string, string> | undefined) ?? {};
+    const epoch = Math.floor(deps.now() / 1000);
     try {
       variant = await deps.deployer.launchVariant(
-        { arn, accountId: record.accountId, region: record.region, name },
+        { arn, accountId: record.accountId, region: record.region, name, logs: { group: '/aws/sagemaker/TransformJobs', stream: (_variant, id) => `${name}/${id}-${epoch}` } },
         {
           VariantName: 'transform',
           ModelName: model.name,
