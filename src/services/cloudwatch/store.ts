@@ -5,8 +5,11 @@
  * histogram (domain/sketch.ts), so a day at one-minute period is at most 1,440 rows per metric and unit
  * whatever the number of points, read through the primary key.
  *
- * Retention (CloudWatch's, simplified): second buckets 3 hours, minute buckets 15 days; AWS's 5-minute and
- * hourly roll-ups (63 and 455 days) are not kept. Times are epoch milliseconds.
+ * Retention, as CloudWatch's: second buckets are kept 3 hours; minute buckets 15 days, then rolled up into
+ * 5-minute buckets kept 63 days, then into hourly buckets kept 455 days (`expire`). A time slot's data lives in one
+ * tier at a time (rolling up moves it), so readers merge every tier at or above the one they need. A metric row
+ * stays while it may still have data (455 days after its last put); ListMetrics and SEARCH show only those put in
+ * the past two weeks. Alarm history is kept two weeks. Times are epoch milliseconds.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -29,6 +32,8 @@ export interface StoredMetric extends MetricKey {
   readonly lastPut: number;
 }
 
+export type Resolution = 1 | 60 | 300 | 3600;
+
 export interface BucketWrite {
   readonly metric: MetricKey;
   readonly res: 1 | 60;
@@ -43,7 +48,18 @@ export interface BucketRow {
   readonly bucket: Bucket;
 }
 
-export const RETENTION_MS = { 1: 3 * 3600_000, 60: 15 * 86400_000 } as const;
+const DAY_MS = 86_400_000;
+export const RETENTION_MS: Readonly<Record<Resolution, number>> = { 1: 3 * 3600_000, 60: 15 * DAY_MS, 300: 63 * DAY_MS, 3600: 455 * DAY_MS };
+/** How long a metric with no new data stays in ListMetrics and SEARCH. */
+export const LISTED_MS = 14 * DAY_MS;
+const HISTORY_MS = 14 * DAY_MS;
+/** Each tier's buckets go, when they expire, into the next coarser tier. */
+const ROLL_UPS: readonly [from: Resolution, to: Resolution][] = [
+  [60, 300],
+  [300, 3600],
+];
+/** Rows moved per transaction while rolling up (bounds the time the database is held). */
+const ROLL_UP_CHUNK = 2000;
 
 export function metricId(k: MetricKey): string {
   const canonical = JSON.stringify([k.account, k.region, k.namespace, k.metricName, k.dimensions.map((d) => [d.Name, d.Value])]);
@@ -141,6 +157,48 @@ export interface MetricFilter {
 }
 
 export function createMetricStore(db: Database) {
+  /** Moves the `from` buckets older than `cutoff` into `to` buckets (merged with what is there), chunk by chunk. */
+  async function rollUp(from: Resolution, to: Resolution, cutoff: number): Promise<void> {
+    const toMs = to * 1000;
+    for (;;) {
+      const moved = await db.transaction(async (trx) => {
+        const rows: any[] = await trx
+          .selectFrom('cloudwatch_buckets')
+          .select(['metric_id', 't', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
+          .where('res', '=', from)
+          .where('t', '<', cutoff)
+          .orderBy('t')
+          .limit(ROLL_UP_CHUNK)
+          .execute();
+        const merged = new Map<string, { id: string; t: number; unit: string; bucket: Bucket }>();
+        for (const r of rows) {
+          const t = Math.floor(Number(r.t) / toMs) * toMs;
+          const key = `${r.metric_id}|${t}|${r.unit}`;
+          const prev = merged.get(key);
+          if (prev) mergeInto(prev.bucket, toBucket(r));
+          else merged.set(key, { id: r.metric_id, t, unit: r.unit, bucket: toBucket(r) });
+          await trx.deleteFrom('cloudwatch_buckets').where('metric_id', '=', r.metric_id).where('res', '=', from).where('t', '=', r.t).where('unit', '=', r.unit).execute();
+        }
+        for (const m of merged.values()) {
+          const existing = await trx
+            .selectFrom('cloudwatch_buckets')
+            .select(['count', 'sum', 'min', 'max', 'bins'])
+            .where('metric_id', '=', m.id).where('res', '=', to).where('t', '=', m.t).where('unit', '=', m.unit)
+            .executeTakeFirst();
+          if (existing) mergeInto(m.bucket, toBucket(existing as any));
+          const values = { count: m.bucket.count, sum: m.bucket.sum, min: m.bucket.min, max: m.bucket.max, bins: JSON.stringify(m.bucket.bins) };
+          await trx
+            .insertInto('cloudwatch_buckets')
+            .values({ metric_id: m.id, res: to, t: m.t, unit: m.unit, ...values })
+            .onConflict((oc) => oc.columns(['metric_id', 'res', 't', 'unit']).doUpdateSet(values))
+            .execute();
+        }
+        return rows.length;
+      });
+      if (moved < ROLL_UP_CHUNK) return;
+    }
+  }
+
   return {
     /** Merges the writes into their buckets in one transaction (all visible together, or none). */
     async write(writes: readonly BucketWrite[], now: number): Promise<void> {
@@ -184,13 +242,13 @@ export function createMetricStore(db: Database) {
       });
     },
 
-    /** Buckets of one metric in [start, end), at the given resolution, oldest first. */
-    async buckets(id: string, res: 1 | 60, start: number, end: number): Promise<BucketRow[]> {
+    /** Buckets of one metric in [start, end), at the given resolutions, oldest first. */
+    async buckets(id: string, res: readonly Resolution[], start: number, end: number): Promise<BucketRow[]> {
       const rows = await db.kysely
         .selectFrom('cloudwatch_buckets')
         .select(['t', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
         .where('metric_id', '=', id)
-        .where('res', '=', res)
+        .where('res', 'in', [...res])
         .where('t', '>=', start)
         .where('t', '<', end)
         .orderBy('t')
@@ -213,12 +271,16 @@ export function createMetricStore(db: Database) {
       return r ? toMetric(r) : undefined;
     },
 
-    /** Drops buckets past retention, then metrics with no data left (ListMetrics shows two weeks of metrics). */
+    /**
+     * Applies retention at `now`: drops expired second buckets, rolls expired minute buckets into 5-minute ones and
+     * those into hourly ones, drops expired hourly buckets, metrics that can have no data left, and old alarm history.
+     */
     async expire(now: number): Promise<void> {
-      for (const res of [1, 60] as const) {
-        await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', res).where('t', '<', now - RETENTION_MS[res]).execute();
-      }
-      await db.kysely.deleteFrom('cloudwatch_metrics').where('last_put', '<', now - RETENTION_MS[60]).execute();
+      await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', 1).where('t', '<', now - RETENTION_MS[1]).execute();
+      for (const [from, to] of ROLL_UPS) await rollUp(from, to, now - RETENTION_MS[from]);
+      await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', 3600).where('t', '<', now - RETENTION_MS[3600]).execute();
+      await db.kysely.deleteFrom('cloudwatch_metrics').where('last_put', '<', now - RETENTION_MS[3600]).execute();
+      await db.kysely.deleteFrom('cloudwatch_alarm_history').where('ts', '<', now - HISTORY_MS).execute();
     },
 
     // Dashboards
