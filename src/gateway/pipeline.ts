@@ -7,6 +7,7 @@
  * Every failure on the way becomes an `AwsError` serialized by the service's own codec; before a service
  * is known, the error takes the shape the request itself implies (JSON target, query form, or XML).
  */
+import { gunzipSync } from 'node:zlib';
 import type { RequestContext } from '../core/context.js';
 import { AwsError, CommonErrors, toAwsError } from '../core/errors.js';
 import { ids } from '../core/ids.js';
@@ -84,6 +85,24 @@ function hasStreamingPayload(op: OperationModel): boolean {
   return payload !== undefined && payload.shape.type === 'blob' && Boolean(payload.streaming || payload.shape.streaming);
 }
 
+/**
+ * The body of an operation with the `requestcompression` trait (CloudWatch PutMetricData) as the client wrote it
+ * before compressing: the SDKs gzip such bodies above 10 KiB and say so in Content-Encoding. The signature covers
+ * the compressed bytes, so this runs after authentication. Other operations keep their Content-Encoding as data
+ * (an S3 object stored gzip-encoded stays so).
+ */
+function decompressed(req: WireRequest, op: OperationModel): WireRequest {
+  if (!op.requestCompression?.includes('gzip')) return req;
+  const encodings = (req.headers['content-encoding'] ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  if (!encodings.includes('gzip')) return req;
+  if (encodings.some((e) => e !== 'gzip')) throw new AwsError('InvalidParameterValue', `The Content-Encoding ${req.headers['content-encoding']} is not supported.`, { status: 400 });
+  try {
+    return { ...req, body: gunzipSync(req.body, { maxOutputLength: MAX_BUFFERED_BODY }) };
+  } catch {
+    throw new AwsError('InvalidParameterValue', 'The request body could not be decompressed as gzip.', { status: 400 });
+  }
+}
+
 /** Request bodies buffered here are capped like the server's own buffering. */
 const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
@@ -114,7 +133,7 @@ async function runOperation(
     const authenticating = deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
     const auth = authenticating instanceof Promise ? await authenticating : authenticating;
     const principal: Principal = auth.principal;
-    const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : req, virtualBucket);
+    const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : decompressed(req, op), virtualBucket);
     const input = svc.codec.parse(parsed, svc.model, op);
     const ctx: RequestContext = {
       requestId,
