@@ -6,7 +6,7 @@
  */
 import type { Series } from './domain/math.js';
 import type { Bucket } from './domain/sketch.js';
-import { emptyBucket, mergeInto, statistic } from './domain/sketch.js';
+import { mergeInto, statistic } from './domain/sketch.js';
 import type { MetricStore, Resolution, StoredMetric } from './store.js';
 
 export interface PeriodAggregate {
@@ -32,9 +32,10 @@ export async function periodAggregates(
     if (unit !== undefined && r.unit !== unit) continue;
     const t = Math.floor(r.t / periodMs) * periodMs;
     if (t < Math.floor(start / periodMs) * periodMs) continue;
-    let agg = byPeriod.get(t);
-    if (!agg) byPeriod.set(t, (agg = { t, unit: r.unit, bucket: emptyBucket() }));
-    mergeInto(agg.bucket, r.bucket);
+    const agg = byPeriod.get(t);
+    // The row's bucket was just read for this call: the first one of a period becomes the aggregate itself.
+    if (!agg) byPeriod.set(t, { t, unit: r.unit, bucket: r.bucket });
+    else mergeInto(agg.bucket, r.bucket);
   }
   return [...byPeriod.values()].sort((a, b) => a.t - b.t);
 }

@@ -58,12 +58,35 @@ const ROLL_UPS: readonly [from: Resolution, to: Resolution][] = [
   [60, 300],
   [300, 3600],
 ];
+/** A bucket about to be merged into the stored one under the same key. */
+interface Pending {
+  readonly id: string;
+  readonly res: number;
+  readonly t: number;
+  readonly unit: string;
+  readonly bucket: Bucket;
+}
+
+/** Rows per multi-row statement when writing (well under SQLite's and PostgreSQL's bound-parameter limits). */
+const WRITE_CHUNK = 250;
+
+function* chunks<T>(xs: readonly T[], n: number): Generator<T[]> {
+  for (let i = 0; i < xs.length; i += n) yield xs.slice(i, i + n);
+}
+
 /** Rows moved per transaction while rolling up (bounds the time the database is held). */
 const ROLL_UP_CHUNK = 2000;
 
-export function metricId(k: MetricKey): string {
-  const canonical = JSON.stringify([k.account, k.region, k.namespace, k.metricName, k.dimensions.map((d) => [d.Name, d.Value])]);
+function canonicalKey(k: MetricKey): string {
+  return JSON.stringify([k.account, k.region, k.namespace, k.metricName, k.dimensions.map((d) => [d.Name, d.Value])]);
+}
+
+function hashKey(canonical: string): string {
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 32);
+}
+
+export function metricId(k: MetricKey): string {
+  return hashKey(canonicalKey(k));
 }
 
 export const cloudWatchMigrations: Migration[] = [
@@ -157,6 +180,48 @@ export interface MetricFilter {
 }
 
 export function createMetricStore(db: Database) {
+  // metricId hashes a canonical form; writers repeat the same few metrics, so the hashes are remembered (bounded).
+  const ids = new Map<string, string>();
+  const idOf = (k: MetricKey): string => {
+    const canonical = canonicalKey(k);
+    let id = ids.get(canonical);
+    if (id === undefined) {
+      if (ids.size >= 10_000) ids.clear();
+      ids.set(canonical, (id = hashKey(canonical)));
+    }
+    return id;
+  };
+  /**
+   * Merges `entries` (keyed `id|res|t|unit`) with the buckets stored under the same keys and writes them back: the
+   * existing rows are read by primary key and the merged rows written as multi-row upserts, in chunks.
+   */
+  async function mergeBuckets(trx: Kysely<any>, entries: Map<string, Pending>): Promise<void> {
+    for (const part of chunks([...entries.values()], WRITE_CHUNK)) {
+      const existing: any[] = await trx
+        .selectFrom('cloudwatch_buckets')
+        .select(['metric_id', 'res', 't', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
+        .where((eb) => eb(eb.refTuple('metric_id', 'res', 't'), 'in', part.map((w) => eb.tuple(w.id, w.res, w.t))))
+        .execute();
+      for (const r of existing) {
+        const w = entries.get(`${r.metric_id}|${Number(r.res)}|${Number(r.t)}|${r.unit}`);
+        if (w) mergeInto(w.bucket, toBucket(r));
+      }
+      await trx
+        .insertInto('cloudwatch_buckets')
+        .values(part.map((w) => ({ metric_id: w.id, res: w.res, t: w.t, unit: w.unit, count: w.bucket.count, sum: w.bucket.sum, min: w.bucket.min, max: w.bucket.max, bins: JSON.stringify(w.bucket.bins) })))
+        .onConflict((oc) =>
+          oc.columns(['metric_id', 'res', 't', 'unit']).doUpdateSet((eb) => ({
+            count: eb.ref('excluded.count'),
+            sum: eb.ref('excluded.sum'),
+            min: eb.ref('excluded.min'),
+            max: eb.ref('excluded.max'),
+            bins: eb.ref('excluded.bins'),
+          })),
+        )
+        .execute();
+    }
+  }
+
   /** Moves the `from` buckets older than `cutoff` into `to` buckets (merged with what is there), chunk by chunk. */
   async function rollUp(from: Resolution, to: Resolution, cutoff: number): Promise<void> {
     const toMs = to * 1000;
@@ -170,29 +235,22 @@ export function createMetricStore(db: Database) {
           .orderBy('t')
           .limit(ROLL_UP_CHUNK)
           .execute();
-        const merged = new Map<string, { id: string; t: number; unit: string; bucket: Bucket }>();
+        const merged = new Map<string, Pending>();
         for (const r of rows) {
           const t = Math.floor(Number(r.t) / toMs) * toMs;
-          const key = `${r.metric_id}|${t}|${r.unit}`;
+          const key = `${r.metric_id}|${to}|${t}|${r.unit}`;
           const prev = merged.get(key);
           if (prev) mergeInto(prev.bucket, toBucket(r));
-          else merged.set(key, { id: r.metric_id, t, unit: r.unit, bucket: toBucket(r) });
-          await trx.deleteFrom('cloudwatch_buckets').where('metric_id', '=', r.metric_id).where('res', '=', from).where('t', '=', r.t).where('unit', '=', r.unit).execute();
+          else merged.set(key, { id: r.metric_id, res: to, t, unit: r.unit, bucket: toBucket(r) });
         }
-        for (const m of merged.values()) {
-          const existing = await trx
-            .selectFrom('cloudwatch_buckets')
-            .select(['count', 'sum', 'min', 'max', 'bins'])
-            .where('metric_id', '=', m.id).where('res', '=', to).where('t', '=', m.t).where('unit', '=', m.unit)
-            .executeTakeFirst();
-          if (existing) mergeInto(m.bucket, toBucket(existing as any));
-          const values = { count: m.bucket.count, sum: m.bucket.sum, min: m.bucket.min, max: m.bucket.max, bins: JSON.stringify(m.bucket.bins) };
+        for (const part of chunks(rows, WRITE_CHUNK)) {
           await trx
-            .insertInto('cloudwatch_buckets')
-            .values({ metric_id: m.id, res: to, t: m.t, unit: m.unit, ...values })
-            .onConflict((oc) => oc.columns(['metric_id', 'res', 't', 'unit']).doUpdateSet(values))
+            .deleteFrom('cloudwatch_buckets')
+            .where('res', '=', from)
+            .where((eb) => eb(eb.refTuple('metric_id', 't', 'unit'), 'in', part.map((r) => eb.tuple(r.metric_id, r.t, r.unit))))
             .execute();
         }
+        await mergeBuckets(trx, merged);
         return rows.length;
       });
       if (moved < ROLL_UP_CHUNK) return;
@@ -200,45 +258,32 @@ export function createMetricStore(db: Database) {
   }
 
   return {
-    /** Merges the writes into their buckets in one transaction (all visible together, or none). */
+    /**
+     * Merges the writes into their buckets in one transaction (all visible together, or none). A call costs a
+     * handful of statements whatever its size: the writes are merged in memory per bucket first, the buckets that
+     * exist are read by primary key in chunks, and the merged rows go back as multi-row upserts.
+     */
     async write(writes: readonly BucketWrite[], now: number): Promise<void> {
       if (writes.length === 0) return;
-      const merged = new Map<string, BucketWrite & { id: string }>();
+      const merged = new Map<string, Pending>();
+      const metrics = new Map<string, MetricKey>();
       for (const w of writes) {
-        const id = metricId(w.metric);
+        const id = idOf(w.metric);
+        metrics.set(id, w.metric);
         const key = `${id}|${w.res}|${w.t}|${w.unit}`;
         const prev = merged.get(key);
         if (prev) mergeInto(prev.bucket, w.bucket);
-        else merged.set(key, { ...w, id, bucket: { ...w.bucket, bins: { ...w.bucket.bins } } });
+        else merged.set(key, { id, res: w.res, t: w.t, unit: w.unit, bucket: { ...w.bucket, bins: { ...w.bucket.bins } } });
       }
-      const metrics = new Map<string, MetricKey>();
-      for (const w of merged.values()) metrics.set(w.id, w.metric);
       await db.transaction(async (trx) => {
-        for (const [id, m] of metrics) {
+        for (const part of chunks([...metrics], WRITE_CHUNK)) {
           await trx
             .insertInto('cloudwatch_metrics')
-            .values({ id, account: m.account, region: m.region, namespace: m.namespace, metric_name: m.metricName, dims_json: JSON.stringify(m.dimensions), last_put: now })
+            .values(part.map(([id, m]) => ({ id, account: m.account, region: m.region, namespace: m.namespace, metric_name: m.metricName, dims_json: JSON.stringify(m.dimensions), last_put: now })))
             .onConflict((oc) => oc.column('id').doUpdateSet({ last_put: now }))
             .execute();
         }
-        for (const w of merged.values()) {
-          const existing = await trx
-            .selectFrom('cloudwatch_buckets')
-            .select(['count', 'sum', 'min', 'max', 'bins'])
-            .where('metric_id', '=', w.id)
-            .where('res', '=', w.res)
-            .where('t', '=', w.t)
-            .where('unit', '=', w.unit)
-            .executeTakeFirst();
-          const b = w.bucket;
-          if (existing) mergeInto(b, toBucket(existing as any));
-          const values = { count: b.count, sum: b.sum, min: b.min, max: b.max, bins: JSON.stringify(b.bins) };
-          if (existing) {
-            await trx.updateTable('cloudwatch_buckets').set(values).where('metric_id', '=', w.id).where('res', '=', w.res).where('t', '=', w.t).where('unit', '=', w.unit).execute();
-          } else {
-            await trx.insertInto('cloudwatch_buckets').values({ metric_id: w.id, res: w.res, t: w.t, unit: w.unit, ...values }).execute();
-          }
-        }
+        await mergeBuckets(trx, merged);
       });
     },
 
