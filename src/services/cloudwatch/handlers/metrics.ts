@@ -300,5 +300,6 @@ function searchCalls(n: Node): { expression: string; stat: string; period?: numb
   if (n.kind === 'call') return n.args.flatMap(searchCalls);
   if (n.kind === 'bin') return [...searchCalls(n.left), ...searchCalls(n.right)];
   if (n.kind === 'neg') return searchCalls(n.arg);
+  if (n.kind === 'array') return n.items.flatMap(searchCalls);
   return [];
 }
