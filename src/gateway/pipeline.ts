@@ -60,7 +60,7 @@ export function createPipeline(deps: PipelineDeps) {
       decoded = decompressed(req, svc.model.operations);
       op = svc.codec.resolveOperation(pathStyle(decoded, virtualBucket), svc.model);
       // The server streams every S3 PUT body; only operations with a streaming payload keep it streamed.
-      if (op && req.bodyStream && !hasStreamingPayload(op)) req = { ...req, body: await readAll(req.bodyStream), bodyStream: undefined };
+      if (op && req.bodyStream && !hasStreamingPayload(op)) decoded = req = { ...req, body: await readAll(req.bodyStream), bodyStream: undefined };
     } catch (e) {
       return svc.codec.serializeError(svc.model, undefined, toAwsError(e), requestId);
     }
