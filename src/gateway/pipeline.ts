@@ -7,6 +7,7 @@
  * Every failure on the way becomes an `AwsError` serialized by the service's own codec; before a service
  * is known, the error takes the shape the request itself implies (JSON target, query form, or XML).
  */
+import { gunzipSync } from 'node:zlib';
 import type { RequestContext } from '../core/context.js';
 import { AwsError, CommonErrors, toAwsError } from '../core/errors.js';
 import { ids } from '../core/ids.js';
@@ -53,15 +54,21 @@ export function createPipeline(deps: PipelineDeps) {
     }
     const virtualBucket = r.kind === 'service' ? r.virtualBucket : undefined;
     let op: OperationModel | undefined;
+    // The body as the client wrote it before compressing (an awsQuery body names its operation, so this comes first).
+    let decoded = req;
     try {
-      op = svc.codec.resolveOperation(pathStyle(req, virtualBucket), svc.model);
+      decoded = decompressed(req, svc.model.operations);
+      op = svc.codec.resolveOperation(pathStyle(decoded, virtualBucket), svc.model);
       // The server streams every S3 PUT body; only operations with a streaming payload keep it streamed.
-      if (op && req.bodyStream && !hasStreamingPayload(op)) req = { ...req, body: await readAll(req.bodyStream), bodyStream: undefined };
+      if (op && req.bodyStream && !hasStreamingPayload(op)) decoded = req = { ...req, body: await readAll(req.bodyStream), bodyStream: undefined };
     } catch (e) {
       return svc.codec.serializeError(svc.model, undefined, toAwsError(e), requestId);
     }
     if (!op) return svc.codec.serializeError(svc.model, undefined, unknownOperation(svc), requestId);
-    return runOperation(deps, svc, op, req, meta, requestId, virtualBucket);
+    if (decoded !== req && !op.requestCompression?.includes('gzip')) {
+      return svc.codec.serializeError(svc.model, op, new AwsError('InvalidParameterValue', `${op.name} does not accept a gzip-encoded body.`, { status: 400 }), requestId);
+    }
+    return runOperation(deps, svc, op, req, meta, requestId, virtualBucket, decoded);
   };
 }
 
@@ -82,6 +89,25 @@ function hasStreamingPayload(op: OperationModel): boolean {
   const input = op.input;
   const payload = input?.payload ? input.members[input.payload] : undefined;
   return payload !== undefined && payload.shape.type === 'blob' && Boolean(payload.streaming || payload.shape.streaming);
+}
+
+/**
+ * The body of a request to a service with `requestcompression` operations (CloudWatch PutMetricData) as the client
+ * wrote it before compressing: the SDKs gzip such bodies above 10 KiB and say so in Content-Encoding. The signature
+ * covers the compressed bytes, so authentication keeps the request as sent. Services without the trait keep their
+ * Content-Encoding as data (an S3 object stored gzip-encoded stays so); a buffered body only (never a stream).
+ */
+function decompressed(req: WireRequest, operations: Readonly<Record<string, OperationModel>>): WireRequest {
+  if (req.bodyStream || req.body.length === 0) return req;
+  const encodings = (req.headers['content-encoding'] ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+  if (!encodings.includes('gzip')) return req;
+  if (!Object.values(operations).some((o) => o.requestCompression?.includes('gzip'))) return req;
+  if (encodings.some((e) => e !== 'gzip')) throw new AwsError('InvalidParameterValue', `The Content-Encoding ${req.headers['content-encoding']} is not supported.`, { status: 400 });
+  try {
+    return { ...req, body: gunzipSync(req.body, { maxOutputLength: MAX_BUFFERED_BODY }) };
+  } catch {
+    throw new AwsError('InvalidParameterValue', 'The request body could not be decompressed as gzip.', { status: 400 });
+  }
 }
 
 /** Request bodies buffered here are capped like the server's own buffering. */
@@ -106,6 +132,8 @@ async function runOperation(
   meta: RequestMeta,
   requestId: string,
   virtualBucket?: string,
+  /** The body to parse when it differs from the one signed (a gzip-encoded request, decompressed). */
+  decoded: WireRequest = req,
 ): Promise<WireResponse> {
   const now = deps.now();
   try {
@@ -114,7 +142,7 @@ async function runOperation(
     const authenticating = deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
     const auth = authenticating instanceof Promise ? await authenticating : authenticating;
     const principal: Principal = auth.principal;
-    const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : req, virtualBucket);
+    const parsed = pathStyle(auth.bodyStream ? { ...req, bodyStream: auth.bodyStream } : decoded, virtualBucket);
     const input = svc.codec.parse(parsed, svc.model, op);
     const ctx: RequestContext = {
       requestId,

@@ -136,6 +136,7 @@ export function buildServiceModel(
       idempotent: ro.idempotent === true,
       deprecated: ro.deprecated === true,
       ...(ro.authtype !== undefined ? { authtype: ro.authtype } : {}),
+      ...(ro.requestcompression ? { requestCompression: ro.requestcompression.encodings } : {}),
     };
   }
   const errorsByCode = new Map<string, StructureShape>();

@@ -27,6 +27,7 @@ export interface RawOperation {
   readonly endpoint?: { readonly hostPrefix?: string };
   readonly deprecated?: boolean;
   readonly authtype?: string;
+  readonly requestcompression?: { readonly encodings: readonly string[] };
 }
 
 export interface RawShape extends ShapeTraits {
@@ -184,6 +185,8 @@ export interface OperationModel {
   readonly deprecated: boolean;
   /** `none` for operations clients send unsigned (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML). */
   readonly authtype?: string;
+  /** Content encodings clients may compress the request body with (CloudWatch PutMetricData: gzip). */
+  readonly requestCompression?: readonly string[];
 }
 
 export interface Paginator {

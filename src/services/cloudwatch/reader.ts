@@ -1,11 +1,13 @@
 /**
  * Reads stored buckets back as period aggregates: second buckets for periods under a minute (high-resolution
- * data), minute buckets otherwise; periods are aligned to multiples of the period since the epoch.
+ * data), otherwise minute buckets and the 5-minute and hourly roll-ups of older data (each time slot is in one
+ * tier only, so merging them counts nothing twice; old data has only its roll-up's resolution, as on AWS).
+ * Periods are aligned to multiples of the period since the epoch.
  */
 import type { Series } from './domain/math.js';
 import type { Bucket } from './domain/sketch.js';
-import { emptyBucket, mergeInto, statistic } from './domain/sketch.js';
-import type { MetricStore, StoredMetric } from './store.js';
+import { mergeInto, statistic } from './domain/sketch.js';
+import type { MetricStore, Resolution, StoredMetric } from './store.js';
 
 export interface PeriodAggregate {
   readonly t: number;
@@ -23,16 +25,17 @@ export async function periodAggregates(
   unit?: string,
 ): Promise<PeriodAggregate[]> {
   const periodMs = periodSec * 1000;
-  const res = periodSec < 60 ? 1 : 60;
+  const res: Resolution[] = periodSec < 60 ? [1] : [60, 300, 3600];
   const rows = await store.buckets(metricId, res, Math.floor(start / periodMs) * periodMs, end);
   const byPeriod = new Map<number, PeriodAggregate>();
   for (const r of rows) {
     if (unit !== undefined && r.unit !== unit) continue;
     const t = Math.floor(r.t / periodMs) * periodMs;
     if (t < Math.floor(start / periodMs) * periodMs) continue;
-    let agg = byPeriod.get(t);
-    if (!agg) byPeriod.set(t, (agg = { t, unit: r.unit, bucket: emptyBucket() }));
-    mergeInto(agg.bucket, r.bucket);
+    const agg = byPeriod.get(t);
+    // The row's bucket was just read for this call: the first one of a period becomes the aggregate itself.
+    if (!agg) byPeriod.set(t, { t, unit: r.unit, bucket: r.bucket });
+    else mergeInto(agg.bucket, r.bucket);
   }
   return [...byPeriod.values()].sort((a, b) => a.t - b.t);
 }

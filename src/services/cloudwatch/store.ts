@@ -5,8 +5,11 @@
  * histogram (domain/sketch.ts), so a day at one-minute period is at most 1,440 rows per metric and unit
  * whatever the number of points, read through the primary key.
  *
- * Retention (CloudWatch's, simplified): second buckets 3 hours, minute buckets 15 days; AWS's 5-minute and
- * hourly roll-ups (63 and 455 days) are not kept. Times are epoch milliseconds.
+ * Retention, as CloudWatch's: second buckets are kept 3 hours; minute buckets 15 days, then rolled up into
+ * 5-minute buckets kept 63 days, then into hourly buckets kept 455 days (`expire`). A time slot's data lives in one
+ * tier at a time (rolling up moves it), so readers merge every tier at or above the one they need. A metric row
+ * stays while it may still have data (455 days after its last put); ListMetrics and SEARCH show only those put in
+ * the past two weeks. Alarm history is kept two weeks. Times are epoch milliseconds.
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -29,6 +32,8 @@ export interface StoredMetric extends MetricKey {
   readonly lastPut: number;
 }
 
+export type Resolution = 1 | 60 | 300 | 3600;
+
 export interface BucketWrite {
   readonly metric: MetricKey;
   readonly res: 1 | 60;
@@ -43,11 +48,45 @@ export interface BucketRow {
   readonly bucket: Bucket;
 }
 
-export const RETENTION_MS = { 1: 3 * 3600_000, 60: 15 * 86400_000 } as const;
+const DAY_MS = 86_400_000;
+export const RETENTION_MS: Readonly<Record<Resolution, number>> = { 1: 3 * 3600_000, 60: 15 * DAY_MS, 300: 63 * DAY_MS, 3600: 455 * DAY_MS };
+/** How long a metric with no new data stays in ListMetrics and SEARCH. */
+export const LISTED_MS = 14 * DAY_MS;
+const HISTORY_MS = 14 * DAY_MS;
+/** Each tier's buckets go, when they expire, into the next coarser tier. */
+const ROLL_UPS: readonly [from: Resolution, to: Resolution][] = [
+  [60, 300],
+  [300, 3600],
+];
+/** A bucket about to be merged into the stored one under the same key. */
+interface Pending {
+  readonly id: string;
+  readonly res: number;
+  readonly t: number;
+  readonly unit: string;
+  readonly bucket: Bucket;
+}
+
+/** Rows per multi-row statement when writing (well under SQLite's and PostgreSQL's bound-parameter limits). */
+const WRITE_CHUNK = 250;
+
+function* chunks<T>(xs: readonly T[], n: number): Generator<T[]> {
+  for (let i = 0; i < xs.length; i += n) yield xs.slice(i, i + n);
+}
+
+/** Rows moved per transaction while rolling up (bounds the time the database is held). */
+const ROLL_UP_CHUNK = 2000;
+
+function canonicalKey(k: MetricKey): string {
+  return JSON.stringify([k.account, k.region, k.namespace, k.metricName, k.dimensions.map((d) => [d.Name, d.Value])]);
+}
+
+function hashKey(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 32);
+}
 
 export function metricId(k: MetricKey): string {
-  const canonical = JSON.stringify([k.account, k.region, k.namespace, k.metricName, k.dimensions.map((d) => [d.Name, d.Value])]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 32);
+  return hashKey(canonicalKey(k));
 }
 
 export const cloudWatchMigrations: Migration[] = [
@@ -141,56 +180,120 @@ export interface MetricFilter {
 }
 
 export function createMetricStore(db: Database) {
+  // metricId hashes a canonical form; writers repeat the same few metrics, so the hashes are remembered (bounded).
+  const ids = new Map<string, string>();
+  const idOf = (k: MetricKey): string => {
+    const canonical = canonicalKey(k);
+    let id = ids.get(canonical);
+    if (id === undefined) {
+      if (ids.size >= 10_000) ids.clear();
+      ids.set(canonical, (id = hashKey(canonical)));
+    }
+    return id;
+  };
+  /**
+   * Merges `entries` (keyed `id|res|t|unit`) with the buckets stored under the same keys and writes them back: the
+   * existing rows are read by primary key and the merged rows written as multi-row upserts, in chunks.
+   */
+  async function mergeBuckets(trx: Kysely<any>, entries: Map<string, Pending>): Promise<void> {
+    for (const part of chunks([...entries.values()], WRITE_CHUNK)) {
+      const existing: any[] = await trx
+        .selectFrom('cloudwatch_buckets')
+        .select(['metric_id', 'res', 't', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
+        .where((eb) => eb(eb.refTuple('metric_id', 'res', 't'), 'in', part.map((w) => eb.tuple(w.id, w.res, w.t))))
+        .execute();
+      for (const r of existing) {
+        const w = entries.get(`${r.metric_id}|${Number(r.res)}|${Number(r.t)}|${r.unit}`);
+        if (w) mergeInto(w.bucket, toBucket(r));
+      }
+      await trx
+        .insertInto('cloudwatch_buckets')
+        .values(part.map((w) => ({ metric_id: w.id, res: w.res, t: w.t, unit: w.unit, count: w.bucket.count, sum: w.bucket.sum, min: w.bucket.min, max: w.bucket.max, bins: JSON.stringify(w.bucket.bins) })))
+        .onConflict((oc) =>
+          oc.columns(['metric_id', 'res', 't', 'unit']).doUpdateSet((eb) => ({
+            count: eb.ref('excluded.count'),
+            sum: eb.ref('excluded.sum'),
+            min: eb.ref('excluded.min'),
+            max: eb.ref('excluded.max'),
+            bins: eb.ref('excluded.bins'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Moves the `from` buckets older than `cutoff` into `to` buckets (merged with what is there), chunk by chunk. */
+  async function rollUp(from: Resolution, to: Resolution, cutoff: number): Promise<void> {
+    const toMs = to * 1000;
+    for (;;) {
+      const moved = await db.transaction(async (trx) => {
+        const rows: any[] = await trx
+          .selectFrom('cloudwatch_buckets')
+          .select(['metric_id', 't', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
+          .where('res', '=', from)
+          .where('t', '<', cutoff)
+          .orderBy('t')
+          .limit(ROLL_UP_CHUNK)
+          .execute();
+        const merged = new Map<string, Pending>();
+        for (const r of rows) {
+          const t = Math.floor(Number(r.t) / toMs) * toMs;
+          const key = `${r.metric_id}|${to}|${t}|${r.unit}`;
+          const prev = merged.get(key);
+          if (prev) mergeInto(prev.bucket, toBucket(r));
+          else merged.set(key, { id: r.metric_id, res: to, t, unit: r.unit, bucket: toBucket(r) });
+        }
+        for (const part of chunks(rows, WRITE_CHUNK)) {
+          await trx
+            .deleteFrom('cloudwatch_buckets')
+            .where('res', '=', from)
+            .where((eb) => eb(eb.refTuple('metric_id', 't', 'unit'), 'in', part.map((r) => eb.tuple(r.metric_id, r.t, r.unit))))
+            .execute();
+        }
+        await mergeBuckets(trx, merged);
+        return rows.length;
+      });
+      if (moved < ROLL_UP_CHUNK) return;
+    }
+  }
+
   return {
-    /** Merges the writes into their buckets in one transaction (all visible together, or none). */
+    /**
+     * Merges the writes into their buckets in one transaction (all visible together, or none). A call costs a
+     * handful of statements whatever its size: the writes are merged in memory per bucket first, the buckets that
+     * exist are read by primary key in chunks, and the merged rows go back as multi-row upserts.
+     */
     async write(writes: readonly BucketWrite[], now: number): Promise<void> {
       if (writes.length === 0) return;
-      const merged = new Map<string, BucketWrite & { id: string }>();
+      const merged = new Map<string, Pending>();
+      const metrics = new Map<string, MetricKey>();
       for (const w of writes) {
-        const id = metricId(w.metric);
+        const id = idOf(w.metric);
+        metrics.set(id, w.metric);
         const key = `${id}|${w.res}|${w.t}|${w.unit}`;
         const prev = merged.get(key);
         if (prev) mergeInto(prev.bucket, w.bucket);
-        else merged.set(key, { ...w, id, bucket: { ...w.bucket, bins: { ...w.bucket.bins } } });
+        else merged.set(key, { id, res: w.res, t: w.t, unit: w.unit, bucket: { ...w.bucket, bins: { ...w.bucket.bins } } });
       }
-      const metrics = new Map<string, MetricKey>();
-      for (const w of merged.values()) metrics.set(w.id, w.metric);
       await db.transaction(async (trx) => {
-        for (const [id, m] of metrics) {
+        for (const part of chunks([...metrics], WRITE_CHUNK)) {
           await trx
             .insertInto('cloudwatch_metrics')
-            .values({ id, account: m.account, region: m.region, namespace: m.namespace, metric_name: m.metricName, dims_json: JSON.stringify(m.dimensions), last_put: now })
+            .values(part.map(([id, m]) => ({ id, account: m.account, region: m.region, namespace: m.namespace, metric_name: m.metricName, dims_json: JSON.stringify(m.dimensions), last_put: now })))
             .onConflict((oc) => oc.column('id').doUpdateSet({ last_put: now }))
             .execute();
         }
-        for (const w of merged.values()) {
-          const existing = await trx
-            .selectFrom('cloudwatch_buckets')
-            .select(['count', 'sum', 'min', 'max', 'bins'])
-            .where('metric_id', '=', w.id)
-            .where('res', '=', w.res)
-            .where('t', '=', w.t)
-            .where('unit', '=', w.unit)
-            .executeTakeFirst();
-          const b = w.bucket;
-          if (existing) mergeInto(b, toBucket(existing as any));
-          const values = { count: b.count, sum: b.sum, min: b.min, max: b.max, bins: JSON.stringify(b.bins) };
-          if (existing) {
-            await trx.updateTable('cloudwatch_buckets').set(values).where('metric_id', '=', w.id).where('res', '=', w.res).where('t', '=', w.t).where('unit', '=', w.unit).execute();
-          } else {
-            await trx.insertInto('cloudwatch_buckets').values({ metric_id: w.id, res: w.res, t: w.t, unit: w.unit, ...values }).execute();
-          }
-        }
+        await mergeBuckets(trx, merged);
       });
     },
 
-    /** Buckets of one metric in [start, end), at the given resolution, oldest first. */
-    async buckets(id: string, res: 1 | 60, start: number, end: number): Promise<BucketRow[]> {
+    /** Buckets of one metric in [start, end), at the given resolutions, oldest first. */
+    async buckets(id: string, res: readonly Resolution[], start: number, end: number): Promise<BucketRow[]> {
       const rows = await db.kysely
         .selectFrom('cloudwatch_buckets')
         .select(['t', 'unit', 'count', 'sum', 'min', 'max', 'bins'])
         .where('metric_id', '=', id)
-        .where('res', '=', res)
+        .where('res', 'in', [...res])
         .where('t', '>=', start)
         .where('t', '<', end)
         .orderBy('t')
@@ -213,12 +316,16 @@ export function createMetricStore(db: Database) {
       return r ? toMetric(r) : undefined;
     },
 
-    /** Drops buckets past retention, then metrics with no data left (ListMetrics shows two weeks of metrics). */
+    /**
+     * Applies retention at `now`: drops expired second buckets, rolls expired minute buckets into 5-minute ones and
+     * those into hourly ones, drops expired hourly buckets, metrics that can have no data left, and old alarm history.
+     */
     async expire(now: number): Promise<void> {
-      for (const res of [1, 60] as const) {
-        await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', res).where('t', '<', now - RETENTION_MS[res]).execute();
-      }
-      await db.kysely.deleteFrom('cloudwatch_metrics').where('last_put', '<', now - RETENTION_MS[60]).execute();
+      await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', 1).where('t', '<', now - RETENTION_MS[1]).execute();
+      for (const [from, to] of ROLL_UPS) await rollUp(from, to, now - RETENTION_MS[from]);
+      await db.kysely.deleteFrom('cloudwatch_buckets').where('res', '=', 3600).where('t', '<', now - RETENTION_MS[3600]).execute();
+      await db.kysely.deleteFrom('cloudwatch_metrics').where('last_put', '<', now - RETENTION_MS[3600]).execute();
+      await db.kysely.deleteFrom('cloudwatch_alarm_history').where('ts', '<', now - HISTORY_MS).execute();
     },
 
     // Dashboards

@@ -87,6 +87,22 @@ for (const backend of backends) {
       expect(await read()).toEqual(['next day']);
       const rows = await db.kysely.selectFrom('logs_blocks').select('id').where('account', '=', PROD).execute();
       expect(rows).toHaveLength(1);
+      // The group's stored bytes (the sum of its streams') lose the swept block's bytes (26 bytes of overhead + 8 for "next day").
+      const g = await call('DescribeLogGroups', PROD, { logGroupNamePrefix: '/aws/sagemaker/Endpoints/churn' });
+      expect(g.logGroups[0].storedBytes).toBe(26 + 'next day'.length);
+    });
+
+    it('the sweep covers every group with a retention and leaves groups without retention alone', async () => {
+      for (let i = 0; i < 5; i++) {
+        await call('CreateLogGroup', PROD, { logGroupName: `/soak/${i}` });
+        await call('CreateLogStream', PROD, { logGroupName: `/soak/${i}`, logStreamName: 's' });
+        if (i < 4) await call('PutRetentionPolicy', PROD, { logGroupName: `/soak/${i}`, retentionInDays: 1 });
+        await call('PutLogEvents', PROD, { logGroupName: `/soak/${i}`, logStreamName: 's', logEvents: [{ timestamp: now - 1000, message: 'old' }] });
+      }
+      now += DAY;
+      expect(await svc.sweep()).toBe(4);
+      const left = await db.kysely.selectFrom('logs_blocks').select('group_name').where('group_name', 'like', '/soak/%').execute();
+      expect(left.map((r) => r.group_name)).toEqual(['/soak/4']);
     });
 
     it('DescribeLogGroups pages by name with prefix and pattern', async () => {

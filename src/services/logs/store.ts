@@ -274,14 +274,30 @@ export function createLogsStore(db: Database) {
       return rows.map((r) => ({ id: r.id, stream: r.stream_name, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), ingestionTime: Number(r.ingestion_time), timestampsJson: r.timestamps_json, messagesJson: r.messages_json }));
     },
 
-    /** Deletes the blocks whose every event is older than its group's retention; returns how many. */
+    /**
+     * Deletes the blocks whose every event is older than its group's retention, and takes their bytes off their
+     * streams' stored bytes (so DescribeLogGroups' storedBytes falls with them); returns how many blocks went.
+     */
     async sweepExpired(now: number): Promise<number> {
       const groups = await k.selectFrom('logs_groups').select(['account', 'region', 'name', 'retention_days']).where('retention_days', 'is not', null).execute();
       let deleted = 0;
       for (const gr of groups) {
         const cutoff = now - Number(gr.retention_days) * 86_400_000;
-        const r = await k.deleteFrom('logs_blocks').where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('max_ts', '<', cutoff).executeTakeFirst();
-        deleted += Number(r.numDeletedRows);
+        deleted += await db.transaction(async (trx) => {
+          const t = trx.withTables<LogsTables>();
+          const expired = t.selectFrom('logs_blocks').where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('max_ts', '<', cutoff);
+          const perStream = await expired.select(['stream_name', (e) => e.fn.sum<Ms>('bytes').as('b'), (e) => e.fn.countAll<Ms>().as('n')]).groupBy('stream_name').execute();
+          if (perStream.length === 0) return 0;
+          await t.deleteFrom('logs_blocks').where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('max_ts', '<', cutoff).execute();
+          for (const s of perStream) {
+            await t
+              .updateTable('logs_streams')
+              .set((e) => ({ stored_bytes: e('stored_bytes', '-', Number(s.b)) }))
+              .where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('name', '=', s.stream_name)
+              .execute();
+          }
+          return perStream.reduce((a, s) => a + Number(s.n), 0);
+        });
       }
       return deleted;
     },

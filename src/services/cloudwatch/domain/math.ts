@@ -1,6 +1,6 @@
 /**
  * Metric math for GetMetricData: a parser for CloudWatch expressions (numbers, query ids, + - * / ^, unary minus,
- * parentheses, functions) and an evaluator over series aligned on period timestamps.
+ * parentheses, `[a, b]` arrays of series, functions) and an evaluator over series aligned on period timestamps.
  *
  * Functions: SUM, AVG, MIN, MAX (over an array of series: one series, point by point; over one series: a scalar,
  * as CloudWatch), ABS, RATE (change per second between consecutive points), FILL(series, value | REPEAT |
@@ -24,6 +24,7 @@ export type Node =
   | { kind: 'str'; value: string }
   | { kind: 'id'; name: string }
   | { kind: 'neg'; arg: Node }
+  | { kind: 'array'; items: Node[] }
   | { kind: 'bin'; op: '+' | '-' | '*' | '/' | '^'; left: Node; right: Node }
   | { kind: 'call'; name: string; args: Node[] };
 
@@ -51,7 +52,7 @@ function tokenize(src: string): Token[] {
       if (end < 0) throw invalidExpression(`Unterminated string in expression: ${src}`);
       out.push({ t: 'str', v: src.slice(i + 1, end) });
       i = end + 1;
-    } else if ('+-*/^(),'.includes(c)) {
+    } else if ('+-*/^(),[]'.includes(c)) {
       out.push({ t: 'op', v: c });
       i++;
     } else {
@@ -125,12 +126,24 @@ export function parseExpression(src: string): Node {
       expect(')');
       return inner;
     }
+    if (tok.v === '[') {
+      const items: Node[] = [expr()];
+      while (isOp(',')) {
+        pos++;
+        items.push(expr());
+      }
+      expect(']');
+      return { kind: 'array', items };
+    }
     throw invalidExpression(`Unexpected ${tok.v} in expression: ${src}`);
   }
   const node = expr();
   if (pos !== tokens.length) throw invalidExpression(`Unexpected ${String(tokens[pos]!.v)} in expression: ${src}`);
   return node;
 }
+
+/** FILL's keyword arguments, which are not query ids. */
+const isFillKeyword = (n: Node | undefined): boolean => n?.kind === 'id' && ['REPEAT', 'LINEAR'].includes(n.name.toUpperCase());
 
 /** The ids an expression reads (for dependency order and METRICS()). */
 export function referencedIds(n: Node): string[] {
@@ -141,8 +154,10 @@ export function referencedIds(n: Node): string[] {
       return referencedIds(n.arg);
     case 'bin':
       return [...referencedIds(n.left), ...referencedIds(n.right)];
+    case 'array':
+      return n.items.flatMap(referencedIds);
     case 'call':
-      return n.args.flatMap(referencedIds);
+      return (n.name === 'FILL' && isFillKeyword(n.args[1]) ? n.args.slice(0, 1) : n.args).flatMap(referencedIds);
     default:
       return [];
   }
@@ -270,6 +285,16 @@ export function evaluate(n: Node, ctx: MathContext, label: string): Value {
       return ctx.query(n.name);
     case 'neg':
       return combine('*', -1, evaluate(n.arg, ctx, label), label);
+    case 'array': {
+      // [a, b, METRICS()]: the series of every item, flattened (a scalar is not a series).
+      const out: Series[] = [];
+      for (const item of n.items) {
+        const v = evaluate(item, ctx, label);
+        if (typeof v === 'number') throw invalidExpression('An array in an expression may hold only time series.');
+        out.push(...(Array.isArray(v) ? v : [v]));
+      }
+      return out;
+    }
     case 'bin': {
       const out = combine(n.op, evaluate(n.left, ctx, label), evaluate(n.right, ctx, label), label);
       if (typeof out === 'number') return out;
@@ -310,7 +335,7 @@ function call(n: Extract<Node, { kind: 'call' }>, ctx: MathContext, label: strin
     case 'FILL': {
       const v = evaluate(arg(0), ctx, label);
       const how = arg(1);
-      const mode = how.kind === 'id' && ['REPEAT', 'LINEAR'].includes(how.name.toUpperCase()) ? how.name.toUpperCase() : evaluate(how, ctx, label);
+      const mode = isFillKeyword(how) ? (how as { name: string }).name.toUpperCase() : evaluate(how, ctx, label);
       return Array.isArray(v) ? v.map((s) => fill(s, mode, ctx.grid)) : fill(asSeries(v, 'FILL'), mode, ctx.grid);
     }
     case 'METRICS': {

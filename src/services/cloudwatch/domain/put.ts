@@ -1,7 +1,8 @@
 /**
  * PutMetricData validation and bucketing. Every datum is checked before anything is written (a rejected
  * request writes nothing), with CloudWatch's limits and wording: at most 1,000 datums, 30 dimensions, 150 values,
- * finite numbers, timestamps within the past two weeks and at most two hours ahead.
+ * finite numbers within ±2^360 (CloudWatch's documented range), timestamps within the past two weeks and at most
+ * two hours ahead.
  */
 import { CloudWatchErrors } from '../api.gen.js';
 import type { MetricDatum } from '../../../core/observability.js';
@@ -16,8 +17,10 @@ const MAX_VALUES = 150;
 const invalid = CloudWatchErrors.InvalidParameterValueException;
 const combination = CloudWatchErrors.InvalidParameterCombinationException;
 
+const MAX_MAGNITUDE = 2 ** 360;
+
 function checkNumber(v: number, path: string): void {
-  if (!Number.isFinite(v)) throw invalid(`The value ${v} for parameter ${path} is invalid.`);
+  if (!Number.isFinite(v) || Math.abs(v) > MAX_MAGNITUDE) throw invalid(`The value ${v} for parameter ${path} is invalid.`);
 }
 
 /** Validates `data` for one namespace and turns it into bucket writes (minute buckets, plus second buckets for high resolution). */

@@ -19,7 +19,7 @@ import { bucketWrites } from '../domain/put.js';
 import { matchesSearch, parseSearch } from '../domain/search.js';
 import { isKnownStatistic, statistic } from '../domain/sketch.js';
 import { periodAggregates, statSeries } from '../reader.js';
-import type { StoredMetric } from '../store.js';
+import { LISTED_MS, type StoredMetric } from '../store.js';
 import { decodeToken, encodeToken, visibleAccounts, type HandlerDeps } from './deps.js';
 
 const invalid = CloudWatchErrors.InvalidParameterValueException;
@@ -133,7 +133,8 @@ export function metricHandlers(deps: HandlerDeps): Handlers<CloudWatchOperations
         if (!include) throw combination('The parameter OwningAccount can only be used with IncludeLinkedAccounts set to true.');
         accounts = accounts.filter((a) => a === input.OwningAccount);
       }
-      const since = input.RecentlyActive === 'PT3H' ? ctx.now - 3 * 3600_000 : undefined;
+      // Only metrics with data in the past two weeks are listed (older ones keep their data for GetMetricData).
+      const since = ctx.now - (input.RecentlyActive === 'PT3H' ? 3 * 3600_000 : LISTED_MS);
       const all = await deps.store.metrics({ accounts, region: ctx.region, namespace: input.Namespace, metricName: input.MetricName, since });
       const filters = input.Dimensions ?? [];
       const matching = all.filter((m) => filters.every((f) => m.dimensions.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value))));
@@ -212,7 +213,7 @@ export async function getMetricData(deps: HandlerDeps, input: GetMetricDataInput
       if (searches.has(key)) continue;
       if (!isKnownStatistic(s.stat)) throw invalid(`The value ${s.stat} for the statistic of SEARCH is invalid.`);
       const q = parseSearch(s.expression);
-      const all = await deps.store.metrics({ accounts, region: ctx.region, namespace: q.namespace });
+      const all = await deps.store.metrics({ accounts, region: ctx.region, namespace: q.namespace, since: deps.now() - LISTED_MS });
       const found: Series[] = [];
       for (const m of all.filter((x) => matchesSearch(q, x))) {
         const label = m.dimensions.length ? m.dimensions.map((d) => d.Value).join(' ') + ` ${m.metricName}` : m.metricName;
@@ -299,5 +300,6 @@ function searchCalls(n: Node): { expression: string; stat: string; period?: numb
   if (n.kind === 'call') return n.args.flatMap(searchCalls);
   if (n.kind === 'bin') return [...searchCalls(n.left), ...searchCalls(n.right)];
   if (n.kind === 'neg') return searchCalls(n.arg);
+  if (n.kind === 'array') return n.items.flatMap(searchCalls);
   return [];
 }

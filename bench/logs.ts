@@ -1,0 +1,148 @@
+/**
+ * CloudWatch Logs benchmark (`npm run bench:logs [-- --events 1000000 --batch 5000 --concurrency 4]`). mlzone as a
+ * child process (bench/telemetry-setup.ts: `--auth strict`, SQLite in a fresh data dir; its CPU time read from
+ * /proc), the JS SDK v3 as production's OrganizationAccountAccessRole from this process.
+ *
+ * (1) PutLogEvents sustained: `--events` events (~120 bytes; half plain text, half JSON; one in 1,000 an ERROR line)
+ *     in batches of `--batch`, one stream per worker, `--concurrency` workers. Ceiling, same run: the same batches
+ *     inserted straight into a bare SQLite table as one row per batch (better-sqlite3, WAL), as mlzone stores them.
+ * (2) FilterLogEvents over the 1,000,000 stored events, 10 calls each, client-seen latency: a term in every block
+ *     but few events (`ERROR`: every block parsed, 1,000 matches), a JSON pattern (`{ $.latency > 990 }`: every JSON
+ *     message parsed) and a term no block holds (blocks skipped unparsed). Ceilings: the same messages held in memory
+ *     filtered by a plain loop (`includes` / JSON.parse), and read back from the database file first.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Sqlite from 'better-sqlite3';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { fmt, loadAvg, machineHeader, pct, pool, startBenchApp } from './telemetry-setup.js';
+
+const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '4' } } });
+const EVENTS = Number(args.events);
+const BATCH = Number(args.batch);
+const CONCURRENCY = Number(args.concurrency);
+const GROUP = '/aws/sagemaker/Endpoints/bench';
+
+/** Event j's message: one in 1,000 an ERROR line, otherwise alternately JSON and plain text. */
+function message(j: number): string {
+  if (j % 1000 === 7) return `ERROR 2026-12-06 request ${j} failed: model returned 500 after ${j % 997} ms (variant AllTraffic)`;
+  if (j % 2 === 0) return JSON.stringify({ level: 'INFO', latency: j % 1000, path: '/invocations', variant: 'AllTraffic', request: j });
+  return `INFO 2026-12-06 request ${j} served in ${j % 1000} ms by churn-model variant AllTraffic status 200`;
+}
+
+const rows: string[] = [];
+const row = (...cells: string[]) => {
+  const r = `| ${cells.join(' | ')} |`;
+  rows.push(r);
+  console.log(r);
+};
+
+async function main(): Promise<void> {
+  console.log(machineHeader(`CloudWatch Logs (issue #12) — \`npm run bench:logs\`, ${fmt(EVENTS)} events`));
+  const bench = await startBenchApp();
+  const logs = new CloudWatchLogsClient(bench.cfg);
+  const t0 = Date.now() - 2 * 3_600_000;
+  try {
+    console.log(`- server: pid ${bench.pid}, data dir ${bench.dataDir}`);
+    console.log('\n| measurement | mlzone | ceiling (same run) | target | met? |\n|---|---:|---:|---|---|');
+    await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
+    for (let w = 0; w < CONCURRENCY; w++) await logs.send(new CreateLogStreamCommand({ logGroupName: GROUP, logStreamName: `AllTraffic/i-${w}` }));
+
+    // (1) ingest: batch b goes to stream b % CONCURRENCY; each worker writes its own stream's batches in order.
+    const batches = Math.ceil(EVENTS / BATCH);
+    const batchEvents = (b: number) => {
+      const out: { timestamp: number; message: string }[] = [];
+      for (let j = b * BATCH; j < Math.min(EVENTS, (b + 1) * BATCH); j++) out.push({ timestamp: t0 + Math.floor((j / EVENTS) * 3_600_000), message: message(j) });
+      return out;
+    };
+    const srv0 = bench.serverCpu();
+    const wall = await pool(CONCURRENCY, CONCURRENCY, async (w) => {
+      for (let b = w; b < batches; b += CONCURRENCY) {
+        const r = await logs.send(new PutLogEventsCommand({ logGroupName: GROUP, logStreamName: `AllTraffic/i-${w}`, logEvents: batchEvents(b) }));
+        if (r.rejectedLogEventsInfo) throw new Error(`batch ${b} partly rejected: ${JSON.stringify(r.rejectedLogEventsInfo)}`);
+      }
+    });
+    const srv = bench.serverCpu() - srv0;
+    const rate = EVENTS / (wall / 1000);
+    const ceil = ingestCeiling(batches, batchEvents);
+    row(`PutLogEvents, ${fmt(EVENTS)} events (~120 B) in batches of ${fmt(BATCH)}, ${CONCURRENCY} streams in parallel — events/s`, `**${fmt(rate)}** (${fmt(wall / 1000, 1)} s; server CPU ${fmt((srv * 1000) / (EVENTS / 1000), 2)} ms per 1,000 events = ${fmt(EVENTS / srv)} events per CPU-second)`, `${fmt(ceil)} (the same batches as rows into bare SQLite)`, '≥ 50,000/s', rate >= 50_000 ? 'yes' : '**no**');
+
+    // (2) FilterLogEvents over everything stored.
+    const messages = Array.from({ length: EVENTS }, (_, j) => message(j));
+    const patterns: Array<{ label: string; pattern: string; expect: number; plain: (m: string) => boolean }> = [
+      { label: '`ERROR` (a term in every block, 1 in 1,000 events)', pattern: 'ERROR', expect: Math.ceil((EVENTS - 7) / 1000), plain: (m) => m.includes('ERROR') },
+      { label: '`{ $.latency > 990 }` (JSON, every JSON message parsed)', pattern: '{ $.latency > 990 }', expect: -1, plain: (m) => m.startsWith('{') && (JSON.parse(m) as { latency: number }).latency > 990 },
+      { label: '`NOSUCHTERM` (no block holds it: blocks skipped unparsed)', pattern: 'NOSUCHTERM', expect: 0, plain: (m) => m.includes('NOSUCHTERM') },
+    ];
+    for (const p of patterns) {
+      const lat: number[] = [];
+      let found = 0;
+      const srv1 = bench.serverCpu();
+      for (let i = 0; i < 10; i++) {
+        const s = performance.now();
+        const r = await logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, filterPattern: p.pattern, limit: 10_000 }));
+        lat.push(performance.now() - s);
+        found = r.events?.length ?? 0;
+        if (r.nextToken) throw new Error(`${p.pattern}: more than one page`);
+      }
+      const cpu = ((bench.serverCpu() - srv1) * 1000) / lat.length;
+      const want = p.expect >= 0 ? p.expect : messages.filter(p.plain).length;
+      if (found !== want) throw new Error(`${p.pattern}: ${found} events, expected ${want}`);
+      const mem: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const s = performance.now();
+        let n = 0;
+        for (const m of messages) if (p.plain(m)) n++;
+        mem.push(performance.now() - s);
+        if (n !== want) throw new Error('ceiling disagrees');
+      }
+      const disk = readCeiling(join(bench.dataDir, 'mlzone.db'), p.plain, want);
+      row(`FilterLogEvents over ${fmt(EVENTS)} events, ${p.label}: ${fmt(found)} events returned, 10 calls — p50 / max`, `**${fmt(pct(lat, 50), 0)}** / ${fmt(Math.max(...lat), 0)} ms (server CPU ${fmt(cpu, 0)} ms per call)`, `${fmt(pct(mem, 50), 0)} ms in memory by a plain loop; ${fmt(disk, 0)} ms reading the blocks from the database file first`, '≤ 500 ms', pct(lat, 50) <= 500 ? 'yes' : '**no**');
+    }
+  } finally {
+    await bench.close();
+  }
+  console.log(`\n- load average at end: ${loadAvg()}`);
+}
+
+/** The same batches as one row each (JSON arrays of timestamps and messages) into a bare SQLite table; events/s. */
+function ingestCeiling(batches: number, batchEvents: (b: number) => { timestamp: number; message: string }[]): number {
+  const dir = mkdtempSync(join(tmpdir(), 'mlzone-bench-ceiling-'));
+  try {
+    const db = new Sqlite(join(dir, 'c.db'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE blocks (id INTEGER PRIMARY KEY, stream TEXT, min_ts INTEGER, max_ts INTEGER, ts TEXT, msgs TEXT)');
+    const ins = db.prepare('INSERT INTO blocks (stream, min_ts, max_ts, ts, msgs) VALUES (?, ?, ?, ?, ?)');
+    const all = Array.from({ length: batches }, (_, b) => batchEvents(b));
+    const t0 = performance.now();
+    all.forEach((events, b) => {
+      ins.run(`s${b % CONCURRENCY}`, events[0]!.timestamp, events[events.length - 1]!.timestamp, JSON.stringify(events.map((e) => e.timestamp)), JSON.stringify(events.map((e) => e.message)));
+    });
+    const s = (performance.now() - t0) / 1000;
+    db.close();
+    return EVENTS / s;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The group's blocks read from mlzone's database file, parsed, and filtered by a plain loop; median of 5, ms. */
+function readCeiling(file: string, match: (m: string) => boolean, want: number): number {
+  const db = new Sqlite(file, { readonly: true });
+  const q = db.prepare('SELECT messages_json FROM logs_blocks WHERE group_name = ? ORDER BY min_ts');
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    let n = 0;
+    for (const r of q.all(GROUP) as Array<{ messages_json: string }>) for (const m of JSON.parse(r.messages_json) as string[]) if (match(m)) n++;
+    times.push(performance.now() - t0);
+    if (n !== want) throw new Error(`read ceiling found ${n}, expected ${want}`);
+  }
+  db.close();
+  return pct(times, 50);
+}
+
+await main();
