@@ -86,7 +86,7 @@ describe('what a newcomer runs into', () => {
 
   it('lists the environment variables in --help', async () => {
     const r = await cli(['--help']);
-    for (const v of ['MLZONE_PORT', 'MLZONE_HOST', 'MLZONE_DATA_DIR', 'MLZONE_AUTH', 'MLZONE_DATABASE_URL', 'MLZONE_ENDPOINT']) expect(r.stdout).toContain(v);
+    for (const v of ['MLZONE_PORT', 'MLZONE_HOST', 'MLZONE_DATA_DIR', 'MLZONE_AUTH', 'MLZONE_DATABASE_URL', 'MLZONE_SESSION_SECRET', 'MLZONE_ENDPOINT']) expect(r.stdout).toContain(v);
     expect((await cli(['profiles', '--help'])).stdout).toContain('MLZONE_ENDPOINT');
   });
 

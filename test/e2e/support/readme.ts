@@ -102,3 +102,12 @@ export function lineDifference(expected: readonly string[], actual: string): str
   }
   return undefined;
 }
+
+const TOP = ['src', 'test', 'bench', 'docs', 'examples', 'scripts', 'blueprints', 'bin', 'specs'].join('|');
+
+/** Relative Markdown links, and paths of the repository the prose names (`bench/RESULTS.md`, `../x/y.md`). */
+export function referencedPaths(markdown: string): string[] {
+  const links = [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^(?:[a-z]+:|#)/i.test(l));
+  const named = [...markdown.matchAll(new RegExp(`(?<![\\w<>/.-])((?:\\.\\./)+[\\w./-]+|(?:${TOP})/[\\w./-]*)`, 'g'))].map((m) => m[1]!);
+  return [...new Set([...links, ...named].map((p) => p.split('#')[0]!.replace(/[.,:;]+$/, '')))].filter(Boolean);
+}
