@@ -7,10 +7,11 @@
 // better-sqlite3 (a native addon) and pg (imported only with --database-url). Also writes
 // dist/default-blueprint.json (the built-in blueprint, pre-parsed) and dist/runtime/builtin-{serve,train}.cjs (the
 // built-in algorithms' server and training, separate bundles because each runs as its own process). Run by
-// `npm run build` after tsc.
+// `npm run build` after tsc. `node scripts/bundle.mjs --code-cache-only` records the code cache again for the bundle
+// as it is (after a Node upgrade, which makes V8 reject the old cache).
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
@@ -21,54 +22,59 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(root, 'dist', 'mlzone.cjs');
 const codeCache = `${bundle}.cache`;
 
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['better-sqlite3', 'pg', '@duckdb/node-api', '@duckdb/node-bindings'],
-  // The sources are ES modules that find their package through import.meta.url; in the bundle that is the
-  // bundle's own URL.
-  define: { 'import.meta.url': '__mlzoneBundleUrl' },
-  banner: { js: "const __mlzoneBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
+if (!process.argv.includes('--code-cache-only')) await buildAll();
+await recordCodeCache();
 
-// The built-in algorithms' server runs as one child process per endpoint instance, and their training as one child
-// process per training job (src/runtime/launch.ts): one small self-contained file each keeps a start fast and its
-// memory small.
-for (const entry of ['serve', 'train']) {
+async function buildAll() {
   await build({
     absWorkingDir: root,
-    entryPoints: [`src/runtime/builtin/${entry}.ts`],
-    outfile: join(root, 'dist', 'runtime', `builtin-${entry}.cjs`),
+    entryPoints: ['src/cli/main.ts'],
+    outfile: bundle,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    minify: true,
+    external: ['better-sqlite3', 'pg', '@duckdb/node-api', '@duckdb/node-bindings'],
+    // The sources are ES modules that find their package through import.meta.url; in the bundle that is the
+    // bundle's own URL.
+    define: { 'import.meta.url': '__mlzoneBundleUrl' },
+    banner: { js: "const __mlzoneBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     legalComments: 'none',
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
   });
+
+  // The built-in algorithms' server runs as one child process per endpoint instance, and their training as one child
+  // process per training job (src/runtime/launch.ts): one small self-contained file each keeps a start fast and its
+  // memory small.
+  for (const entry of ['serve', 'train']) {
+    await build({
+      absWorkingDir: root,
+      entryPoints: [`src/runtime/builtin/${entry}.ts`],
+      outfile: join(root, 'dist', 'runtime', `builtin-${entry}.cjs`),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+  }
+
+  // The built-in blueprint, parsed once here (YAML parsing is ~40 ms of every start); see src/org/blueprint.ts.
+  const blueprint = await import(pathToFileURL(join(root, 'dist', 'org', 'blueprint.js')).href);
+  const text = readFileSync(blueprint.defaultBlueprintPath(), 'utf8');
+  blueprint.parseBlueprint(text); // refuse to build with an invalid default blueprint
+  writeFileSync(blueprint.prebuiltBlueprintPath(), JSON.stringify({ sha256: blueprint.blueprintSha256(text), raw: blueprint.parseBlueprintYaml(text) }));
 }
-
-// The built-in blueprint, parsed once here (YAML parsing is ~40 ms of every start); see src/org/blueprint.ts.
-const blueprint = await import(pathToFileURL(join(root, 'dist', 'org', 'blueprint.js')).href);
-const text = readFileSync(blueprint.defaultBlueprintPath(), 'utf8');
-blueprint.parseBlueprint(text); // refuse to build with an invalid default blueprint
-writeFileSync(blueprint.prebuiltBlueprintPath(), JSON.stringify({ sha256: blueprint.blueprintSha256(text), raw: blueprint.parseBlueprintYaml(text) }));
-
-await recordCodeCache();
 
 /** One real start (ephemeral, on a free loopback port) until the first 200; bin/mlzone.js writes the cache as it exits. */
 async function recordCodeCache() {
-  rmSync(codeCache, { force: true });
+  // The old cache stays until the new one replaces it (bin/mlzone.js renames it into place): an mlzone starting
+  // meanwhile still finds one.
+  const started = Date.now();
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'bin', 'mlzone.js'), 'up', '--ephemeral', '--port', String(port)], {
     env: { ...process.env, MLZONE_WRITE_CODE_CACHE: '1' },
@@ -89,7 +95,7 @@ async function recordCodeCache() {
   }
   child.kill('SIGINT');
   const code = await exited;
-  if (code !== 0 || !existsSync(codeCache)) throw new Error(`bundle.mjs: no code cache was written to ${codeCache} (exit ${code})\n${stderr}`);
+  if (code !== 0 || !existsSync(codeCache) || statSync(codeCache).mtimeMs < started - 1000) throw new Error(`bundle.mjs: no code cache was written to ${codeCache} (exit ${code})\n${stderr}`);
 }
 
 function health(port) {

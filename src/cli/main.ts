@@ -19,6 +19,7 @@ Environment variables (an option given on the command line wins):
   MLZONE_DATA_DIR         up, reset: --data-dir (default .mlzone)
   MLZONE_AUTH             up: --auth (default strict)
   MLZONE_DATABASE_URL     up: --database-url (PostgreSQL instead of SQLite)
+  MLZONE_SESSION_SECRET   up: --session-secret (default: a key derived from the blueprint)
   MLZONE_JOB_CONCURRENCY  up: --job-concurrency (default: the number of cores)
   MLZONE_PYTHON           up: --python (default /usr/bin/python3, then python3)
   MLZONE_ENDPOINT         profiles, explain, status: --endpoint (default ${DEFAULT_ENDPOINT})`,
@@ -98,7 +99,7 @@ program
 program
   .command('status')
   .description('show what a running mlzone runs: endpoints, their variants and container processes')
-  .option('--endpoint <url>', 'the running mlzone', process.env.MLZONE_ENDPOINT ?? 'http://127.0.0.1:4566')
+  .option('--endpoint <url>', 'the running mlzone (MLZONE_ENDPOINT)', defaultEndpoint())
   .option('--json', 'print the raw status')
   .action(async (opts) => {
     try {

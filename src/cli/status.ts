@@ -2,6 +2,8 @@
  * `mlzone status`: what a running mlzone runs — each endpoint's variants and their container processes (pid, port,
  * health, memory). Talks to the HTTP API only (`/_mlzone/status`).
  */
+import { getAdmin } from './endpoint.js';
+
 interface StatusResponse {
   jobs?: string[];
   endpoints: Array<{
@@ -30,7 +32,7 @@ export function formatStatus(s: StatusResponse): string {
 }
 
 export async function statusCommand(opts: { endpoint: string; json?: boolean }): Promise<number> {
-  const res = await fetch(`${opts.endpoint.replace(/\/$/, '')}/_mlzone/status`);
+  const res = await getAdmin(opts.endpoint, '/_mlzone/status');
   if (!res.ok) {
     console.error(`mlzone status: ${res.status} ${res.statusText}`);
     return 1;

@@ -40,7 +40,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  *   run more than once: keep side effects other than writes through `trx` out of it.
  *
  * @example
- * const db = openPostgres({ connectionString: process.env.MLZONE_PG! });
+ * const db = openPostgres({ connectionString: process.env.MLZONE_DATABASE_URL! });
  * await runMigrations(db, migrations);
  */
 export function openPostgres(options: PostgresOptions): Database {

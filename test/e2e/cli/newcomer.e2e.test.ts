@@ -72,7 +72,7 @@ describe('what a newcomer runs into', () => {
     }
   });
 
-  it('says which endpoint explain tried and how to start one when no mlzone answers', async () => {
+  it('says which endpoint explain and status tried and how to start one when no mlzone answers', async () => {
     // A port nothing listens on: one the system just handed out and that was closed again.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -82,11 +82,14 @@ describe('what a newcomer runs into', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`mlzone explain: no mlzone answered at http://127.0.0.1:${port} (ECONNREFUSED). Start one with \`mlzone up\``);
     expect(r.stderr).not.toContain('fetch failed');
+    const status = await cli(['status'], { MLZONE_ENDPOINT: `http://127.0.0.1:${port}` });
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain(`mlzone status: no mlzone answered at http://127.0.0.1:${port} (ECONNREFUSED). Start one with \`mlzone up\``);
   });
 
   it('lists the environment variables in --help', async () => {
     const r = await cli(['--help']);
-    for (const v of ['MLZONE_PORT', 'MLZONE_HOST', 'MLZONE_DATA_DIR', 'MLZONE_AUTH', 'MLZONE_DATABASE_URL', 'MLZONE_ENDPOINT']) expect(r.stdout).toContain(v);
+    for (const v of ['MLZONE_PORT', 'MLZONE_HOST', 'MLZONE_DATA_DIR', 'MLZONE_AUTH', 'MLZONE_DATABASE_URL', 'MLZONE_SESSION_SECRET', 'MLZONE_ENDPOINT']) expect(r.stdout).toContain(v);
     expect((await cli(['profiles', '--help'])).stdout).toContain('MLZONE_ENDPOINT');
   });
 

@@ -7,22 +7,18 @@ import {
   CloseAccountCommand,
   CreateAccountCommand,
   DescribeAccountCommand,
-  DescribeCreateAccountStatusCommand,
   ListAccountsCommand,
   ListCreateAccountStatusCommand,
-  ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
-  ListRootsCommand,
   MoveAccountCommand,
-  OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
   UpdateOrganizationalUnitCommand,
-  type CreateAccountStatus,
 } from '@aws-sdk/client-organizations';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { managementAdmin, organizations, ouId as ouAt, rootId, waitForCreateAccount } from '../support/organization.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 
@@ -30,28 +26,14 @@ let server: TestServer;
 let mgmtAdmin: Creds;
 beforeAll(async () => {
   server = await startTestServer();
-  mgmtAdmin = await assumeRole(server.url, users.orgAdmin, 'arn:aws:iam::111111111111:role/Admin');
+  mgmtAdmin = await managementAdmin(server.url);
 });
 afterAll(() => server.close());
 
-const orgs = (c: Creds) => new OrganizationsClient(clientConfig(server.url, c));
+const orgs = (c: Creds) => organizations(server.url, c);
 const PROD_BUCKET = `mlzone-prod-models-${accounts.production}`;
-
-async function waitForRequest(id: string): Promise<CreateAccountStatus> {
-  for (;;) {
-    const { CreateAccountStatus: s } = await orgs(mgmtAdmin).send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }));
-    if (s!.State !== 'IN_PROGRESS') return s!;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function ouId(name: string): Promise<string> {
-  const root = (await orgs(mgmtAdmin).send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const top = (await orgs(mgmtAdmin).send(new ListOrganizationalUnitsForParentCommand({ ParentId: root }))).OrganizationalUnits!;
-  const workloads = top.find((o) => o.Name === 'Workloads')!.Id!;
-  const under = (await orgs(mgmtAdmin).send(new ListOrganizationalUnitsForParentCommand({ ParentId: workloads }))).OrganizationalUnits!;
-  return under.find((o) => o.Name === name)!.Id!;
-}
+const waitForRequest = (id: string) => waitForCreateAccount(server.url, mgmtAdmin, id);
+const ouId = (name: string) => ouAt(server.url, mgmtAdmin, ['Workloads', name]);
 
 describe('account vending: data-science-3', () => {
   let accountId = '';
@@ -76,7 +58,7 @@ describe('account vending: data-science-3', () => {
   });
 
   it('moves into Development; its OrganizationAccountAccessRole lets the org admin create a role there', async () => {
-    const root = (await orgs(mgmtAdmin).send(new ListRootsCommand({}))).Roots![0]!.Id!;
+    const root = await rootId(server.url, mgmtAdmin);
     const development = await ouId('Development');
     await orgs(mgmtAdmin).send(new MoveAccountCommand({ AccountId: accountId, SourceParentId: root, DestinationParentId: development }));
     ds3Admin = await assumeRole(server.url, mgmtAdmin, `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`);
