@@ -7,6 +7,8 @@ const OPS = [
   'GetDataLakeSettings', 'PutDataLakeSettings', 'RegisterResource', 'DeregisterResource', 'DescribeResource', 'ListResources',
   'GrantPermissions', 'RevokePermissions', 'BatchGrantPermissions', 'BatchRevokePermissions', 'ListPermissions',
   'CreateDataCellsFilter', 'GetDataCellsFilter', 'UpdateDataCellsFilter', 'DeleteDataCellsFilter', 'ListDataCellsFilter',
+  'CreateLFTag', 'GetLFTag', 'ListLFTags', 'UpdateLFTag', 'DeleteLFTag', 'AddLFTagsToResource', 'RemoveLFTagsFromResource', 'GetResourceLFTags',
+  'SearchTablesByLFTags', 'SearchDatabasesByLFTags',
 ];
 
 export const lakeFormationAuthz: Record<string, AuthzFn> = Object.fromEntries(OPS.map((op) => [op, star(op)]));

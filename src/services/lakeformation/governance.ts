@@ -43,12 +43,14 @@ export function createGovernance(access: Access): GlueGovernance {
       if (catalogId === ctx.accountId) {
         if (await access.isAdmin(ctx, catalogId)) return true;
         const ids = [...principalIds(ctx), IAM_ALLOWED_PRINCIPALS];
-        return (await store.grants(catalogId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database);
+        if ((await store.grants(catalogId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database)) return true;
+        return access.tagVisibleDatabase(catalogId, ids, catalogId, database);
       }
       if (!(await access.shareAccepted(ctx, catalogId, database))) return false;
       if (await access.isAdmin(ctx, ctx.accountId)) return true;
       const ids = principalIds(ctx);
-      return (await store.grants(ctx.accountId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database);
+      if ((await store.grants(ctx.accountId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database)) return true;
+      return access.tagVisibleDatabase(ctx.accountId, ids, catalogId, database);
     },
     async tableVisibility(ctx, catalogId, database, table) {
       const t = await glue.table(catalogId, database, table);
