@@ -5,7 +5,9 @@ import type { Handlers } from '../../core/service.js';
 import type { BatchPermissionsFailureEntry, BatchPermissionsRequestEntry, DataCellsFilter, GrantPermissionsRequest, LakeFormationOperations, PrincipalResourcePermissions, ResourceInfo } from './api.gen.js';
 import { columnNames, principalIds, type Access } from './access.js';
 import { IAM_ALLOWED_PRINCIPALS, grantKey, validPermissions, normaliseResource, resourceView, sharedArn, type GrantResource, type StoredGrant, type StoredLocation } from './model.js';
+import type { RoleCredentialsPort } from '../../core/role-credentials.js';
 import { createLFTags } from './lf-tag-handlers.js';
+import { createVending } from './vending.js';
 import { validateRowFilter } from './row-filter.js';
 
 export const lfErrors = {
@@ -27,9 +29,10 @@ export function externalRecipient(principal: string, account: string): string | 
   return m && m[1] !== account ? m[1] : undefined;
 }
 
-export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOperations> {
+export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort): Handlers<LakeFormationOperations> {
   const { store, glue, ram } = access;
   const tags = createLFTags(access, externalRecipient);
+  const vending = createVending(access, roles);
 
   function sameAccount(ctx: RequestContext, catalogId: string | undefined): string {
     const account = catalogId ?? ctx.accountId;
@@ -194,6 +197,7 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
 
   return {
     ...tags.handlers,
+    ...vending.handlers,
     GetDataLakeSettings: async (input, ctx) => ({ DataLakeSettings: await access.settings(sameAccount(ctx, input.CatalogId)) }),
     PutDataLakeSettings: async (input, ctx) => {
       const account = sameAccount(ctx, input.CatalogId);
@@ -217,10 +221,14 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
       if (!input.UseServiceLinkedRole && !input.RoleArn) throw lfErrors.invalid('Either RoleArn or UseServiceLinkedRole must be specified.');
       const l: StoredLocation = { arn: input.ResourceArn.replace(/\/$/, ''), ...(input.RoleArn ? { roleArn: input.RoleArn } : { roleArn: `arn:aws:iam::${ctx.accountId}:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess` }), hybrid: input.HybridAccessEnabled ?? false, useServiceLinkedRole: input.UseServiceLinkedRole ?? false, updated: ctx.now };
       if (!(await store.insertLocation(ctx.accountId, l))) throw lfErrors.exists('Resource is already registered');
+      if (l.useServiceLinkedRole) await vending.syncServiceLinkedRole(ctx.accountId);
       return {};
     },
     DeregisterResource: async (input, ctx) => {
-      if (!(await store.deleteLocation(ctx.accountId, input.ResourceArn.replace(/\/$/, '')))) throw lfErrors.notFound('Entity not found');
+      const arn = input.ResourceArn.replace(/\/$/, '');
+      const old = (await store.locations(ctx.accountId)).find((x) => x.arn === arn);
+      if (!old || !(await store.deleteLocation(ctx.accountId, arn))) throw lfErrors.notFound('Entity not found');
+      if (old.useServiceLinkedRole) await vending.syncServiceLinkedRole(ctx.accountId);
       return {};
     },
     DescribeResource: async (input, ctx) => {
