@@ -26,7 +26,7 @@ import {
   SearchTablesByLFTagsCommand,
   UpdateLFTagCommand,
 } from '@aws-sdk/client-lakeformation';
-import { GetResourceSharesCommand, ListResourcesCommand, RAMClient } from '@aws-sdk/client-ram';
+import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand, ListResourcesCommand, RAMClient } from '@aws-sdk/client-ram';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCustomersParquet } from '../../../src/query/test-support.js';
@@ -49,9 +49,9 @@ const lf = (c: Creds) => new LakeFormationClient(clientConfig(server.url, c));
 const customers = { Table: { DatabaseName: 'tagged', Name: 'customers' } };
 const archive = { Table: { DatabaseName: 'tagged', Name: 'archive' } };
 
-async function query(c: Creds, sql: string): Promise<{ execution: QueryExecution; rows: string[][] }> {
+async function query(c: Creds, sql: string, results = `mlzone-raw-${LAKE}`): Promise<{ execution: QueryExecution; rows: string[][] }> {
   const athena = new AthenaClient(clientConfig(server.url, c));
-  const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://mlzone-raw-${LAKE}/athena/` } }));
+  const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://${results}/athena/` } }));
   for (;;) {
     const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
     const state = QueryExecution!.Status!.State!;
@@ -251,6 +251,37 @@ describe('LF-Tags', () => {
     // The consumer account sees the owner's tags it was granted, as foreign tags.
     const foreign = await lf(ds1Admin).send(new ListLFTagsCommand({ ResourceShareType: 'FOREIGN' }));
     expect(foreign.LFTags).toEqual([{ CatalogId: LAKE, TagKey: 'team', TagValues: ['sales'] }]);
+  });
+
+  it("the consumer account's admin links the shared table and grants its scientist by the owner's tags", async () => {
+    await lf(ds1Admin).send(
+      new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(DS1, 'OrganizationAccountAccessRole') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
+    );
+    const ram = new RAMClient(clientConfig(server.url, ds1Admin));
+    for (const inv of (await ram.send(new GetResourceShareInvitationsCommand({}))).resourceShareInvitations ?? []) {
+      if (inv.status === 'PENDING') await ram.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitationArn }));
+    }
+    const glue = new GlueClient(clientConfig(server.url, ds1Admin));
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'lake' } }));
+    await glue.send(new CreateTableCommand({ DatabaseName: 'lake', TableInput: { Name: 'customers', TargetTable: { CatalogId: LAKE, DatabaseName: 'tagged', Name: 'customers' } } }));
+    const scientistRole = { DataLakePrincipalIdentifier: role(DS1, 'DataScientist') };
+    await lf(ds1Admin).send(new GrantPermissionsCommand({ Principal: scientistRole, Resource: { Table: { DatabaseName: 'lake', Name: 'customers' } }, Permissions: ['DESCRIBE'] }));
+    const scientist = await assumeRole(server.url, users.ds1Scientist, role(DS1, 'DataScientist'));
+    const results = `sagemaker-us-east-1-${DS1}`;
+    const before = await query(scientist, 'SELECT id FROM lake.customers', results);
+    expect(before.execution.Status?.StateChangeReason).toMatch(/TABLE_NOT_FOUND/);
+    // The consumer grants by the owner's LF-Tags (CatalogId of the owner), within what the owner granted its account.
+    await lf(ds1Admin).send(
+      new GrantPermissionsCommand({ Principal: scientistRole, Resource: { LFTagPolicy: { CatalogId: LAKE, ResourceType: 'TABLE', Expression: [{ TagKey: 'team', TagValues: ['sales'] }] } }, Permissions: ['SELECT'] }),
+    );
+    const star = await query(scientist, 'SELECT * FROM lake.customers ORDER BY id', results);
+    expect(star.execution.Status?.StateChangeReason).toBeUndefined();
+    expect(star.rows[0]).toEqual(['id', 'name', 'region', 'ssn', 'spend']);
+    expect(star.rows.length).toBe(5);
+    // The owner's tag catalog decides: a key it does not define is refused.
+    await expect(
+      lf(ds1Admin).send(new GrantPermissionsCommand({ Principal: scientistRole, Resource: { LFTagPolicy: { CatalogId: LAKE, ResourceType: 'TABLE', Expression: [{ TagKey: 'nope', TagValues: ['x'] }] } }, Permissions: ['SELECT'] })),
+    ).rejects.toMatchObject({ name: 'EntityNotFoundException' });
   });
 
   it('deleting a tag removes it from resources and drops the grants that named it', async () => {
