@@ -113,7 +113,7 @@ export function createAccess(deps: AccessDeps) {
       }
       const reads = g.permissions.includes('SELECT') || g.permissions.includes('ALL');
       const others = (g.permissions.includes('ALL') ? TABLE_PERMISSIONS_BUT_SELECT : g.permissions).filter((p) => p !== 'SELECT');
-      if (tableMatch && others.length) out.push({ ...derived, resource: table, permissions: others, grantOption: g.grantOption.filter((p) => others.includes(p)) });
+      if (tableMatch && others.length) out.push({ ...derived, resource: table, permissions: others, grantOption: g.grantOption.filter((p) => others.includes(p)), someColumnsUnmatched: true });
       if (reads && cols.length) out.push({ ...derived, resource: { ...table, kind: 'columns', include: cols }, permissions: ['SELECT'], grantOption: [] });
     }
     return out;

@@ -63,7 +63,9 @@ export function createGovernance(access: Access): GlueGovernance {
       if (catalogId === ctx.accountId) {
         if (admin) return 'all';
         const grants = await access.grantsFor(ctx.accountId, principalIds(ctx), catalogId, database, table);
-        if (grants.some((g) => g.resource.kind === 'table' && g.permissions.some((p) => p !== 'SELECT'))) return 'all';
+        // A table permission other than SELECT shows every column, unless it comes from an LF-Tag policy: then the
+        // columns whose tags do not match stay hidden (the SELECT cells below name the matching ones).
+        if (grants.some((g) => g.resource.kind === 'table' && !g.someColumnsUnmatched && g.permissions.some((p) => p !== 'SELECT'))) return 'all';
         const cells = await access.cells(grants, ctx.accountId, t);
         if (cells.length) return new Set(cells.flatMap((c) => c.columns));
         return grants.length ? new Set() : 'hidden';

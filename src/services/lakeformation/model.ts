@@ -30,6 +30,8 @@ export interface StoredGrant {
   shareArn?: string;
   /** Set on a grant derived from an LFTagPolicy grant for one resource: the policy, for `mlzone explain`. */
   readonly tagPolicy?: string;
+  /** Set on a table grant derived from an LF-Tag policy whose expression some of the table's columns do not match. */
+  readonly someColumnsUnmatched?: boolean;
   updated: number;
   updatedBy: string;
 }

@@ -8,7 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
-import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
   AddLFTagsToResourceCommand,
   CreateLFTagCommand,
@@ -22,6 +22,7 @@ import {
   PutDataLakeSettingsCommand,
   RegisterResourceCommand,
   RemoveLFTagsFromResourceCommand,
+  RevokePermissionsCommand,
   SearchDatabasesByLFTagsCommand,
   SearchTablesByLFTagsCommand,
   UpdateLFTagCommand,
@@ -205,6 +206,11 @@ describe('LF-Tags', () => {
     const other = await query(analyst, 'SELECT id FROM tagged.archive');
     expect(other.execution.Status?.State).toBe('FAILED');
     expect(other.execution.Status?.StateChangeReason).toMatch(/TABLE_NOT_FOUND/);
+    // Glue's metadata is filtered the same way: the matching columns of the matching tables.
+    const glue = new GlueClient(clientConfig(server.url, analyst));
+    const meta = await glue.send(new GetTableCommand({ DatabaseName: 'tagged', Name: 'customers' }));
+    expect(meta.Table!.StorageDescriptor!.Columns!.map((c) => c.Name)).toEqual(['id', 'name', 'region', 'spend']);
+    expect((await glue.send(new GetTablesCommand({ DatabaseName: 'tagged' }))).TableList!.map((t) => t.Name)).toEqual(['customers']);
     const listed = await lf(lakeAdmin).send(new ListPermissionsCommand({ ResourceType: 'LF_TAG_POLICY_TABLE' }));
     expect(listed.PrincipalResourcePermissions!.map((p) => [p.Principal?.DataLakePrincipalIdentifier, p.Resource?.LFTagPolicy?.Expression])).toEqual([
       [ANALYST, [{ TagKey: 'classification', TagValues: ['public'] }]],
@@ -278,6 +284,11 @@ describe('LF-Tags', () => {
     expect(star.execution.Status?.StateChangeReason).toBeUndefined();
     expect(star.rows[0]).toEqual(['id', 'name', 'region', 'ssn', 'spend']);
     expect(star.rows.length).toBe(5);
+    // Revoking the owner's tag policy grant to the account ends the consumer's access on the next query.
+    const ownerGrant = { Principal: { DataLakePrincipalIdentifier: DS1 }, Resource: { LFTagPolicy: { ResourceType: 'TABLE' as const, Expression: [{ TagKey: 'team', TagValues: ['sales'] }] } } };
+    await lf(lakeAdmin).send(new RevokePermissionsCommand({ ...ownerGrant, Permissions: ['SELECT', 'DESCRIBE'] }));
+    expect((await query(scientist, 'SELECT id FROM lake.customers', results)).execution.Status?.StateChangeReason).toMatch(/TABLE_NOT_FOUND/);
+    await lf(lakeAdmin).send(new GrantPermissionsCommand({ ...ownerGrant, Permissions: ['SELECT', 'DESCRIBE'] }));
     // The owner's tag catalog decides: a key it does not define is refused.
     await expect(
       lf(ds1Admin).send(new GrantPermissionsCommand({ Principal: scientistRole, Resource: { LFTagPolicy: { CatalogId: LAKE, ResourceType: 'TABLE', Expression: [{ TagKey: 'nope', TagValues: ['x'] }] } }, Permissions: ['SELECT'] })),
