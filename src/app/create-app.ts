@@ -22,6 +22,7 @@ import { createOamService, type OamLinks } from '../services/oam/index.js';
 import { createAthenaService } from '../services/athena/index.js';
 import { createGlueService } from '../services/glue/index.js';
 import { createLakeFormationService } from '../services/lakeformation/index.js';
+import type { RoleCredentialsPort } from '../core/role-credentials.js';
 import { createRamService } from '../services/ram/index.js';
 import { createEphemeralBlobStore, createFsBlobStore, type BlobStore } from '../persistence/blob/index.js';
 import { createCloudTrailService } from '../services/cloudtrail/index.js';
@@ -234,7 +235,35 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // caller sees (Glue's metadata answers through `govern`, Athena's views through `catalog`).
     const glue = createGlueService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
     const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) } });
-    const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake });
+    // Lake Formation's credential vending: the service assumes a location's registered role through STS (the
+    // role's trust policy decides) and keeps its service-linked role, as AWS does.
+    const lakeRoles: RoleCredentialsPort = {
+      async assume({ roleArn, service, sessionName, policy, durationSeconds, sourceAccount }) {
+        const out = await internalLate().call<{ Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date } }>({
+          service: 'sts',
+          operation: 'AssumeRole',
+          input: { RoleArn: roleArn, RoleSessionName: sessionName, Policy: policy, DurationSeconds: durationSeconds },
+          principal: servicePrincipal(service),
+          via: { sourceAccount, calledVia: [service] },
+        });
+        const c = out.Credentials;
+        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration).getTime() };
+      },
+      async serviceLinkedRole({ account, service, roleName, policyName, policy }) {
+        const role =
+          (await iam.directory.getRole(account, roleName)) ??
+          (await iam.seeder.createRole({
+            accountId: account,
+            roleName,
+            path: `/aws-service-role/${service}/`,
+            assumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] }),
+            description: `Service-linked role of ${service}`,
+          }));
+        await iam.seeder.putRolePolicy({ accountId: account, roleName, policyName, document: policy });
+        return role.arn;
+      },
+    };
+    const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake, roles: lakeRoles });
     glue.govern(lakeformation.governance, (owner) => ram.lake.consumersOf(owner));
     // Athena reads the lake's files and writes results through S3 as the caller; the catalog port is the lake's.
     const athena = createAthenaService({ db, clock, catalog: config.catalog ?? lakeformation.catalog, objects: s3.files, internal: internalLate, log: (msg) => config.log?.(msg) });

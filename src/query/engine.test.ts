@@ -139,3 +139,19 @@ describe('Trino dialect', () => {
     expect(r.rows).toEqual([['0', '7', 'true', '5', '3']]);
   });
 });
+
+describe('what decided each table (mlzone explain)', () => {
+  it('a result names the grant that decided every table read', async () => {
+    const r = await run(NO_SSN, 'SELECT c.id FROM customers c JOIN customers_csv d ON c.id = d.id');
+    expect(r.tableAccess).toEqual(['sales.customers: fake grant', 'sales.customers_csv: fake grant']);
+  });
+
+  it('a failure keeps the decisions made before it, and the catalog wording of a missing grant', async () => {
+    const column = await failure(NO_SSN, 'SELECT ssn FROM customers');
+    expect(column.reason).toMatch(/COLUMN_NOT_FOUND/);
+    expect(column.tableAccess).toEqual(['sales.customers: fake grant']);
+    const missing = await failure(NOBODY, 'SELECT id FROM customers');
+    expect(missing.reason).toMatch(/TABLE_NOT_FOUND/);
+    expect(missing.tableAccess).toEqual(['sales.customers: Table sales.customers not found']);
+  });
+});

@@ -42,6 +42,8 @@ export interface QueryResult {
   readonly rows: readonly (readonly (string | null)[])[];
   readonly dataScannedInBytes: number;
   readonly engineMillis: number;
+  /** Per table read, `db.table: <the grant that decided>` (ReadableTable.decidedBy), for `mlzone explain`. */
+  readonly tableAccess: readonly string[];
 }
 
 export interface QueryRequest {
@@ -175,7 +177,7 @@ export class QueryEngine {
     };
   }
 
-  private async resolve(ctx: RequestContext, req: QueryRequest): Promise<ResolvedRef[]> {
+  private async resolve(ctx: RequestContext, req: QueryRequest, decided: string[]): Promise<ResolvedRef[]> {
     const { gated } = req;
     const contextDb = (req.database ?? 'default').toLowerCase();
     const out = new Map<string, ResolvedRef>();
@@ -190,8 +192,11 @@ export class QueryEngine {
       try {
         const readable = await this.catalog.resolveTable(ctx, schema, table);
         out.set(key, { schema, table, readable });
+        decided.push(`${key}: ${readable.decidedBy}`);
       } catch (e) {
         if (!(e instanceof CatalogLookupError)) throw e;
+        // The catalog's own wording names the missing grant; the client gets Athena's.
+        decided.push(`${key}: ${e.message}`);
         if (e.kind === 'SCHEMA_NOT_FOUND') throw failures.schemaNotFound(gated.sql, ref.offset, schema);
         throw failures.tableNotFound(gated.sql, ref.offset, `${CATALOG}.${schema}.${table}`);
       }
@@ -200,8 +205,18 @@ export class QueryEngine {
   }
 
   private async execute(ctx: RequestContext, req: QueryRequest, onConnection: (c: DuckDBConnection) => void, isCancelled: () => boolean): Promise<QueryResult> {
+    const decided: string[] = [];
+    try {
+      return { ...(await this.executeResolved(ctx, req, decided, onConnection, isCancelled)), tableAccess: decided };
+    } catch (e) {
+      if (e instanceof QueryFailure) e.tableAccess = decided;
+      throw e;
+    }
+  }
+
+  private async executeResolved(ctx: RequestContext, req: QueryRequest, decided: string[], onConnection: (c: DuckDBConnection) => void, isCancelled: () => boolean): Promise<Omit<QueryResult, 'tableAccess'>> {
     const begun = performance.now();
-    const refs = await this.resolve(ctx, req);
+    const refs = await this.resolve(ctx, req, decided);
     // Row filters come from the catalog; they are checked like the query before they reach any SQL.
     for (const r of refs) {
       const names = [...r.readable.table.columns, ...r.readable.table.partitionKeys].map((c) => c.name);

@@ -4,6 +4,8 @@
  * StartQueryExecution itself answers InvalidRequestException / MALFORMED_QUERY.
  */
 export class QueryFailure extends Error {
+  /** For `mlzone explain`: per table read, the Lake Formation grant (or missing grant) that decided, when known. */
+  tableAccess: readonly string[] = [];
   constructor(
     readonly reason: string,
     readonly errorCategory: 1 | 2 | 3,

@@ -32,6 +32,13 @@ import { createGlueService } from '../../src/services/glue/index.js';
 import { createLakeFormationService } from '../../src/services/lakeformation/index.js';
 import { createRamService } from '../../src/services/ram/index.js';
 import type { ContainerRuntime } from '../../src/runtime/types.js';
+import type { RoleCredentialsPort } from '../../src/core/role-credentials.js';
+
+/** The survey only asks each operation what it authorizes; Lake Formation's credential vending never runs here. */
+const noRoleCredentials: RoleCredentialsPort = {
+  assume: () => Promise.reject(new Error('no credential vending in the declarations survey')),
+  serviceLinkedRole: () => Promise.reject(new Error('no credential vending in the declarations survey')),
+};
 
 /** No container ever starts here: the declarations are checked, not the deployments. */
 const noContainers: ContainerRuntime = {
@@ -100,7 +107,7 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
     const cloudwatch = createCloudWatchService({ db, clock });
     const glue = createGlueService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
     const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) } });
-    const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake });
+    const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake, roles: noRoleCredentials });
     glue.govern(lakeformation.governance, (owner) => ram.lake.consumersOf(owner));
     const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations, ...glue.migrations, ...ram.migrations, ...lakeformation.migrations];
     if (options.migrate !== false) await runMigrations(db, migrations);

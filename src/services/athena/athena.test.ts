@@ -10,7 +10,8 @@ import { runMigrations } from '../../persistence/migrate.js';
 import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
 // eslint-disable-next-line no-restricted-imports -- tests need a concrete backend; in production only app/ picks one
 import { openSqlite } from '../../persistence/sqlite/index.js';
-import { ctxAs } from '../../query/test-support.js';
+import { FakeCatalog } from '../../query/fake-catalog.js';
+import { ctxAs, parquetTable } from '../../query/test-support.js';
 import { createAthenaService } from './index.js';
 import { createAthenaStore } from './store.js';
 
@@ -78,3 +79,23 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('what decided a query (mlzone explain)', () => {
+  it("keeps, per table, the catalog's reason with the finished query", async () => {
+    const db = openSqlite({ file: ':memory:' });
+    const catalog = new FakeCatalog();
+    catalog.put({ table: parquetTable('s3://lake/customers/'), access: { 'arn:aws:iam::111111111111:role/Other': 'all' } });
+    const athena = createAthenaService({ db, clock: fixedClock(Date.UTC(2026, 0, 1)), catalog, objects: { objectFiles: async () => [] }, internal: () => { throw new Error('no S3 in this test'); } });
+    try {
+      await runMigrations(db, athena.migrations);
+      const ctx = ctxAs('arn:aws:iam::111111111111:role/R');
+      const out = (await athena.definition.handlers.StartQueryExecution!({ QueryString: 'SELECT id FROM sales.customers', ResultConfiguration: { OutputLocation: 's3://results/x/' } }, ctx)) as { QueryExecutionId: string };
+      await athena.settle();
+      expect(await athena.tableAccess(ctx.accountId, ctx.region, out.QueryExecutionId)).toEqual(['sales.customers: Table sales.customers not found']);
+      expect(await athena.tableAccess(ctx.accountId, ctx.region, 'nope')).toBeUndefined();
+    } finally {
+      await athena.close();
+      await db.close();
+    }
+  });
+});

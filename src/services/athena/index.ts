@@ -48,6 +48,11 @@ export interface AthenaService {
   settle(): Promise<void>;
   /** Cancels the queries still executing and waits for them (before the database closes). */
   close(): Promise<void>;
+  /**
+   * For `mlzone explain`: per table a finished query read (or failed to), the Lake Formation grant or missing grant
+   * that decided; undefined for an unknown query.
+   */
+  tableAccess(accountId: string, region: string, queryExecutionId: string): Promise<readonly string[] | undefined>;
 }
 
 export function createAthenaService(deps: AthenaDeps): AthenaService {
@@ -61,6 +66,10 @@ export function createAthenaService(deps: AthenaDeps): AthenaService {
     definition: { name: 'athena', handlers: handlers as ServiceDefinition['handlers'], authz: createAthenaAuthz(store) },
     migrations: athenaMigrations,
     recover: () => failInterrupted(env),
+    tableAccess: async (accountId, region, id) => {
+      const q = await store.query(accountId, region, id);
+      return q && (q.tableAccess ?? []);
+    },
     async settle() {
       while (tasks.size > 0) await Promise.allSettled([...tasks]);
     },

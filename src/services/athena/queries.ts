@@ -101,15 +101,15 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         const message = `Access denied when writing output to url: ${q.outputLocation} . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key (${why})`;
-        await finish(runningRecord, { state: 'FAILED', stateChangeReason: message, error: { category: 2, type: 401, retryable: false, message }, engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes });
+        await finish(runningRecord, { state: 'FAILED', stateChangeReason: message, error: { category: 2, type: 401, retryable: false, message }, engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes, tableAccess: result.tableAccess });
         return;
       }
-      await finish(runningRecord, { state: 'SUCCEEDED', engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes, columns: result.columns, rowCount: result.rows.length });
+      await finish(runningRecord, { state: 'SUCCEEDED', engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes, columns: result.columns, rowCount: result.rows.length, tableAccess: result.tableAccess });
     } catch (e) {
       if (e instanceof QueryCancelled) {
         await finish(q, { state: 'CANCELLED', stateChangeReason: 'Query cancelled by user' });
       } else if (e instanceof QueryFailure) {
-        await finish(q, { state: 'FAILED', stateChangeReason: e.reason, error: { category: e.errorCategory, type: e.errorType, retryable: e.errorCategory === 3, message: e.reason } });
+        await finish(q, { state: 'FAILED', stateChangeReason: e.reason, error: { category: e.errorCategory, type: e.errorType, retryable: e.errorCategory === 3, message: e.reason }, tableAccess: e.tableAccess });
       } else {
         env.log?.(`athena: query ${q.id} failed unexpectedly: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         const message = 'GENERIC_INTERNAL_ERROR: ' + (e instanceof Error ? e.message : String(e));

@@ -29,6 +29,8 @@ export interface QueryRecord {
   readonly dataScannedInBytes?: number;
   readonly columns?: readonly ResultColumn[];
   readonly rowCount?: number;
+  /** Per table read, the Lake Formation grant (or missing grant) that decided (`mlzone explain`). */
+  readonly tableAccess?: readonly string[];
 }
 
 export type ResourceKind = 'workgroup' | 'named_query' | 'prepared_statement';

@@ -9,6 +9,7 @@ import type { CellGrant } from '../../core/data-catalog.js';
 import type { GlueCatalog, GlueTable } from '../glue/index.js';
 import type { LakeShares } from '../ram/index.js';
 import type { DataLakeSettings } from './api.gen.js';
+import { columnTags, expressionText, matches, tableTags, type AssignedTags, type TagSet } from './lf-tags.js';
 import { IAM_ALLOWED_PRINCIPALS, type GrantResource, type StoredGrant } from './model.js';
 import type { LakeFormationStore } from './store.js';
 
@@ -48,8 +49,12 @@ function describe(g: StoredGrant, account: string): string {
   const r = g.resource;
   const name = 'database' in r ? `${r.catalogId}:${r.database}${'table' in r ? `.${r.table}` : ''}` : r.catalogId;
   const what = r.kind === 'columns' ? (r.include ? `columns (${r.include.join(', ')}) of ` : `all columns except (${(r.exclude ?? []).join(', ')}) of `) : r.kind === 'filter' ? `data cells filter ${r.name} on ` : '';
-  return `${g.permissions.join('+')} on ${what}${name} granted to ${g.principal} in ${account}`;
+  const through = g.tagPolicy ? ` through ${g.tagPolicy}` : '';
+  return `${g.permissions.join('+')} on ${what}${name}${through} granted to ${g.principal} in ${account}`;
 }
+
+const TABLE_PERMISSIONS_BUT_SELECT = ['ALTER', 'DROP', 'DELETE', 'INSERT', 'DESCRIBE'];
+const isTablePolicy = (g: StoredGrant, catalogId: string) => g.resource.kind === 'tagpolicy' && g.resource.resourceType === 'TABLE' && g.resource.catalogId === catalogId;
 
 export function createAccess(deps: AccessDeps) {
   const { store, glue, ram } = deps;
@@ -72,8 +77,82 @@ export function createAccess(deps: AccessDeps) {
     return (await store.grants(catalogId)).some((g) => g.principal === IAM_ALLOWED_PRINCIPALS && onTable(g.resource, catalogId, database, table));
   }
 
+  /** The LF-Tags on a table of `catalogId`, its database and its columns (column names lower case). */
+  async function assignedTags(catalogId: string, database: string, table?: string): Promise<AssignedTags> {
+    const list = (await store.tagAssignments(catalogId)).filter((a) => a.database === database);
+    const columns: Record<string, TagSet> = {};
+    for (const a of list) if (table !== undefined && a.table === table && a.column !== undefined) columns[a.column] = a.tags;
+    return {
+      database: list.find((a) => a.table === undefined)?.tags ?? {},
+      table: (table !== undefined && list.find((a) => a.table === table && a.column === undefined)?.tags) || {},
+      columns,
+    };
+  }
+
+  /**
+   * LFTagPolicy TABLE grants among `grants` turned into grants on table `t` (reference §3.7: expand tags to named
+   * resources first): the whole table when it and all its columns match; else its non-SELECT permissions when the
+   * table matches, and SELECT on the columns whose own (inherited) tags match.
+   */
+  async function tagGrantsOnTable(grants: readonly StoredGrant[], t: GlueTable): Promise<StoredGrant[]> {
+    const owner = t.CatalogId!;
+    const policies = grants.filter((g) => isTablePolicy(g, owner));
+    if (!policies.length) return [];
+    const tags = await assignedTags(owner, t.DatabaseName!, t.Name);
+    const all = columnNames(t);
+    const out: StoredGrant[] = [];
+    const table: GrantResource = { kind: 'table', catalogId: owner, database: t.DatabaseName!, table: t.Name };
+    for (const g of policies) {
+      const e = (g.resource as Extract<GrantResource, { kind: 'tagpolicy' }>).expression;
+      const derived = { principal: g.principal, updated: g.updated, updatedBy: g.updatedBy, tagPolicy: `LF-Tag policy TABLE ${expressionText(e)}` };
+      const tableMatch = matches(e, tableTags(tags));
+      const cols = all.filter((c) => matches(e, columnTags(tags, c.toLowerCase())));
+      if (tableMatch && cols.length === all.length) {
+        out.push({ ...derived, resource: table, permissions: [...g.permissions], grantOption: [...g.grantOption] });
+        continue;
+      }
+      const reads = g.permissions.includes('SELECT') || g.permissions.includes('ALL');
+      const others = (g.permissions.includes('ALL') ? TABLE_PERMISSIONS_BUT_SELECT : g.permissions).filter((p) => p !== 'SELECT');
+      if (tableMatch && others.length) out.push({ ...derived, resource: table, permissions: others, grantOption: g.grantOption.filter((p) => others.includes(p)), someColumnsUnmatched: true });
+      if (reads && cols.length) out.push({ ...derived, resource: { ...table, kind: 'columns', include: cols }, permissions: ['SELECT'], grantOption: [] });
+    }
+    return out;
+  }
+
+  /** Grants of `principals` in `account` on a table, those derived from LF-Tag policies included. */
   async function grantsFor(account: string, principals: readonly string[], catalogId: string, database: string, table: string): Promise<StoredGrant[]> {
-    return (await store.grants(account)).filter((g) => principals.includes(g.principal) && onTable(g.resource, catalogId, database, table));
+    const mine = (await store.grants(account)).filter((g) => principals.includes(g.principal));
+    return withTagGrants(mine, catalogId, database, table);
+  }
+
+  async function withTagGrants(grants: readonly StoredGrant[], catalogId: string, database: string, table: string): Promise<StoredGrant[]> {
+    const direct = grants.filter((g) => onTable(g.resource, catalogId, database, table));
+    if (!grants.some((g) => isTablePolicy(g, catalogId))) return direct;
+    const t = await glue.table(catalogId, database, table);
+    if (!t || t.TargetTable) return direct;
+    return [...direct, ...(await tagGrantsOnTable(grants, t))];
+  }
+
+  /**
+   * A database of `catalogId` is visible through LF-Tags: an LFTagPolicy DATABASE grant matches its tags, or an
+   * LFTagPolicy TABLE grant matches one of its tables or columns.
+   */
+  async function tagVisibleDatabase(account: string, principals: readonly string[], catalogId: string, database: string): Promise<boolean> {
+    const policies = (await store.grants(account)).filter((g) => principals.includes(g.principal) && g.resource.kind === 'tagpolicy' && g.resource.catalogId === catalogId);
+    if (!policies.length) return false;
+    const assignments = (await store.tagAssignments(catalogId)).filter((a) => a.database === database);
+    const dbTags = assignments.find((a) => a.table === undefined)?.tags ?? {};
+    const tableNames = [...new Set(assignments.flatMap((a) => (a.table !== undefined ? [a.table] : [])))];
+    for (const g of policies) {
+      const r = g.resource as Extract<GrantResource, { kind: 'tagpolicy' }>;
+      if (matches(r.expression, dbTags)) return true;
+      if (r.resourceType !== 'TABLE') continue;
+      for (const table of tableNames) {
+        const tags = await assignedTags(catalogId, database, table);
+        if (matches(r.expression, tableTags(tags)) || Object.keys(tags.columns).some((c) => matches(r.expression, columnTags(tags, c)))) return true;
+      }
+    }
+    return false;
   }
 
   /** The SELECT grants among `grants` as cells over the table's columns. */
@@ -126,7 +205,7 @@ export function createAccess(deps: AccessDeps) {
   /** What the owner granted the consumer's account (or, cross-account version 3+, the caller directly). */
   async function ownerLevel(ctx: RequestContext, t: GlueTable): Promise<{ account: DecidedCells[]; direct: DecidedCells[]; anyGrant: boolean }> {
     const owner = t.CatalogId!;
-    const grants = (await store.grants(owner)).filter((g) => onTable(g.resource, owner, t.DatabaseName!, t.Name));
+    const grants = await withTagGrants(await store.grants(owner), owner, t.DatabaseName!, t.Name);
     const toAccount = grants.filter((g) => g.principal === ctx.accountId || g.principal.startsWith('arn:aws:organizations::'));
     const direct = grants.filter((g) => principalIds(ctx).includes(g.principal));
     return { account: await cells(toAccount, owner, t), direct: await cells(direct, owner, t), anyGrant: toAccount.length + direct.length > 0 };
@@ -160,7 +239,7 @@ export function createAccess(deps: AccessDeps) {
     });
   }
 
-  return { settings, isAdmin, iamMode, grantsFor, cells, intersect, effective, anyPermission, shareAccepted, ownerLevel, registered, glue, store, ram };
+  return { settings, isAdmin, iamMode, grantsFor, assignedTags, tagVisibleDatabase, cells, intersect, effective, anyPermission, shareAccepted, ownerLevel, registered, glue, store, ram };
 }
 
 export type Access = ReturnType<typeof createAccess>;

@@ -7,6 +7,18 @@ const OPS = [
   'GetDataLakeSettings', 'PutDataLakeSettings', 'RegisterResource', 'DeregisterResource', 'DescribeResource', 'ListResources',
   'GrantPermissions', 'RevokePermissions', 'BatchGrantPermissions', 'BatchRevokePermissions', 'ListPermissions',
   'CreateDataCellsFilter', 'GetDataCellsFilter', 'UpdateDataCellsFilter', 'DeleteDataCellsFilter', 'ListDataCellsFilter',
+  'CreateLFTag', 'GetLFTag', 'ListLFTags', 'UpdateLFTag', 'DeleteLFTag', 'AddLFTagsToResource', 'RemoveLFTagsFromResource', 'GetResourceLFTags',
+  'SearchTablesByLFTags', 'SearchDatabasesByLFTags',
 ];
 
-export const lakeFormationAuthz: Record<string, AuthzFn> = Object.fromEntries(OPS.map((op) => [op, star(op)]));
+/**
+ * Credential vending needs `lakeformation:GetDataAccess`, which every reader of LF data holds, besides the
+ * operation's own action where the Service Authorization Reference lists one.
+ */
+const vending = (op?: string): AuthzFn => () => [...(op ? [{ action: `lakeformation:${op}`, resource: '*' }] : []), { action: 'lakeformation:GetDataAccess', resource: '*' }];
+
+export const lakeFormationAuthz: Record<string, AuthzFn> = {
+  ...Object.fromEntries(OPS.map((op) => [op, star(op)])),
+  GetTemporaryGlueTableCredentials: vending('GetTemporaryGlueTableCredentials'),
+  GetTemporaryDataLocationCredentials: vending(),
+};

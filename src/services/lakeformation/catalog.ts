@@ -119,6 +119,7 @@ export function createCatalogPort(access: Access): DataCatalogPort {
   async function visibleDatabase(ctx: RequestContext, name: string): Promise<boolean> {
     if (await access.isAdmin(ctx, ctx.accountId)) return true;
     const ids = new Set([...principalIds(ctx), 'IAM_ALLOWED_PRINCIPALS']);
-    return (await access.store.grants(ctx.accountId)).some((g) => ids.has(g.principal) && g.resource.catalogId === ctx.accountId && 'database' in g.resource && g.resource.database === name);
+    if ((await access.store.grants(ctx.accountId)).some((g) => ids.has(g.principal) && g.resource.catalogId === ctx.accountId && 'database' in g.resource && g.resource.database === name)) return true;
+    return access.tagVisibleDatabase(ctx.accountId, [...ids], ctx.accountId, name);
   }
 }

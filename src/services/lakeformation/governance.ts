@@ -44,12 +44,14 @@ export function createGovernance(access: Access): GlueGovernance {
       if (catalogId === ctx.accountId) {
         if (await access.isAdmin(ctx, catalogId)) return true;
         const ids = [...principalIds(ctx), IAM_ALLOWED_PRINCIPALS];
-        return (await store.grants(catalogId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database);
+        if ((await store.grants(catalogId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database)) return true;
+        return access.tagVisibleDatabase(catalogId, ids, catalogId, database);
       }
       if (!(await access.shareAccepted(ctx, catalogId, database))) return false;
       if (await access.isAdmin(ctx, ctx.accountId)) return true;
       const ids = principalIds(ctx);
-      return (await store.grants(ctx.accountId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database);
+      if ((await store.grants(ctx.accountId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database)) return true;
+      return access.tagVisibleDatabase(ctx.accountId, ids, catalogId, database);
     },
     async tableVisibility(ctx, catalogId, database, table) {
       const t = await glue.table(catalogId, database, table);
@@ -62,7 +64,9 @@ export function createGovernance(access: Access): GlueGovernance {
       if (catalogId === ctx.accountId) {
         if (admin) return 'all';
         const grants = await access.grantsFor(ctx.accountId, principalIds(ctx), catalogId, database, table);
-        if (grants.some((g) => g.resource.kind === 'table' && g.permissions.some((p) => p !== 'SELECT'))) return 'all';
+        // A table permission other than SELECT shows every column, unless it comes from an LF-Tag policy: then the
+        // columns whose tags do not match stay hidden (the SELECT cells below name the matching ones).
+        if (grants.some((g) => g.resource.kind === 'table' && !g.someColumnsUnmatched && g.permissions.some((p) => p !== 'SELECT'))) return 'all';
         const cells = await access.cells(grants, ctx.accountId, t);
         if (cells.length) return new Set(cells.flatMap((c) => c.columns));
         return grants.length ? new Set() : 'hidden';

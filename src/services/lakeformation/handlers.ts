@@ -4,7 +4,10 @@ import { keysetPage } from '../../core/pagination.js';
 import type { Handlers } from '../../core/service.js';
 import type { BatchPermissionsFailureEntry, BatchPermissionsRequestEntry, DataCellsFilter, GrantPermissionsRequest, LakeFormationOperations, PrincipalResourcePermissions, ResourceInfo } from './api.gen.js';
 import { columnNames, principalIds, type Access } from './access.js';
-import { IAM_ALLOWED_PRINCIPALS, VALID_PERMISSIONS, grantKey, normaliseResource, resourceView, sharedArn, type GrantResource, type StoredGrant, type StoredLocation } from './model.js';
+import { IAM_ALLOWED_PRINCIPALS, grantKey, validPermissions, normaliseResource, resourceView, sharedArn, type GrantResource, type StoredGrant, type StoredLocation } from './model.js';
+import type { RoleCredentialsPort } from '../../core/role-credentials.js';
+import { createLFTags } from './lf-tag-handlers.js';
+import { createVending } from './vending.js';
 import { validateRowFilter } from './row-filter.js';
 
 export const lfErrors = {
@@ -18,7 +21,7 @@ export const lfErrors = {
 const ACCOUNT = /^\d{12}$/;
 
 /** The account (or organization / OU) a principal belongs to, when it is outside `account`. */
-function externalRecipient(principal: string, account: string): string | undefined {
+export function externalRecipient(principal: string, account: string): string | undefined {
   if (principal === IAM_ALLOWED_PRINCIPALS) return undefined;
   if (ACCOUNT.test(principal)) return principal === account ? undefined : principal;
   if (principal.startsWith('arn:aws:organizations::')) return principal;
@@ -26,8 +29,10 @@ function externalRecipient(principal: string, account: string): string | undefin
   return m && m[1] !== account ? m[1] : undefined;
 }
 
-export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOperations> {
+export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort): Handlers<LakeFormationOperations> {
   const { store, glue, ram } = access;
+  const tags = createLFTags(access, externalRecipient);
+  const vending = createVending(access, roles);
 
   function sameAccount(ctx: RequestContext, catalogId: string | undefined): string {
     const account = catalogId ?? ctx.accountId;
@@ -37,6 +42,11 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
 
   async function resourceExists(r: GrantResource): Promise<void> {
     if (r.kind === 'catalog') return;
+    if (r.kind === 'lftag') return void (await tags.definedValues(r.catalogId, r.key, r.values));
+    if (r.kind === 'tagpolicy') {
+      for (const t of r.expression) await tags.definedValues(r.catalogId, t.key, t.values);
+      return;
+    }
     if (r.kind === 'location') {
       if (!(await store.locations(r.catalogId)).some((l) => l.arn === r.arn)) throw lfErrors.notFound(`Location ${r.arn} is not registered.`);
       return;
@@ -70,19 +80,23 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
     const perms = [...new Set(input.Permissions ?? [])];
     const withGrant = [...new Set(input.PermissionsWithGrantOption ?? [])];
     if (!perms.length) throw lfErrors.invalid('Permissions cannot be empty.');
-    for (const p of perms) if (!VALID_PERMISSIONS[r.kind].includes(p)) throw lfErrors.invalid(`Permission ${p} is not valid for this resource type.`);
+    for (const p of perms) if (!validPermissions(r).includes(p)) throw lfErrors.invalid(`Permission ${p} is not valid for this resource type.`);
     if (withGrant.some((p) => !perms.includes(p))) throw lfErrors.invalid('Permissions with grant option must be a subset of permissions.');
     if (r.kind === 'columns' && r.exclude && withGrant.includes('SELECT')) throw lfErrors.invalid('Grantable permissions with column filtering must use an include list of columns.');
     await resourceExists(r);
     // A consumer account re-grants a shared resource only when the owner shared it with that account.
     if (r.catalogId !== account) {
       const t = 'table' in r && r.table !== '*' ? r.table : undefined;
-      if (!(await access.shareAccepted(ctx, r.catalogId, 'database' in r ? r.database : '', t))) throw lfErrors.denied();
+      const shared = r.kind === 'lftag' || r.kind === 'tagpolicy' ? await tags.grantedByOwner(ctx, r.catalogId) : await access.shareAccepted(ctx, r.catalogId, 'database' in r ? r.database : '', t);
+      if (!shared) throw lfErrors.denied();
     }
     if (!(await access.isAdmin(ctx, account)) && !(await holdsGrantOption(ctx, account, r, [...perms, ...withGrant]))) throw lfErrors.denied();
     const recipient = externalRecipient(principal, account);
     let shareArn: string | undefined;
-    if (recipient && r.catalogId === account) {
+    if (recipient && r.catalogId === account && r.kind === 'tagpolicy') {
+      // What the policy reaches now goes out through RAM; AddLFTagsToResource shares what it reaches later.
+      shareArn = await tags.share(account, ctx.region, recipient, r, ctx.now);
+    } else if (recipient && r.catalogId === account && r.kind !== 'lftag') {
       const arn = sharedArn(r, ctx.region);
       if (!arn) throw lfErrors.invalid('This resource cannot be shared with another account.');
       shareArn = await ram.share(account, ctx.region, recipient, arn, ctx.now);
@@ -148,7 +162,7 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
     LastUpdatedBy: g.updatedBy,
   });
 
-  const RESOURCE_TYPES: Record<string, GrantResource['kind'][]> = { CATALOG: ['catalog'], DATABASE: ['database'], TABLE: ['table', 'columns'], DATA_LOCATION: ['location'], DATA_CELLS_FILTER: ['filter'] };
+  const RESOURCE_TYPES: Record<string, GrantResource['kind'][]> = { CATALOG: ['catalog'], DATABASE: ['database'], TABLE: ['table', 'columns'], DATA_LOCATION: ['location'], DATA_CELLS_FILTER: ['filter'], LF_TAG: ['lftag'], LF_TAG_POLICY: ['tagpolicy'], LF_TAG_POLICY_DATABASE: ['tagpolicy'], LF_TAG_POLICY_TABLE: ['tagpolicy'] };
 
   async function filterFrom(ctx: RequestContext, f: DataCellsFilter, creating: boolean): Promise<DataCellsFilter> {
     const owner = f.TableCatalogId;
@@ -182,6 +196,8 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
   });
 
   return {
+    ...tags.handlers,
+    ...vending.handlers,
     GetDataLakeSettings: async (input, ctx) => ({ DataLakeSettings: await access.settings(sameAccount(ctx, input.CatalogId)) }),
     PutDataLakeSettings: async (input, ctx) => {
       const account = sameAccount(ctx, input.CatalogId);
@@ -205,10 +221,14 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
       if (!input.UseServiceLinkedRole && !input.RoleArn) throw lfErrors.invalid('Either RoleArn or UseServiceLinkedRole must be specified.');
       const l: StoredLocation = { arn: input.ResourceArn.replace(/\/$/, ''), ...(input.RoleArn ? { roleArn: input.RoleArn } : { roleArn: `arn:aws:iam::${ctx.accountId}:role/aws-service-role/lakeformation.amazonaws.com/AWSServiceRoleForLakeFormationDataAccess` }), hybrid: input.HybridAccessEnabled ?? false, useServiceLinkedRole: input.UseServiceLinkedRole ?? false, updated: ctx.now };
       if (!(await store.insertLocation(ctx.accountId, l))) throw lfErrors.exists('Resource is already registered');
+      if (l.useServiceLinkedRole) await vending.syncServiceLinkedRole(ctx.accountId);
       return {};
     },
     DeregisterResource: async (input, ctx) => {
-      if (!(await store.deleteLocation(ctx.accountId, input.ResourceArn.replace(/\/$/, '')))) throw lfErrors.notFound('Entity not found');
+      const arn = input.ResourceArn.replace(/\/$/, '');
+      const old = (await store.locations(ctx.accountId)).find((x) => x.arn === arn);
+      if (!old || !(await store.deleteLocation(ctx.accountId, arn))) throw lfErrors.notFound('Entity not found');
+      if (old.useServiceLinkedRole) await vending.syncServiceLinkedRole(ctx.accountId);
       return {};
     },
     DescribeResource: async (input, ctx) => {
@@ -236,6 +256,7 @@ export function lakeFormationHandlers(access: Access): Handlers<LakeFormationOpe
         const kinds = RESOURCE_TYPES[input.ResourceType];
         if (!kinds) throw lfErrors.invalid(`Resource type ${input.ResourceType} is not supported.`);
         grants = grants.filter((g) => kinds.includes(g.resource.kind));
+        if (input.ResourceType.startsWith('LF_TAG_POLICY_')) grants = grants.filter((g) => g.resource.kind === 'tagpolicy' && g.resource.resourceType === input.ResourceType!.slice('LF_TAG_POLICY_'.length));
       }
       if (input.Resource) {
         const r = normaliseResource(input.Resource, account);

@@ -9,6 +9,7 @@
  * - `governance`: bind it to Glue with `glue.govern(lakeformation.governance, (owner) => ram.lake.consumersOf(owner))`.
  */
 import type { DataCatalogPort } from '../../core/data-catalog.js';
+import type { RoleCredentialsPort } from '../../core/role-credentials.js';
 import type { ServiceDefinition } from '../../core/service.js';
 import type { Database, Migration } from '../../persistence/db.js';
 import type { GlueCatalog, GlueGovernance } from '../glue/index.js';
@@ -27,10 +28,11 @@ export interface LakeFormationService {
   readonly governance: GlueGovernance;
 }
 
-export function createLakeFormationService(deps: { db: Database; glue: GlueCatalog; ram: LakeShares }): LakeFormationService {
+/** `roles`: how credential vending assumes a location's registered role (and keeps the service-linked role's policy). */
+export function createLakeFormationService(deps: { db: Database; glue: GlueCatalog; ram: LakeShares; roles: RoleCredentialsPort }): LakeFormationService {
   const access = createAccess({ store: createLakeFormationStore(deps.db), glue: deps.glue, ram: deps.ram });
   return {
-    definition: { name: 'lakeformation', handlers: lakeFormationHandlers(access), authz: lakeFormationAuthz },
+    definition: { name: 'lakeformation', handlers: lakeFormationHandlers(access, deps.roles), authz: lakeFormationAuthz },
     migrations: lakeFormationMigrations,
     catalog: createCatalogPort(access),
     governance: createGovernance(access),

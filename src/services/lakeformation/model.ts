@@ -4,6 +4,7 @@
  */
 import { AwsError } from '../../core/errors.js';
 import type { DataCellsFilter, Resource } from './api.gen.js';
+import { expressionView, normaliseExpression, type TagExpression } from './lf-tags.js';
 
 export const IAM_ALLOWED_PRINCIPALS = 'IAM_ALLOWED_PRINCIPALS';
 
@@ -14,7 +15,11 @@ export type GrantResource =
   | { readonly kind: 'table'; readonly catalogId: string; readonly database: string; readonly table: string }
   | { readonly kind: 'columns'; readonly catalogId: string; readonly database: string; readonly table: string; readonly include?: readonly string[]; readonly exclude?: readonly string[] }
   | { readonly kind: 'location'; readonly catalogId: string; readonly arn: string }
-  | { readonly kind: 'filter'; readonly catalogId: string; readonly database: string; readonly table: string; readonly name: string };
+  | { readonly kind: 'filter'; readonly catalogId: string; readonly database: string; readonly table: string; readonly name: string }
+  /** Who may see, associate … an LF-Tag key's values (`values: ['*']`: all of them). */
+  | { readonly kind: 'lftag'; readonly catalogId: string; readonly key: string; readonly values: readonly string[] }
+  /** Every database or table whose (inherited) LF-Tags match the expression. */
+  | { readonly kind: 'tagpolicy'; readonly catalogId: string; readonly resourceType: 'DATABASE' | 'TABLE'; readonly expression: TagExpression };
 
 export interface StoredGrant {
   readonly principal: string;
@@ -23,6 +28,10 @@ export interface StoredGrant {
   grantOption: string[];
   /** The RAM share that carries a cross-account grant. */
   shareArn?: string;
+  /** Set on a grant derived from an LFTagPolicy grant for one resource: the policy, for `mlzone explain`. */
+  readonly tagPolicy?: string;
+  /** Set on a table grant derived from an LF-Tag policy whose expression some of the table's columns do not match. */
+  readonly someColumnsUnmatched?: boolean;
   updated: number;
   updatedBy: string;
 }
@@ -36,6 +45,19 @@ export interface StoredLocation {
 }
 
 export type StoredFilter = DataCellsFilter;
+
+export interface StoredLFTag {
+  readonly key: string;
+  values: string[];
+}
+
+/** The LF-Tags directly assigned to a database, a table or a column. */
+export interface StoredAssignment {
+  readonly database: string;
+  readonly table?: string;
+  readonly column?: string;
+  tags: Record<string, string>;
+}
 
 const invalid = (m: string) => new AwsError('InvalidInputException', m);
 
@@ -67,7 +89,17 @@ export function normaliseResource(r: Resource, defaultCatalog: string): GrantRes
     if (!f.DatabaseName || !f.TableName || !f.Name) throw invalid('DataCellsFilter requires DatabaseName, TableName and Name.');
     return { kind: 'filter', catalogId: f.TableCatalogId ?? defaultCatalog, database: f.DatabaseName.toLowerCase(), table: f.TableName.toLowerCase(), name: f.Name };
   }
-  throw invalid('LF-Tag resources are not supported by mlzone yet.');
+  if (r.LFTag) {
+    const values = [...new Set(r.LFTag.TagValues.map((v) => v.toLowerCase()))].sort();
+    return { kind: 'lftag', catalogId: r.LFTag.CatalogId ?? defaultCatalog, key: r.LFTag.TagKey.toLowerCase(), values: values.includes('*') ? ['*'] : values };
+  }
+  if (r.LFTagPolicy) {
+    const p = r.LFTagPolicy;
+    if (p.ResourceType !== 'DATABASE' && p.ResourceType !== 'TABLE') throw invalid(`Invalid resource type ${p.ResourceType}.`);
+    if (p.ExpressionName !== undefined || !p.Expression) throw invalid('LF-Tag policies by ExpressionName are not supported by mlzone; give the Expression.');
+    return { kind: 'tagpolicy', catalogId: p.CatalogId ?? defaultCatalog, resourceType: p.ResourceType as 'DATABASE' | 'TABLE', expression: normaliseExpression(p.Expression) };
+  }
+  throw invalid('LF-Tag expression resources are not supported by mlzone.');
 }
 
 export function resourceView(g: GrantResource): Resource {
@@ -84,6 +116,10 @@ export function resourceView(g: GrantResource): Resource {
       return { DataLocation: { CatalogId: g.catalogId, ResourceArn: g.arn } };
     case 'filter':
       return { DataCellsFilter: { TableCatalogId: g.catalogId, DatabaseName: g.database, TableName: g.table, Name: g.name } };
+    case 'lftag':
+      return { LFTag: { CatalogId: g.catalogId, TagKey: g.key, TagValues: [...g.values] } };
+    case 'tagpolicy':
+      return { LFTagPolicy: { CatalogId: g.catalogId, ResourceType: g.resourceType, Expression: expressionView(g.expression) } };
   }
 }
 
@@ -116,4 +152,13 @@ export const VALID_PERMISSIONS: Readonly<Record<GrantResource['kind'], readonly 
   columns: ['SELECT'],
   location: ['DATA_LOCATION_ACCESS'],
   filter: ['SELECT', 'DESCRIBE', 'DROP'],
+  lftag: ['DESCRIBE', 'ASSOCIATE', 'ALTER', 'DROP', 'GRANT_WITH_LF_TAG_EXPRESSION'],
+  // Checked against the policy's ResourceType in `validPermissions`.
+  tagpolicy: ['ALL', 'CREATE_TABLE', 'ALTER', 'DROP', 'DESCRIBE', 'SELECT', 'INSERT', 'DELETE'],
 };
+
+/** The permissions a grant on `r` may carry: an LFTagPolicy's are those of its resource type. */
+export function validPermissions(r: GrantResource): readonly string[] {
+  if (r.kind === 'tagpolicy') return VALID_PERMISSIONS[r.resourceType === 'DATABASE' ? 'database' : 'table'];
+  return VALID_PERMISSIONS[r.kind];
+}

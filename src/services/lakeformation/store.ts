@@ -1,7 +1,7 @@
 import type { Database, Migration } from '../../persistence/db.js';
 import { createDocumentTable, documentMigration } from '../../persistence/documents.js';
 import type { DataLakeSettings } from './api.gen.js';
-import { grantKey, type StoredFilter, type StoredGrant, type StoredLocation } from './model.js';
+import { grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation } from './model.js';
 
 export const lakeFormationMigrations: Migration[] = [documentMigration('lakeformation-001-documents', 'lakeformation_documents')];
 
@@ -24,8 +24,19 @@ export interface LakeFormationStore {
   insertFilter(account: string, f: StoredFilter): Promise<boolean>;
   putFilter(account: string, f: StoredFilter): Promise<void>;
   deleteFilter(account: string, database: string, table: string, name: string): Promise<boolean>;
+  /** LF-Tag keys of the catalog `account` with their values. */
+  lfTags(account: string): Promise<StoredLFTag[]>;
+  lfTag(account: string, key: string): Promise<StoredLFTag | undefined>;
+  insertLFTag(account: string, t: StoredLFTag): Promise<boolean>;
+  putLFTag(account: string, t: StoredLFTag): Promise<void>;
+  deleteLFTag(account: string, key: string): Promise<boolean>;
+  /** LF-Tags assigned to the resources of the catalog `account` (databases, tables, columns). */
+  tagAssignments(account: string): Promise<StoredAssignment[]>;
+  /** Writes the resource's tags; an empty set removes the record. */
+  putTagAssignment(account: string, a: StoredAssignment): Promise<void>;
 }
 
+const assignmentKey = (a: StoredAssignment) => JSON.stringify([a.database, a.table ?? null, a.column ?? null]);
 const filterKey = (d: string, t: string, n: string) => JSON.stringify([d, t, n]);
 
 export function createLakeFormationStore(db: Database): LakeFormationStore {
@@ -47,5 +58,16 @@ export function createLakeFormationStore(db: Database): LakeFormationStore {
     insertFilter: (a, f) => docs.insert(a, 'filter', filterKey(f.DatabaseName, f.TableName, f.Name), f),
     putFilter: (a, f) => docs.put(a, 'filter', filterKey(f.DatabaseName, f.TableName, f.Name), f),
     deleteFilter: (a, d, t, n) => docs.delete(a, 'filter', filterKey(d, t, n)),
+    lfTags: async (a) => (await docs.list<StoredLFTag>(a, 'lftag')).map((r) => r.doc),
+    lfTag: (a, k) => docs.get<StoredLFTag>(a, 'lftag', k),
+    insertLFTag: (a, t) => docs.insert(a, 'lftag', t.key, t),
+    putLFTag: (a, t) => docs.put(a, 'lftag', t.key, t),
+    deleteLFTag: (a, k) => docs.delete(a, 'lftag', k),
+    tagAssignments: async (a) => (await docs.list<StoredAssignment>(a, 'lftag-assignment')).map((r) => r.doc),
+    putTagAssignment: async (a, x) => {
+      const key = assignmentKey(x);
+      if (Object.keys(x.tags).length) await docs.put(a, 'lftag-assignment', key, x);
+      else await docs.delete(a, 'lftag-assignment', key);
+    },
   };
 }
