@@ -177,9 +177,16 @@ export function createAuthz(orgs: Organizations): Authz {
     ListDelegatedAdministrators: (i) => [global(a('ListDelegatedAdministrators'), i.ServicePrincipal ? { 'organizations:ServicePrincipal': i.ServicePrincipal } : {})],
     // A delegated administrator reads about another account of the organization with its own permissions.
     ListDelegatedServicesForAccount: async (i, ctx) => [{ ...on(a('ListDelegatedServicesForAccount'), await st(), i.AccountId), resourceAccount: ctx.accountId }],
-    DescribeEffectivePolicy: async (i, ctx) => [
-      { ...on(a('DescribeEffectivePolicy'), await st(), i.TargetId ?? ctx.accountId, { 'organizations:PolicyType': i.PolicyType }), resourceAccount: ctx.accountId },
-    ],
+    // Only an account is a target (a root or OU is refused by the handler): only an account's tags are context.
+    DescribeEffectivePolicy: async (i, ctx) => {
+      const s = await st();
+      const target = i.TargetId ?? ctx.accountId;
+      const req =
+        targetKindOf(target) === 'ACCOUNT'
+          ? on(a('DescribeEffectivePolicy'), s, target, { 'organizations:PolicyType': i.PolicyType })
+          : { action: a('DescribeEffectivePolicy'), resource: arnOf(s, target), context: { 'organizations:PolicyType': i.PolicyType } };
+      return [{ ...req, resourceAccount: ctx.accountId }];
+    },
     ListTagsForResource: async (i) => {
       const s = await st();
       return [on(a('ListTagsForResource'), s, i.ResourceId, policyTypeOf(s, i.ResourceId))];
