@@ -7,11 +7,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   AcceptHandshakeCommand,
   CreatePolicyCommand,
   AttachPolicyCommand,
+  CancelHandshakeCommand,
   DeclineHandshakeCommand,
   DescribeAccountCommand,
   DescribeEffectivePolicyCommand,
@@ -122,6 +123,23 @@ describe('inviting a partner account (JS SDK)', () => {
       name: 'AccessDenied',
       message: expect.stringContaining('explicit deny in a service control policy'),
     });
+  });
+});
+
+describe('who may invite (JS SDK)', () => {
+  it('an invitation with tags also needs organizations:TagResource, as on AWS', async () => {
+    const role = unique('Inviter');
+    const iam = new IAMClient(clientConfig(server.url, mgmtAdmin));
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'sts:AssumeRole' }] };
+    await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const only = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['organizations:InviteAccountToOrganization', 'organizations:CancelHandshake'], Resource: '*' }] };
+    await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'invite-only', PolicyDocument: JSON.stringify(only) }));
+    const inviter = await assumeRole(server.url, mgmtAdmin, `arn:aws:iam::111111111111:role/${role}`);
+    await expect(
+      orgs(inviter).send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: '210987654321' }, Tags: [{ Key: 'team', Value: 'x' }] })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('organizations:TagResource') });
+    const ok = await orgs(inviter).send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: '210987654321' } }));
+    await orgs(inviter).send(new CancelHandshakeCommand({ HandshakeId: ok.Handshake!.Id! }));
   });
 });
 
