@@ -87,7 +87,8 @@ export function organizationProfiles(
   return accounts
     .filter((a) => !inBlueprint.has(a.id) && !a.outsideOrganization && a.status === 'ACTIVE')
     .map((a) => {
-      const name = `${a.name}-admin`;
+      // A blueprint profile of the same name (`<short>-admin`) keeps its name; the vended account's gets its id.
+      const name = known.some((p) => p.name === `${a.name}-admin`) ? `${a.name}-${a.id}-admin` : `${a.name}-admin`;
       return {
         name,
         accountId: a.id,
