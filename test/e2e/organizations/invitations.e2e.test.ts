@@ -108,6 +108,8 @@ describe('inviting a partner account (JS SDK)', () => {
     expect(out.Handshake!.State).toBe('ACCEPTED');
     const a = (await orgs(mgmtAdmin).send(new DescribeAccountCommand({ AccountId: PARTNER_ID }))).Account!;
     expect(a).toMatchObject({ Name: 'partner', Email: 'partner@partner.example', JoinedMethod: 'INVITED', Status: 'ACTIVE' });
+    const described = (await (await fetch(`${server.url}/_mlzone/accounts`)).json()) as Array<{ id: string; outsideOrganization?: boolean }>;
+    expect(described.find((x) => x.id === PARTNER_ID)?.outsideOrganization).toBeUndefined();
     const inside = await assumeRole(server.url, partner, roleArn);
     expect((await new STSClient(clientConfig(server.url, inside)).send(new GetCallerIdentityCommand({}))).Account).toBe(accounts.dataLake);
     await expect(orgs(partner).send(new DeclineHandshakeCommand({ HandshakeId: handshakeId }))).rejects.toMatchObject({ name: 'InvalidHandshakeTransitionException' });
