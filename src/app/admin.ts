@@ -37,9 +37,12 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
       });
     }
     if (path === '/_mlzone/accounts') {
+      // A blueprint outsider that accepted an invitation is a member now.
+      const members = deps.organization ? new Set((await deps.organization()).accounts.filter((a) => !a.outsideOrganization).map((a) => a.id)) : undefined;
+      const outside = (a: Blueprint['accounts'][number]) => a.outsideOrganization === true && !members?.has(a.id);
       return json(
         200,
-        deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, ...(a.outsideOrganization ? { outsideOrganization: true } : {}), roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })),
+        deps.blueprint.accounts.map((a) => ({ name: a.name, id: a.id, ...(outside(a) ? { outsideOrganization: true } : {}), roles: a.roles.map((r) => r.name), users: a.users.map((u) => u.name) })),
       );
     }
     if (path === '/_mlzone/status') {

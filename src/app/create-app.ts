@@ -121,6 +121,11 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       clock,
       provisioner: createAccountProvisioner(() => iam.seeder),
       reservedAccountId: (id) => blueprint.accounts.some((a) => a.id === id),
+      // The blueprint's accounts outside the organization can be invited under their own name and email.
+      knownAccount: (id) => {
+        const a = blueprint.accounts.find((x) => x.id === id && x.outsideOrganization);
+        return a && { name: a.name, email: a.email };
+      },
       log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg),
     });
     // The policy simulator evaluates member accounts' SCPs as enforcement does.

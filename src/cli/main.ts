@@ -50,13 +50,13 @@ program
 
 program
   .command('profiles')
-  .description('print AWS CLI/SDK profiles for every persona (role_arn + source_profile profiles included)')
+  .description('print AWS CLI/SDK profiles for every persona (role_arn + source_profile profiles included), and for accounts the running organization added')
   .option('--endpoint <url>', 'mlzone endpoint the profiles point at (MLZONE_ENDPOINT)', defaultEndpoint())
   .option('--blueprint <file>', 'blueprint the profiles are derived from')
   .option('--write', 'merge into ~/.aws/config and ~/.aws/credentials (after a backup)')
-  .action((opts) => {
+  .action(async (opts) => {
     try {
-      profiles(opts);
+      await profiles(opts);
     } catch (e) {
       console.error(`mlzone profiles: ${(e as Error).message}`);
       process.exit(1);

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defaultBlueprintPath, loadBlueprintFile } from '../org/blueprint.js';
-import { blueprintProfiles, mergeIni, renderProfiles } from '../org/profiles.js';
+import { blueprintProfiles, mergeIni, organizationProfiles, renderProfiles } from '../org/profiles.js';
 
 export interface ProfilesOptions {
   endpoint: string;
@@ -11,10 +11,30 @@ export interface ProfilesOptions {
   awsDir?: string;
 }
 
-/** Prints (or merges into ~/.aws after a backup) one profile per persona of the blueprint. */
-export function profiles(opts: ProfilesOptions): void {
+/**
+ * The running organization's accounts from `/_mlzone/status`, or undefined when no mlzone answers at `endpoint`
+ * (profiles are then the blueprint's alone).
+ */
+async function runningAccounts(endpoint: string): Promise<Parameters<typeof organizationProfiles>[3] | undefined> {
+  try {
+    const res = await fetch(`${endpoint.replace(/\/$/, '')}/_mlzone/status`, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as { organization?: { accounts?: Parameters<typeof organizationProfiles>[3] } };
+    return body.organization?.accounts;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Prints (or merges into ~/.aws after a backup) one profile per persona of the blueprint, plus an admin profile for
+ * each account the running organization added (vended or invited), when mlzone answers at the endpoint.
+ */
+export async function profiles(opts: ProfilesOptions): Promise<void> {
   const bp = loadBlueprintFile(opts.blueprint ?? defaultBlueprintPath());
-  const { config, credentials } = renderProfiles(blueprintProfiles(bp, opts.endpoint));
+  const fromBlueprint = blueprintProfiles(bp, opts.endpoint);
+  const running = await runningAccounts(opts.endpoint);
+  const { config, credentials } = renderProfiles([...fromBlueprint, ...(running ? organizationProfiles(bp, opts.endpoint, fromBlueprint, running) : [])]);
   if (!opts.write) {
     console.log('# ~/.aws/config\n' + config + '\n# ~/.aws/credentials\n' + credentials);
     return;

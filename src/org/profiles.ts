@@ -67,6 +67,37 @@ export function blueprintProfiles(bp: Blueprint, endpoint: string): Profile[] {
   return profiles;
 }
 
+/**
+ * Profiles for accounts the running organization has and the blueprint does not (vended with CreateAccount, or
+ * invited): `<account name>-admin`, the account's `OrganizationAccountAccessRole` assumed from the management
+ * account's Admin profile — the way a platform team reaches a new account. `accounts` are the organization's
+ * (from `/_mlzone/status`); those the blueprint already has, those outside the organization and closed ones are skipped.
+ */
+export function organizationProfiles(
+  bp: Blueprint,
+  endpoint: string,
+  known: readonly Profile[],
+  accounts: ReadonlyArray<{ readonly id: string; readonly name: string; readonly status: string; readonly outsideOrganization?: boolean }>,
+): Profile[] {
+  const mgmt = bp.accounts.find((a) => a.name === bp.organization.managementAccount);
+  const source = known.find((p) => p.accountId === mgmt?.id && p.config['role_arn'] === `arn:aws:iam::${mgmt.id}:role/Admin`);
+  if (!source) return [];
+  const base = { region: bp.organization.region, endpoint_url: endpoint, output: 'json' };
+  const inBlueprint = new Set(bp.accounts.map((a) => a.id));
+  return accounts
+    .filter((a) => !inBlueprint.has(a.id) && !a.outsideOrganization && a.status === 'ACTIVE')
+    .map((a) => {
+      // A blueprint profile of the same name (`<short>-admin`) keeps its name; the vended account's gets its id.
+      const name = known.some((p) => p.name === `${a.name}-admin`) ? `${a.name}-${a.id}-admin` : `${a.name}-admin`;
+      return {
+        name,
+        accountId: a.id,
+        accountName: a.name,
+        config: { ...base, role_arn: `arn:aws:iam::${a.id}:role/OrganizationAccountAccessRole`, source_profile: source.name, role_session_name: name },
+      };
+    });
+}
+
 /** Renders `~/.aws/config` and `~/.aws/credentials` sections. */
 export function renderProfiles(profiles: readonly Profile[]): { config: string; credentials: string } {
   const config: string[] = [];

@@ -70,6 +70,8 @@ const STRING_CANDIDATES = [
   // Patterned strings: an email (Organizations' CreateAccount), a create-account request id.
   'new-team@mlzone.example',
   'car-0123456789abcdef',
+  // An Organizations handshake id.
+  'h-0123456789',
   'AKIAIOSFODNN7EXAMPLE',
   '555555555555',
   'r-ex99',

@@ -22,6 +22,7 @@ import type { Tag } from './domain/model.js';
 import { buildState } from './domain/model.js';
 import type { Organizations } from './organizations.js';
 import { isLive } from './organizations.js';
+import { handshakeStore } from './handshake-store.js';
 import { store } from './store.js';
 
 /** Creates what a new account needs before it is handed over: the role the management account administers it by. */
@@ -216,7 +217,9 @@ export class AccountRequests {
         await this.finish(trx, id, 'FAILED', 'EMAIL_ALREADY_EXISTS');
         return undefined;
       }
-      const accountId = this.freeId(s, r.email, new Set(others.map((o) => o.account_id!)));
+      // Accounts that left the organization still exist: their ids are taken too.
+      const taken = new Set([...others.map((o) => o.account_id!), ...(await handshakeStore.formerIds(trx))]);
+      const accountId = this.freeId(s, r.email, taken);
       await table(trx).updateTable('orgs_create_account_request').set({ account_id: accountId }).where('id', '=', id).execute();
       return { request: { ...r, accountId }, managementAccountId: s.org.managementAccountId };
     });

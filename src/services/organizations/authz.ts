@@ -77,6 +77,13 @@ function global(action: string, extra: Ctx = {}): AuthzRequest {
 
 const a = (op: string): string => `organizations:${op}`;
 
+/** `arn:aws:organizations::<management>:handshake/o-…/invite/h-…`, owned (for authorization) by the caller. */
+function onHandshake(s: OrgState, action: string, handshakeId: string, callerAccountId: string): AuthzRequest {
+  // Every handshake mlzone sends is an invitation (action INVITE).
+  const resource = isLive(s) ? `arn:aws:organizations::${s.org.managementAccountId}:handshake/${s.org.id}/invite/${handshakeId}` : '*';
+  return { action, resource, resourceAccount: callerAccountId, context: {} };
+}
+
 export function createAuthz(orgs: Organizations): Authz {
   const st = (): Promise<OrgState> => orgs.state();
   return {
@@ -146,6 +153,40 @@ export function createAuthz(orgs: Organizations): Authz {
     CloseAccount: async (i) => [on(a('CloseAccount'), await st(), i.AccountId)],
     RemoveAccountFromOrganization: async (i) => [on(a('RemoveAccountFromOrganization'), await st(), i.AccountId)],
     UpdateOrganizationalUnit: async (i) => [on(a('UpdateOrganizationalUnit'), await st(), i.OrganizationalUnitId)],
+    // Invitations. Handshakes live in the management account's ARN space, but Organizations has no resource policy
+    // on them: the recipient's own identity policies decide, so the resource is counted as the caller's.
+    InviteAccountToOrganization: async (i) => {
+      const s = await st();
+      const target = i.Target.Type === 'ACCOUNT' && /^\d{12}$/.test(i.Target.Id) && isLive(s) ? accountArn(s.org.managementAccountId, s.org.id, i.Target.Id) : '*';
+      const tags = requestTags(i.Tags);
+      // Tagging the account-to-be also needs organizations:TagResource, as on AWS.
+      return [{ action: a('InviteAccountToOrganization'), resource: target, context: tags }, ...(i.Tags?.length ? [{ action: a('TagResource'), resource: target, context: tags }] : [])];
+    },
+    AcceptHandshake: async (i, ctx) => [onHandshake(await st(), a('AcceptHandshake'), i.HandshakeId, ctx.accountId)],
+    DeclineHandshake: async (i, ctx) => [onHandshake(await st(), a('DeclineHandshake'), i.HandshakeId, ctx.accountId)],
+    CancelHandshake: async (i, ctx) => [onHandshake(await st(), a('CancelHandshake'), i.HandshakeId, ctx.accountId)],
+    DescribeHandshake: async (i, ctx) => [onHandshake(await st(), a('DescribeHandshake'), i.HandshakeId, ctx.accountId)],
+    ListHandshakesForAccount: () => [global(a('ListHandshakesForAccount'))],
+    ListHandshakesForOrganization: () => [global(a('ListHandshakesForOrganization'))],
+    // Trusted access and delegated administrators: organizations:ServicePrincipal in the context.
+    EnableAWSServiceAccess: (i) => [global(a('EnableAWSServiceAccess'), { 'organizations:ServicePrincipal': i.ServicePrincipal })],
+    DisableAWSServiceAccess: (i) => [global(a('DisableAWSServiceAccess'), { 'organizations:ServicePrincipal': i.ServicePrincipal })],
+    ListAWSServiceAccessForOrganization: () => [global(a('ListAWSServiceAccessForOrganization'))],
+    RegisterDelegatedAdministrator: async (i) => [on(a('RegisterDelegatedAdministrator'), await st(), i.AccountId, { 'organizations:ServicePrincipal': i.ServicePrincipal })],
+    DeregisterDelegatedAdministrator: async (i) => [on(a('DeregisterDelegatedAdministrator'), await st(), i.AccountId, { 'organizations:ServicePrincipal': i.ServicePrincipal })],
+    ListDelegatedAdministrators: (i) => [global(a('ListDelegatedAdministrators'), i.ServicePrincipal ? { 'organizations:ServicePrincipal': i.ServicePrincipal } : {})],
+    // A delegated administrator reads about another account of the organization with its own permissions.
+    ListDelegatedServicesForAccount: async (i, ctx) => [{ ...on(a('ListDelegatedServicesForAccount'), await st(), i.AccountId), resourceAccount: ctx.accountId }],
+    // Only an account is a target (a root or OU is refused by the handler): only an account's tags are context.
+    DescribeEffectivePolicy: async (i, ctx) => {
+      const s = await st();
+      const target = i.TargetId ?? ctx.accountId;
+      const req =
+        targetKindOf(target) === 'ACCOUNT'
+          ? on(a('DescribeEffectivePolicy'), s, target, { 'organizations:PolicyType': i.PolicyType })
+          : { action: a('DescribeEffectivePolicy'), resource: arnOf(s, target), context: { 'organizations:PolicyType': i.PolicyType } };
+      return [{ ...req, resourceAccount: ctx.accountId }];
+    },
     ListTagsForResource: async (i) => {
       const s = await st();
       return [on(a('ListTagsForResource'), s, i.ResourceId, policyTypeOf(s, i.ResourceId))];

@@ -22,6 +22,10 @@ import type { RandomChars } from './domain/ids.js';
 import { AccountRequests } from './account-requests.js';
 import type { AccountProvisioner } from './account-requests.js';
 import { createHandlers } from './handlers.js';
+import { createDelegationHandlers } from './delegation-handlers.js';
+import { createHandshakeHandlers } from './handshake-handlers.js';
+import type { KnownAccount } from './handshake-handlers.js';
+import { randomChars } from './domain/ids.js';
 import { createLifecycleHandlers } from './lifecycle-handlers.js';
 import { migrations } from './migrations.js';
 import { Organizations } from './organizations.js';
@@ -194,6 +198,8 @@ export function createOrganizationsService(deps: {
   provisioner?: AccountProvisioner;
   /** Account ids CreateAccount must not hand out (the blueprint's, those outside the organization included). */
   reservedAccountId?: (accountId: string) => boolean;
+  /** Accounts outside the organization that mlzone knows by name and email (the blueprint's), for invitations. */
+  knownAccount?: KnownAccount;
   log?: (msg: string, err?: unknown) => void;
 }): OrganizationsService {
   const orgs = new Organizations(deps.db, deps.clock, deps.random);
@@ -246,7 +252,16 @@ export function createOrganizationsService(deps: {
   };
 
   return {
-    definition: { name: 'organizations', handlers: { ...createHandlers(orgs), ...createLifecycleHandlers(orgs, requests) }, authz: createAuthz(orgs) },
+    definition: {
+      name: 'organizations',
+      handlers: {
+        ...createHandlers(orgs),
+        ...createLifecycleHandlers(orgs, requests),
+        ...createHandshakeHandlers(orgs, deps.random ?? randomChars, deps.knownAccount ?? (() => undefined)),
+        ...createDelegationHandlers(orgs),
+      },
+      authz: createAuthz(orgs),
+    },
     directory,
     seeder,
     migrations,

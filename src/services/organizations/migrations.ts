@@ -99,3 +99,50 @@ migrations.push({
     await db.schema.createIndex('orgs_create_account_request_state').on('orgs_create_account_request').columns(['state', 'requested_at']).execute();
   },
 });
+
+/**
+ * Running the landing zone: invitations (handshakes), the accounts that left the organization (so they can be
+ * invited back under their own name and email), trusted service access, delegated administrators, and when a
+ * policy's content last changed (DescribeEffectivePolicy's LastUpdatedTimestamp).
+ */
+migrations.push({
+  name: 'organizations-003-handshakes-delegation',
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema
+      .createTable('orgs_handshake')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('organization_id', 'text', (c) => c.notNull())
+      .addColumn('target_type', 'text', (c) => c.notNull())
+      .addColumn('target_id', 'text', (c) => c.notNull())
+      .addColumn('notes', 'text')
+      .addColumn('tags', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('requested_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('state_changed_at', 'bigint', (c) => c.notNull())
+      .addColumn('responder_account_id', 'text')
+      .execute();
+    await db.schema.createIndex('orgs_handshake_target').on('orgs_handshake').columns(['target_type', 'target_id']).execute();
+    await db.schema
+      .createTable('orgs_former_account')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('left_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('orgs_service_access')
+      .addColumn('service_principal', 'text', (c) => c.primaryKey())
+      .addColumn('enabled_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('orgs_delegated_admin')
+      .addColumn('account_id', 'text', (c) => c.notNull())
+      .addColumn('service_principal', 'text', (c) => c.notNull())
+      .addColumn('registered_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('orgs_delegated_admin_pk', ['account_id', 'service_principal'])
+      .execute();
+    await db.schema.alterTable('orgs_policy').addColumn('updated_at', 'bigint').execute();
+  },
+});

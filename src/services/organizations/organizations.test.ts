@@ -720,7 +720,7 @@ describe('authz', () => {
 
   it('covers every implemented operation', () => {
     expect(Object.keys(t.svc.definition.authz!).sort()).toEqual(Object.keys(t.svc.definition.handlers).sort());
-    expect(Object.keys(t.svc.definition.handlers).length).toBe(32);
+    expect(Object.keys(t.svc.definition.handlers).length).toBe(47);
   });
 
   it('names the resources of the service authorization reference', async () => {

@@ -38,6 +38,8 @@ import {
 } from './domain/rules.js';
 import type { LiveOrg } from './domain/shapes.js';
 import type { DirectoryAccount, DirectoryOrganization, DirectoryPolicy } from './index.js';
+import { delegationStore } from './delegation-store.js';
+import { handshakeStore } from './handshake-store.js';
 import { store } from './store.js';
 
 type Ex = Kysely<any>;
@@ -108,6 +110,11 @@ export class Organizations {
     return p;
   }
 
+  /** The database, for the tables outside the snapshot (handshakes, delegations). */
+  database(): Ex {
+    return this.db.kysely;
+  }
+
   /** The service clock's time (closed accounts leave the lists 90 days after closing). */
   now(): number {
     return this.clock.now();
@@ -133,6 +140,21 @@ export class Organizations {
     const s = await this.forMember(ctx);
     if (ctx.accountId !== s.org.managementAccountId) throw errors.accessDenied();
     return s;
+  }
+
+  /**
+   * The snapshot, for an operation the management account or a delegated administrator (of any service) may call;
+   * AccessDeniedException for other members.
+   */
+  async forManagementOrDelegate(ctx: RequestContext): Promise<LiveOrg> {
+    const s = await this.forMember(ctx);
+    if (ctx.accountId !== s.org.managementAccountId && !(await delegationStore.isDelegatedAdmin(this.db.kysely, ctx.accountId))) throw errors.accessDenied();
+    return s;
+  }
+
+  /** Runs `fn` in one transaction and drops the cache afterwards (writes outside the snapshot's tables that change it). */
+  inTransaction<R>(fn: (ex: Ex, now: number) => Promise<R>): Promise<R> {
+    return this.transact((ex) => fn(ex, this.clock.now()));
   }
 
   /** The snapshot, for an operation any account of the organization may call. */
@@ -326,7 +348,10 @@ export class Organizations {
       const a = s.accounts.get(accountId);
       if (!a || isGone(a, now)) throw errors.accountNotFound();
       if (a.id === s.org.managementAccountId) throw errors.masterCannotLeave();
+      if (await delegationStore.isDelegatedAdmin(ex, accountId)) throw errors.constraint('CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG');
       await store.removeAccount(ex, accountId);
+      // Standalone now: remembered so that it can be invited back as itself.
+      await handshakeStore.putFormer(ex, { id: a.id, name: a.name, email: a.email }, now);
     });
   }
 
@@ -335,7 +360,7 @@ export class Organizations {
   }
 
   updatePolicy(policyId: string, change: { name?: string; description?: string; content?: string }): Promise<void> {
-    return this.write(async (s0, ex) => {
+    return this.write(async (s0, ex, now) => {
       const s = live(s0);
       const p = mutablePolicy(s, policyId);
       if (change.content !== undefined) checkPolicyContent(p.type, change.content);
@@ -345,7 +370,7 @@ export class Organizations {
         name: change.name ?? p.name,
         description: change.description ?? p.description,
         content: change.content ?? p.content,
-      });
+      }, now);
     }, { conflict: errors.duplicatePolicy });
   }
 

@@ -32,7 +32,7 @@ type OrgTables = {
     joined_at: number | string | bigint;
     closed_at?: number | string | bigint | null;
   };
-  orgs_policy: { id: string; type: string; name: string; description: string; content: string; created_at: number | string | bigint };
+  orgs_policy: { id: string; type: string; name: string; description: string; content: string; created_at: number | string | bigint; updated_at?: number | string | bigint | null };
   orgs_policy_attachment: { policy_id: string; target_id: string; attached_at: number | string | bigint };
   orgs_enabled_policy_type: { root_id: string; type: string };
   orgs_tag: { resource_id: string; key: string; value: string };
@@ -170,12 +170,28 @@ export const store = {
     await t(ex).updateTable('orgs_ou').set({ name }).where('id', '=', ouId).execute();
   },
 
-  async updatePolicy(ex: Ex, p: PolicyRecord): Promise<void> {
+  /** `at`: when the content changed (DescribeEffectivePolicy's LastUpdatedTimestamp). */
+  async updatePolicy(ex: Ex, p: PolicyRecord, at: number): Promise<void> {
     await t(ex)
       .updateTable('orgs_policy')
-      .set({ name: p.name, description: p.description, content: p.content })
+      .set({ name: p.name, description: p.description, content: p.content, updated_at: at })
       .where('id', '=', p.id)
       .execute();
+  },
+
+  /** When each policy was created or last updated, and when each was attached to each target, for `policyIds`. */
+  async policyTimes(ex: Ex, policyIds: readonly string[]): Promise<{ changed: Map<string, number>; attached: Map<string, number> }> {
+    const changed = new Map<string, number>();
+    const attached = new Map<string, number>();
+    if (policyIds.length === 0) return { changed, attached };
+    const ids = [...policyIds];
+    for (const r of await t(ex).selectFrom('orgs_policy').select(['id', 'created_at', 'updated_at']).where('id', 'in', ids).execute()) {
+      changed.set(r.id, ms(r.updated_at ?? r.created_at));
+    }
+    for (const r of await t(ex).selectFrom('orgs_policy_attachment').selectAll().where('policy_id', 'in', ids).execute()) {
+      attached.set(`${r.policy_id}/${r.target_id}`, ms(r.attached_at));
+    }
+    return { changed, attached };
   },
 
   async deletePolicy(ex: Ex, policyId: string): Promise<void> {

@@ -14,7 +14,13 @@ export type ConstraintViolationReason =
   | 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED'
   | 'MAX_TAG_LIMIT_EXCEEDED'
   | 'CANNOT_CLOSE_MANAGEMENT_ACCOUNT'
-  | 'ACCOUNT_CANNOT_LEAVE_ORGANIZATION';
+  | 'ACCOUNT_CANNOT_LEAVE_ORGANIZATION'
+  | 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR'
+  | 'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR'
+  | 'DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE'
+  | 'MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED'
+  | 'SERVICE_ACCESS_NOT_ENABLED'
+  | 'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG';
 
 export type InvalidInputReason =
   | 'INVALID_NEXT_TOKEN'
@@ -26,7 +32,10 @@ export type InvalidInputReason =
   | 'INVALID_PATTERN'
   | 'INVALID_PATTERN_TARGET_ID'
   | 'INPUT_REQUIRED'
-  | 'TARGET_NOT_SUPPORTED';
+  | 'TARGET_NOT_SUPPORTED'
+  | 'INVALID_PARTY_TYPE_TARGET'
+  | 'UNRECOGNIZED_SERVICE_PRINCIPAL'
+  | 'MAX_LIMIT_EXCEEDED_FILTER';
 
 /** Constraint-violation texts, keyed by reason. */
 const constraintMessages: Readonly<Record<ConstraintViolationReason, string>> = {
@@ -43,6 +52,21 @@ const constraintMessages: Readonly<Record<ConstraintViolationReason, string>> = 
     "You attempted to close the management account. You can't close the management account with CloseAccount; close or remove every member account and then close it as a standalone account.",
   ACCOUNT_CANNOT_LEAVE_ORGANIZATION:
     "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
+  CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR:
+    'You attempted to register the management account of the organization as a delegated administrator for an Amazon Web Services service integrated with Organizations. You can designate only a member account as a delegated administrator.',
+  CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR: 'You cannot register a suspended account as a delegated administrator.',
+  DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE:
+    'You attempted to register an Amazon Web Services account as a delegated administrator for an Amazon Web Services service that already has a delegated administrator. To complete this operation, you must first deregister any existing delegated administrators for this service.',
+  MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED: 'You attempted to register more delegated administrators than allowed for the service principal.',
+  SERVICE_ACCESS_NOT_ENABLED: 'You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.',
+  CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG:
+    'You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.',
+};
+
+export type HandshakeConstraintReason = 'ALREADY_IN_AN_ORGANIZATION';
+
+const handshakeConstraintMessages: Readonly<Record<HandshakeConstraintReason, string>> = {
+  ALREADY_IN_AN_ORGANIZATION: 'The handshake request is invalid because the invited account is already a member of an organization.',
 };
 
 export const errors = {
@@ -98,5 +122,28 @@ export const errors = {
     ),
   constraint: (reason: ConstraintViolationReason) =>
     OrganizationsErrors.ConstraintViolationException(constraintMessages[reason], { Reason: reason }),
+  handshakeNotFound: () => OrganizationsErrors.HandshakeNotFoundException("We can't find a handshake with the HandshakeId that you specified."),
+  handshakeAlreadyInState: () =>
+    OrganizationsErrors.HandshakeAlreadyInStateException(
+      "The specified handshake is already in the requested state. For example, you can't accept a handshake that was already accepted.",
+    ),
+  invalidHandshakeTransition: () =>
+    OrganizationsErrors.InvalidHandshakeTransitionException(
+      "You can't perform the operation on the handshake in its current state. For example, you can't cancel a handshake that was already accepted or accept a handshake that was already declined.",
+    ),
+  duplicateHandshake: () =>
+    OrganizationsErrors.DuplicateHandshakeException(
+      'A handshake with the same action and target already exists. For example, if you invited an account to join your organization, the invited account might already have a pending invitation from this organization. If you intend to resend an invitation to an account, ensure that existing handshakes that might be considered duplicates are canceled or declined.',
+    ),
+  handshakeConstraint: (reason: HandshakeConstraintReason) =>
+    OrganizationsErrors.HandshakeConstraintViolationException(handshakeConstraintMessages[reason], { Reason: reason }),
+  accountAlreadyRegistered: () =>
+    OrganizationsErrors.AccountAlreadyRegisteredException('The specified account is already a delegated administrator for this Amazon Web Services service.'),
+  accountNotRegistered: () =>
+    OrganizationsErrors.AccountNotRegisteredException('The specified account is not a delegated administrator for this Amazon Web Services service.'),
+  effectivePolicyNotFound: () =>
+    OrganizationsErrors.EffectivePolicyNotFoundException(
+      "If you ran this action on the management account, this policy type is not enabled. If you ran the action on a member account, the account doesn't have an effective policy of this type. Contact the administrator of your organization about attaching a policy of this type to the account.",
+    ),
   invalidInput: (reason: InvalidInputReason, message: string) => OrganizationsErrors.InvalidInputException(message, { Reason: reason }),
 };
