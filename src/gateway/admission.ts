@@ -2,14 +2,14 @@
  * What the gateway decides from a request's head (method, path, query, headers) before it reads a byte of the
  * body, and how it answers when it will not take the body.
  *
- *   signed (a SigV4 credential scope, an S3 SigV2 presign)  → buffer up to 64 MiB; the signature is checked after
+ *   claims a signature (SigV4 header, presign parameters)  → buffer up to 64 MiB; the signature is checked after
  *   no credentials, operation known from the head          → refused at once (MissingAuthenticationToken, S3's
  *     (JSON target, REST path) and not anonymous              AccessDenied, or the malformed-auth error it earned)
  *   no credentials otherwise (a query form names its
  *     action in the body; anonymous operations)            → buffer at most 2 MiB, enough for any anonymous call
  *
  * A refusal is serialized by the codec of the service the head names, or in the shape the head implies. The
- * authenticated path costs one cached credential-scope look-up here.
+ * signed path costs a prefix comparison and a look at the query's names here.
  */
 import { AwsError } from '../core/errors.js';
 import { ids } from '../core/ids.js';
@@ -19,7 +19,7 @@ import { authError, flavorOf } from '../auth/sigv4-errors.js';
 import type { OperationModel } from '../spec/model.js';
 import type { AuthMode } from './authenticate.js';
 import { errorWithoutService, hasStreamingPayload, isAnonymousOperation, pathStyle, speaking } from './pipeline.js';
-import { carriesCredentials, route } from './route.js';
+import { claimsSignature, route } from './route.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
 
 /** Why the server will not take a request's body. */
@@ -111,7 +111,7 @@ export function createGate(deps: { services: ServiceRegistry; mode: AuthMode }):
 
   return {
     admit(head) {
-      if (!strict || carriesCredentials(head)) return SIGNED;
+      if (!strict || claimsSignature(head)) return SIGNED;
       if (head.rawPath.startsWith('/_mlzone/')) return ADMIN;
       const found = serviceOf(head);
       if (found?.op && !isAnonymousOperation(found.svc, found.op)) {

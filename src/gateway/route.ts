@@ -80,9 +80,17 @@ export function formParam(body: Buffer, name: string): string | undefined {
   return undefined;
 }
 
-/** Whether a request carries credentials a signature check can start from: a SigV4 scope or an S3 SigV2 presign. */
-export function carriesCredentials(req: Pick<WireRequest, 'headers' | 'query'>): boolean {
-  return peekCredentialScope(req as WireRequest) !== undefined || hasSigV2Presign(req);
+const PRESIGN_PARAMS: ReadonlySet<string> = new Set(['X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Algorithm', 'AWSAccessKeyId', 'Signature']);
+
+/**
+ * Whether a request claims a signature: a SigV4 Authorization header or presign parameters. A few comparisons, as it
+ * runs on every request before its body is read; the claim itself is checked once the body is in.
+ */
+export function claimsSignature(req: Pick<WireRequest, 'headers' | 'query'>): boolean {
+  const auth = req.headers['authorization'];
+  if (auth !== undefined && auth.startsWith('AWS4-HMAC-SHA256 ')) return true;
+  for (const [k] of req.query) if (PRESIGN_PARAMS.has(k)) return true;
+  return false;
 }
 
 export function route(req: WireRequest, table: RoutingTable): Route {
