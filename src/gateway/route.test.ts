@@ -19,7 +19,7 @@ function req(headers: Record<string, string>, body: string | (() => never) = '',
   const base = { method: 'POST', rawPath: '/', rawQuery: '', query, headers };
   return typeof body === 'string'
     ? { ...base, body: Buffer.from(body) }
-    : Object.defineProperty({ ...base }, 'body', { get: body, enumerable: true }) as WireRequest;
+    : (Object.defineProperty({ ...base }, 'body', { get: body, enumerable: true }) as unknown as WireRequest);
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
