@@ -15,6 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { ids } from '../core/ids.js';
 import { BodyStream, type WireRequest, type WireResponse } from '../core/wire.js';
 import { MAX_BUFFERED_BODY, MAX_STREAMED_BODY, refusalError, type Admission, type Gate, type Refusal } from './admission.js';
 import { errorWithoutService } from './pipeline.js';
@@ -43,7 +44,7 @@ const LINGER_MS = 1000;
 
 const OPEN_GATE: Gate = {
   admit: () => ({ kind: 'read', limit: MAX_BUFFERED_BODY, overflow: 'too-large' }),
-  refusal: (head, why) => errorWithoutService(head, refusalError(why, false, undefined), 'transport'),
+  refusal: (head, why) => errorWithoutService(head, refusalError(why, false, undefined), ids.requestId()),
 };
 
 function decodeQuery(raw: string): Array<[string, string]> {
