@@ -35,6 +35,8 @@ export interface AppConfig {
   readonly sessionSecret?: string;
   /** Trail delivery batching: every `intervalMs` (default 5000) or `maxEvents` (default 1000) events. */
   readonly trailDelivery?: { readonly intervalMs?: number; readonly maxEvents?: number };
+  /** A request body that sends nothing for this long is refused (S3's RequestTimeout) and its connection closed; default 20 s, 0 turns it off. */
+  readonly bodyIdleTimeoutMs?: number;
   /** The governed catalog Athena queries (Glue + Lake Formation); without one every table is TABLE_NOT_FOUND. */
   readonly catalog?: DataCatalogPort;
 }

@@ -43,6 +43,7 @@ import { allowAll } from '../gateway/authorizer.js';
 import { createIamAuthorizer } from '../gateway/enforce/iam-authorizer.js';
 import { createDecisionLog } from './decisions.js';
 import { createPolicySources } from './policy-sources.js';
+import { createGate } from '../gateway/admission.js';
 import { createPipeline } from '../gateway/pipeline.js';
 import { createInternalClient, servicePrincipal, type InternalClient } from '../gateway/internal-client.js';
 import { startServer, type RunningServer, type WireHandler } from '../gateway/server.js';
@@ -352,7 +353,12 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       region: blueprint.organization.region,
       now: () => clock.now(),
     }));
-    const server: RunningServer = await startServer(pipeline, { host: config.host, port: config.port });
+    const server: RunningServer = await startServer(pipeline, {
+      host: config.host,
+      port: config.port,
+      gate: createGate({ services, mode: config.auth }),
+      ...(config.bodyIdleTimeoutMs === undefined ? {} : { bodyIdleTimeoutMs: config.bodyIdleTimeoutMs }),
+    });
     serverUrl = server.url;
     cloudwatch.start();
     // Endpoints that were serving before this start serve again (their processes start in the background).

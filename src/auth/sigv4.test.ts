@@ -391,6 +391,50 @@ describe('presigned URLs for other services', () => {
   });
 });
 
+describe('UNSIGNED-PAYLOAD is S3 only', () => {
+  const iamSpec = (body: string): Spec => ({
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    body,
+  });
+  const LIST = 'Action=ListRoles&Version=2010-05-08';
+  const CREATE = 'Action=CreateRole&Version=2010-05-08&RoleName=Backdoor&AssumeRolePolicyDocument=%7B%7D';
+
+  it('a query service signs the body itself: a signature over UNSIGNED-PAYLOAD is refused, whatever body comes with it', async () => {
+    const signed = await signHeader('iam', iamSpec(LIST));
+    for (const body of [LIST, CREATE]) {
+      const e = failure(() => verify(toWire(signed, { body }), QUERY));
+      expect([e.code, e.status]).toEqual(['SignatureDoesNotMatch', 403]);
+    }
+  });
+
+  it('JSON services too, while a hex x-amz-content-sha256 that matches the body is still accepted', async () => {
+    const json = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories' };
+    const unsigned = await signHeader('ecr', { method: 'POST', path: '/', headers: { ...json, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: '{}' });
+    expect(failure(() => verify(toWire(unsigned, { body: '{"repositoryNames":["x"]}' }), JSON_)).code).toBe('InvalidSignatureException');
+    const hashed = await signHeader('ecr', { method: 'POST', path: '/', headers: { ...json, 'x-amz-content-sha256': sha256('{}') }, body: '{}' });
+    expect(verify(toWire(hashed), JSON_).payloadHash).toBe(sha256('{}'));
+    expect(failure(() => verify(toWire(hashed, { body: '{"repositoryNames":["x"]}' }), JSON_)).code).toBe('InvalidSignatureException');
+  });
+
+  it('a presigned URL outside S3 covers a body it is sent with: UNSIGNED-PAYLOAD holds for an empty body only', async () => {
+    const presign = async (body: string) =>
+      (await signer('iam').presign(httpRequest({ method: 'POST', path: '/', query: { Action: 'ListRoles', Version: '2010-05-08' }, headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body }), {
+        signingDate: new Date(NOW),
+        expiresIn: 300,
+      })) as SignedLike;
+    const empty = await presign('');
+    verify(toWire(empty, { body: '' }), QUERY);
+    expect(failure(() => verify(toWire(empty, { body: CREATE }), QUERY)).code).toBe('SignatureDoesNotMatch');
+  });
+
+  it('S3 still takes UNSIGNED-PAYLOAD literally', async () => {
+    const signed = await signHeader('s3', { method: 'PUT', path: '/bucket/key', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: 'a' }, { s3: true });
+    expect(verify(toWire(signed, { body: 'anything else' }), S3).payloadHash).toBe('UNSIGNED-PAYLOAD');
+  });
+});
+
 describe('failures, per style', () => {
   it('wrong secret → SignatureDoesNotMatch / InvalidSignatureException with AWS texts', async () => {
     const coral =

@@ -270,8 +270,9 @@ function readHeaderClaim(req: WireRequest, auth: string, flavor: AuthErrorFlavor
     signedHeaders: splitSignedHeaders(signedHeaders),
     signature,
     amzDate,
-    // S3 requires the header (checked in verify); other services sign the body's hash when it is absent.
-    payloadHash: contentSha ?? (flavor === 's3' ? '' : sha256Hex(req.body)),
+    // S3 requires the header (checked in verify) and honours UNSIGNED-PAYLOAD / STREAMING-*. Every other service
+    // signs the body itself: only a hex hash (then compared with the body) stands in for it, never a literal.
+    payloadHash: flavor === 's3' ? (contentSha ?? '') : contentSha !== undefined && HEX_SHA256.test(contentSha) ? contentSha : sha256Hex(req.body),
   };
   if (token !== undefined) claim.sessionToken = token;
   return claim;
@@ -324,8 +325,20 @@ function readPresignedClaim(req: WireRequest, flavor: AuthErrorFlavor): SigV4Cla
     amzDate: amzDate!,
     ...(expiresSeconds === undefined ? {} : { expiresSeconds }),
     ...(token === undefined ? {} : { sessionToken: token }),
-    payloadHash: explicitPresignedHash(req, signed) ?? UNSIGNED_PAYLOAD,
+    payloadHash: presignedPayloadHash(req, signed, flavor),
   };
+}
+
+/**
+ * The payload line of a presigned request. S3 takes what the signer put in (UNSIGNED-PAYLOAD by default). Other
+ * services accept botocore's UNSIGNED-PAYLOAD only over an empty body: a body must be covered by the signature, so
+ * its SHA-256 is the payload line then, whatever the URL claims.
+ */
+function presignedPayloadHash(req: WireRequest, signedHeaders: readonly string[], flavor: AuthErrorFlavor): string {
+  const explicit = explicitPresignedHash(req, signedHeaders);
+  if (flavor === 's3') return explicit ?? UNSIGNED_PAYLOAD;
+  if (explicit !== undefined && HEX_SHA256.test(explicit)) return explicit;
+  return req.body.length === 0 ? UNSIGNED_PAYLOAD : sha256Hex(req.body);
 }
 
 /** A presigned URL's payload hash when the signer put one in: `X-Amz-Content-Sha256` param or a signed header. */
@@ -540,7 +553,7 @@ function alternativesMatch(
   const rawQuery = canonicalQueryOf(req, claim, false);
   const uris = opts.s3 && rawUri !== uri ? [uri, rawUri] : [uri];
   const queries = rawQuery !== query ? [query, rawQuery] : [query];
-  const bodyHashToo = claim.kind === 'presigned' && !opts.s3 && sentHash === undefined;
+  const bodyHashToo = claim.kind === 'presigned' && !opts.s3 && claim.payloadHash === UNSIGNED_PAYLOAD;
   const hashes = bodyHashToo ? [claim.payloadHash, sha256Hex(req.body)] : [claim.payloadHash];
   for (const u of uris) {
     for (const q of queries) {

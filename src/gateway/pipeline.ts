@@ -73,19 +73,19 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 /** The service as this request speaks to it: models listing several protocols (CloudWatch) answer in the request's. */
-function speaking(svc: RegisteredService, req: WireRequest): RegisteredService {
+export function speaking(svc: RegisteredService, req: WireRequest): RegisteredService {
   const codec = codecForRequest(svc.model, req, svc.codec);
   if (codec === svc.codec) return svc;
   return { definition: svc.definition, model: svc.model, codec, style: codec.protocol === 'query' ? 'query' : svc.style };
 }
 
 /** A virtual-hosted S3 request (`bucket.localhost/key`) in the path-style form the codec routes (`/bucket/key`). */
-function pathStyle(req: WireRequest, bucket: string | undefined): WireRequest {
+export function pathStyle(req: WireRequest, bucket: string | undefined): WireRequest {
   if (bucket === undefined) return req;
   return { ...req, rawPath: req.rawPath === '/' || req.rawPath === '' ? `/${bucket}` : `/${bucket}${req.rawPath}` };
 }
 
-function hasStreamingPayload(op: OperationModel): boolean {
+export function hasStreamingPayload(op: OperationModel): boolean {
   const input = op.input;
   const payload = input?.payload ? input.members[input.payload] : undefined;
   return payload !== undefined && payload.shape.type === 'blob' && Boolean(payload.streaming || payload.shape.streaming);
@@ -124,6 +124,11 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** Operations callable without credentials: those the model marks unsigned (STS AssumeRoleWithWebIdentity/SAML) and the service lists (S3's public access). */
+export function isAnonymousOperation(svc: RegisteredService, op: OperationModel): boolean {
+  return (svc.definition.anonymous?.includes(op.name) ?? false) || op.authtype === 'none';
+}
+
 async function runOperation(
   deps: PipelineDeps,
   svc: RegisteredService,
@@ -137,8 +142,7 @@ async function runOperation(
 ): Promise<WireResponse> {
   const now = deps.now();
   try {
-    // Operations the model marks unsigned (STS AssumeRoleWithWebIdentity/SAML) are callable without credentials.
-    const anonymous = (svc.definition.anonymous?.includes(op.name) ?? false) || op.authtype === 'none';
+    const anonymous = isAnonymousOperation(svc, op);
     const authenticating = deps.authenticator.authenticate(req, { service: svc.definition.name, style: svc.style, now, anonymous, virtualBucket });
     const auth = authenticating instanceof Promise ? await authenticating : authenticating;
     const principal: Principal = auth.principal;

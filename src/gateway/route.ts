@@ -60,13 +60,37 @@ function isForm(req: WireRequest): boolean {
   return (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 }
 
-function formParam(body: Buffer, name: string): string | undefined {
-  const text = body.toString('latin1');
-  for (const part of text.split('&')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq) === name) return decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+/**
+ * One form parameter, found with the native byte search and decoded alone: routing an unsigned query request
+ * never turns the whole body into a string or splits it (a body may be megabytes).
+ */
+export function formParam(body: Buffer, name: string): string | undefined {
+  const needle = `${name}=`;
+  for (let at = body.indexOf(needle, 0, 'latin1'); at >= 0; at = body.indexOf(needle, at + 1, 'latin1')) {
+    if (at > 0 && body[at - 1] !== 0x26 /* & */) continue;
+    const start = at + needle.length;
+    const amp = body.indexOf(0x26, start);
+    const raw = body.toString('latin1', start, amp < 0 ? body.length : amp).replace(/\+/g, ' ');
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
   }
   return undefined;
+}
+
+const PRESIGN_PARAMS: ReadonlySet<string> = new Set(['X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Algorithm', 'AWSAccessKeyId', 'Signature']);
+
+/**
+ * Whether a request claims a signature: a SigV4 Authorization header or presign parameters. A few comparisons, as it
+ * runs on every request before its body is read; the claim itself is checked once the body is in.
+ */
+export function claimsSignature(req: Pick<WireRequest, 'headers' | 'query'>): boolean {
+  const auth = req.headers['authorization'];
+  if (auth !== undefined && auth.startsWith('AWS4-HMAC-SHA256 ')) return true;
+  for (const [k] of req.query) if (PRESIGN_PARAMS.has(k)) return true;
+  return false;
 }
 
 export function route(req: WireRequest, table: RoutingTable): Route {
@@ -82,19 +106,18 @@ export function route(req: WireRequest, table: RoutingTable): Route {
   const s3 = table.bySigningName.get(S3)?.[0];
   const bucket = virtualHostBucket(req.headers['host']);
   if (s3 && bucket !== undefined && (signing === undefined || signing === S3)) return { kind: 'service', service: s3, virtualBucket: bucket };
+  // A signed request names its service in the credential scope: the body is not looked at.
+  const signed = signing ? table.bySigningName.get(signing) : undefined;
+  if (signed?.length) return { kind: 'service', service: signed[0]! };
   const action = isForm(req) ? formParam(req.body, 'Action') : queryParam(req, 'Action');
   if (action !== undefined) {
-    const candidates = signing ? table.bySigningName.get(signing) : undefined;
-    if (candidates?.length) return { kind: 'service', service: candidates[0]! };
     const version = isForm(req) ? formParam(req.body, 'Version') : queryParam(req, 'Version');
     const svc = version ? table.byQueryVersion.get(version) : undefined;
     return svc ? { kind: 'service', service: svc } : { kind: 'unknown', reason: 'cannot tell the service of this query request' };
   }
-  if (signing) {
-    const candidates = table.bySigningName.get(signing);
-    if (candidates?.length) return { kind: 'service', service: candidates[0]! };
-    return { kind: 'unknown', reason: `service ${signing} is not served by mlzone` };
-  }
+  if (signing) return { kind: 'unknown', reason: `service ${signing} is not served by mlzone` };
+  // An unsigned form post is a query request whose body did not name its API: not S3's.
+  if (isForm(req)) return { kind: 'unknown', reason: 'cannot tell the service of this query request' };
   // SigV2 presigns and unsigned REST requests are S3's (anonymous access is decided by its bucket policies).
   if (s3 && (hasSigV2Presign(req) || req.headers['authorization'] === undefined)) return { kind: 'service', service: s3 };
   return { kind: 'unknown', reason: 'cannot tell the service of this request' };

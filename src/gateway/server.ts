@@ -1,15 +1,26 @@
 /**
  * The `node:http` front: turns a socket request into a `WireRequest`, hands it to the chain, writes the
- * `WireResponse`. Keep-alive is on; `Expect: 100-continue` (botocore) is answered by Node itself.
+ * `WireResponse`. Keep-alive is on.
  *
- * Bodies are buffered (up to 64 MiB), except an S3 PUT's (PutObject / UploadPart may be gigabytes): its
- * body is handed on as `bodyStream` and read as the blob is written; the pipeline buffers it after all when
- * the operation turns out not to stream. A `bodyStream` response is written with backpressure.
+ * Before a byte of body is read the gate looks at the head (see admission.ts): a request it refuses is answered at
+ * once (an `Expect: 100-continue` client is never told to send), and the body of one it admits is buffered only up
+ * to the limit it sets — 64 MiB signed, 2 MiB without credentials — except an S3 PUT's (PutObject / UploadPart may
+ * be gigabytes): its body is handed on as `bodyStream` and read as the blob is written; the pipeline buffers it
+ * after all when the operation turns out not to stream. A body that sends nothing for `bodyIdleTimeoutMs` is
+ * refused (S3's RequestTimeout). A `bodyStream` response is written with backpressure.
+ *
+ * A request answered before its body was read (a refusal, an S3 error) gets `Connection: close`: its body is not
+ * drained; what arrives is discarded for a moment (so the client reads the answer, not a reset) and the socket is
+ * closed. Parser failures (headers over 16 KiB, bad framing) are answered in AWS's shapes (transport-errors.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { ids } from '../core/ids.js';
 import { BodyStream, type WireRequest, type WireResponse } from '../core/wire.js';
+import { MAX_BUFFERED_BODY, MAX_STREAMED_BODY, refusalError, type Admission, type Gate, type Refusal } from './admission.js';
+import { errorWithoutService } from './pipeline.js';
 import { looksLikeS3 } from './route.js';
+import { transportErrorResponse } from './transport-errors.js';
 
 export interface RequestMeta {
   readonly sourceIp: string;
@@ -18,8 +29,23 @@ export interface RequestMeta {
 
 export type WireHandler = (req: WireRequest, meta: RequestMeta) => Promise<WireResponse>;
 
-/** Request bodies above this size are refused before buffering (S3 streams bodies through its own path later). */
-const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** What to take of each body; without one, any body up to 64 MiB (tests of the bare server). */
+  readonly gate?: Gate;
+  /** A request body that sends nothing for this long is refused; 0 turns the check off. Default 20 s (S3's idle limit). */
+  readonly bodyIdleTimeoutMs?: number;
+}
+
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 20_000;
+/** How long a refused request's incoming bytes are discarded before its socket is closed. */
+const LINGER_MS = 1000;
+
+const OPEN_GATE: Gate = {
+  admit: () => ({ kind: 'read', limit: MAX_BUFFERED_BODY, overflow: 'too-large' }),
+  refusal: (head, why) => errorWithoutService(head, refusalError(why, false, undefined), ids.requestId()),
+};
 
 function decodeQuery(raw: string): Array<[string, string]> {
   if (!raw) return [];
@@ -63,32 +89,98 @@ export function toWireRequest(req: IncomingMessage, body: Buffer): WireRequest {
 
 const EMPTY = Buffer.alloc(0);
 
-/** The request with its body left on the socket as `bodyStream` when it is an S3 PUT, else undefined. */
-function streamedRequest(req: IncomingMessage): WireRequest | undefined {
-  if (req.method !== 'PUT') return undefined;
-  const head = toWireRequest(req, EMPTY);
-  if (!looksLikeS3(head)) return undefined;
-  // A consumer that stops early must not destroy the socket: the error response still has to go out.
-  const bodyStream = new BodyStream(() => req.iterator({ destroyOnReturn: false }));
-  return { ...head, bodyStream };
+/** Thrown while reading a body the server will not take. */
+class BodyRefused extends Error {
+  constructor(readonly why: Refusal) {
+    super(why);
+  }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function lengthHeader(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Reads a whole body of at most `limit` bytes, each chunk within `idleMs` of the last (0: no idle limit). */
+function readBody(req: IncomingMessage, limit: number, overflow: Refusal, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const stop = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const refuse = (why: Refusal) => {
+      stop();
+      req.pause();
+      reject(new BodyRefused(why));
+    };
+    const timer = idleMs > 0 ? setTimeout(() => refuse('timeout'), idleMs) : undefined;
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BUFFERED_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
+      if (size > limit) return refuse(overflow);
       chunks.push(c);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
+      timer?.refresh();
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (e: Error) => {
+      stop();
+      reject(e);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
   });
+}
+
+/** A streamed body's chunks, each within `idleMs` of the last; a silence is S3's RequestTimeout, thrown to the reader. */
+function idleLimited(it: AsyncIterator<Uint8Array>, idleMs: number): AsyncIterator<Uint8Array> {
+  if (idleMs <= 0) return it;
+  return {
+    next: () => {
+      let timer: NodeJS.Timeout | undefined;
+      const silence = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(refusalError('timeout', true, undefined)), idleMs);
+      });
+      return Promise.race([it.next(), silence]).finally(() => clearTimeout(timer));
+    },
+    return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
+  };
+}
+
+/**
+ * Answers a request whose body is not (all) read with `Connection: close`. Node closes the socket once the answer is
+ * out when the body is complete; otherwise the answer goes out now, arriving bytes are discarded for LINGER_MS (a
+ * client still sending then reads the answer rather than a reset) and the connection is cut.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, r: WireResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
+  res.writeHead(r.status, { ...r.headers, date: new Date().toUTCString(), connection: 'close', 'content-length': body.length });
+  if (req.complete) {
+    res.end(body);
+    return;
+  }
+  res.write(body);
+  const cut = setTimeout(() => {
+    res.end();
+    req.socket.destroy();
+  }, LINGER_MS);
+  req.once('end', () => {
+    clearTimeout(cut);
+    res.end();
+  });
+  res.once('close', () => clearTimeout(cut));
+  req.resume();
 }
 
 async function write(res: ServerResponse, r: WireResponse, method: string): Promise<void> {
@@ -145,25 +237,51 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: WireHandler, opts: { host: string; port: number }): Promise<RunningServer> {
-  const server = createServer({ keepAlive: true }, (req, res) => {
+export async function startServer(handler: WireHandler, opts: ServerOptions): Promise<RunningServer> {
+  const gate = opts.gate ?? OPEN_GATE;
+  const idleMs = opts.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
+
+  function serve(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    const head = toWireRequest(req, EMPTY);
+    const admission: Admission = gate.admit(head);
+    if (admission.kind === 'refuse') return refuse(req, res, admission.response);
+    const method = req.method ?? 'GET';
+    const streamed = method === 'PUT' && looksLikeS3(head);
+    if (streamed) {
+      const size = lengthHeader(head.headers['x-amz-decoded-content-length'] ?? head.headers['content-length']);
+      if (size !== undefined && size > MAX_STREAMED_BODY) return refuse(req, res, gate.refusal(head, 'too-large', size));
+    } else {
+      const size = lengthHeader(head.headers['content-length']);
+      if (size !== undefined && size > admission.limit) return refuse(req, res, gate.refusal(head, admission.overflow, size));
+    }
+    if (expectsContinue) res.writeContinue();
     const meta = { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', secure: false };
-    const streamed = streamedRequest(req);
-    (streamed ? handler(streamed, meta) : readBody(req).then((body) => handler(toWireRequest(req, body), meta)))
-      .then((r) => write(res, r, req.method ?? 'GET'))
+    const pending = streamed
+      ? // A consumer that stops early must not destroy the socket: the error response still has to go out.
+        handler({ ...head, bodyStream: new BodyStream(() => idleLimited(req.iterator({ destroyOnReturn: false }), idleMs)) }, meta)
+      : readBody(req, admission.limit, admission.overflow, idleMs).then((body) => handler({ ...head, body }, meta));
+    pending
+      .then((r) => (req.complete || r.bodyStream ? write(res, r, method) : refuse(req, res, r)))
       .catch((e: unknown) => {
+        if (e instanceof BodyRefused) return refuse(req, res, gate.refusal(head, e.why));
         // The chain turns every error into an AWS-shaped response; reaching here means the socket failed.
         if (!res.headersSent) void write(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: String((e as Error).message ?? e) }, 'GET');
-      })
-      .finally(() => {
-        // An answer given before a streamed body was read to its end (an error): drain the rest so the
-        // connection stays usable for keep-alive.
-        if (streamed && !req.complete && !req.destroyed) req.resume();
       });
+  }
+
+  const server = createServer({ keepAlive: true }, (req, res) => serve(req, res, false));
+  // Answered here rather than by Node, so a refused request is never told to send its body.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => serve(req, res, true));
+  server.on('clientError', (err: Error, socket: Socket) => {
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    const answer = socket.writable && !inFlight?.headersSent ? transportErrorResponse(err) : undefined;
+    if (answer === undefined) socket.destroy();
+    else socket.end(answer);
   });
   server.keepAliveTimeout = 65_000;
   // Node ends any request still being received after 5 minutes; a multi-gigabyte S3 upload on a slow link takes
-  // longer. Headers must still arrive within headersTimeout (60 s), which is what guards against slow clients.
+  // longer. Headers must arrive within headersTimeout (60 s) and each piece of body within bodyIdleTimeoutMs:
+  // those guard against slow clients.
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -155,16 +155,17 @@ function readValue(m: Member, node: QNode): unknown {
 /** The `Action` parameter of a query request (URL or form body), found without parsing the whole body. */
 export function queryAction(req: WireRequest): string | undefined {
   for (const [k, v] of req.query) if (k === 'Action') return v;
-  if (req.body.length === 0) return undefined;
-  const body = req.body.toString('latin1');
+  const body = req.body;
+  if (body.length === 0) return undefined;
+  // Searched in the bytes: a large body is neither copied into a string nor split before it is authenticated.
   let start = 7;
-  if (!body.startsWith('Action=')) {
-    const i = body.indexOf('&Action=');
+  if (body.toString('latin1', 0, 7) !== 'Action=') {
+    const i = body.indexOf('&Action=', 0, 'latin1');
     if (i < 0) return undefined;
     start = i + 8;
   }
-  const end = body.indexOf('&', start);
-  return decodeForm(body.slice(start, end < 0 ? body.length : end));
+  const end = body.indexOf(0x26, start);
+  return decodeForm(body.toString('latin1', start, end < 0 ? body.length : end));
 }
 
 export function parseQueryInput(req: WireRequest, input: StructureShape | undefined): Record<string, unknown> {

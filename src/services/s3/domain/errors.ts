@@ -46,6 +46,7 @@ export const s3Errors = {
     err('InvalidArgument', 400, message, name === undefined ? undefined : { ArgumentName: name, ArgumentValue: value ?? '' }),
   invalidRequest: (message: string) => S3Errors.InvalidRequest(message),
   invalidTag: (message: string) => err('InvalidTag', 400, message),
+  keyTooLong: (size: number) => err('KeyTooLongError', 400, 'Your key is too long', { Size: size, MaxSizeAllowed: 1024 }),
   incompleteBody: () => err('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header'),
   invalidLocationConstraint: () => err('InvalidLocationConstraint', 400, 'The specified location-constraint is not valid'),
   accessDenied: (message: string) => S3Errors.AccessDenied(message),

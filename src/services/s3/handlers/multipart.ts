@@ -9,7 +9,7 @@ import { parseTaggingHeader } from '../domain/tags.js';
 import { algorithmOf, checksumOutput, contentHeaders, free, needBucket, owner, sentChecksums, writeBody, type S3Env } from '../context.js';
 import type { ObjectChecksum, ObjectRecord, PartRecord, UploadRecord } from '../records.js';
 import { copySource, readSourceObject } from './copy-source.js';
-import { checkWrite } from './objects.js';
+import { checkKeyLength, checkWrite } from './objects.js';
 
 const MIN_PART = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
@@ -54,6 +54,7 @@ function completedChecksum(u: UploadRecord, chosen: readonly PartRecord[]): Obje
 export function multipartHandlers(env: S3Env): S3Handlers {
   return {
     async CreateMultipartUpload(input, ctx) {
+      checkKeyLength(input.Key);
       await needBucket(env, input.Bucket);
       const algorithm = algorithmOf(input.ChecksumAlgorithm);
       const type: ObjectChecksum['type'] | undefined = input.ChecksumType === 'FULL_OBJECT' ? 'FULL_OBJECT' : input.ChecksumType === 'COMPOSITE' ? 'COMPOSITE' : undefined;

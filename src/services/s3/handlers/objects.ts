@@ -5,6 +5,7 @@ import { evaluateConditions, etagMatches, type Conditions } from '../domain/cond
 import { s3Errors } from '../domain/errors.js';
 import { Listing, after, decodeContinuationToken, encodeContinuationToken, successor, urlEncodeKey } from '../domain/listing.js';
 import { contentRange, resolveRange } from '../domain/range.js';
+import { oversizedKey } from '../domain/names.js';
 import { parseTaggingHeader, tagMapToSet, tagSetToMap } from '../domain/tags.js';
 import { algorithmOf, checksumOutput, contentHeaders, free, headersOutput, needBucket, owner, sentChecksums, writeBody, type S3Env } from '../context.js';
 import type { ObjectRecord } from '../records.js';
@@ -141,9 +142,16 @@ async function commitWrittenBlob(
   return { o, checksum };
 }
 
+/** A key a write would create must fit S3's 1,024 UTF-8 bytes; checked before the body is read or a bucket looked up. */
+export function checkKeyLength(key: string): void {
+  const size = oversizedKey(key);
+  if (size !== undefined) throw s3Errors.keyTooLong(size);
+}
+
 export function objectHandlers(env: S3Env): S3Handlers {
   return {
     async PutObject(input, ctx) {
+      checkKeyLength(input.Key);
       await needBucket(env, input.Bucket);
       const tags = parseTaggingHeader(input.Tagging);
       const written = await writeBody(env, input.Body, {
@@ -212,6 +220,7 @@ export function objectHandlers(env: S3Env): S3Handlers {
     },
 
     async CopyObject(input, ctx) {
+      checkKeyLength(input.Key);
       await needBucket(env, input.Bucket);
       const src = copySource(input.CopySource);
       const source = await readSourceObject(env, src, {
