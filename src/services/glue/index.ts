@@ -44,7 +44,8 @@ export interface GlueService {
 
 export interface GlueDeps {
   readonly db: Db;
-  readonly validatePolicy: (doc: string) => void;
+  /** The policy's problem in IAM's words, or undefined when it is valid (Glue answers InvalidInputException). */
+  readonly validatePolicy: (doc: string) => string | undefined | void;
 }
 
 const GLUE_ARN = /^arn:aws:glue:([^:]*):(\d{12}):/;
