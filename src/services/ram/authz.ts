@@ -2,10 +2,24 @@ import type { AuthzFn } from '../../core/service.js';
 
 /** RAM's actions; share-scoped ones on the share ARN, the rest on `*` as the service authorization reference lists them. */
 const star = (action: string): AuthzFn => () => [{ action: `ram:${action}`, resource: '*' }];
+const onShare = (action: string): AuthzFn => (input: { resourceShareArn: string }) => [{ action: `ram:${action}`, resource: input.resourceShareArn }];
+
+/** `aws:RequestTag/*` and `aws:TagKeys` for a share created with tags. */
+function tagContext(tags: { key?: string; value?: string }[] | undefined): Record<string, string | string[]> | undefined {
+  if (!tags?.length) return undefined;
+  return { 'aws:TagKeys': tags.map((t) => t.key ?? ''), ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.key ?? ''}`, t.value ?? ''])) };
+}
 
 export const ramAuthz: Record<string, AuthzFn> = {
   // The reference lists no resource type for CreateResourceShare: the share does not exist yet.
-  CreateResourceShare: star('CreateResourceShare'),
+  CreateResourceShare: (input: { tags?: { key?: string; value?: string }[] }) => {
+    const context = tagContext(input.tags);
+    return [{ action: 'ram:CreateResourceShare', resource: '*', ...(context ? { context } : {}) }];
+  },
+  AssociateResourceShare: onShare('AssociateResourceShare'),
+  DisassociateResourceShare: onShare('DisassociateResourceShare'),
+  DeleteResourceShare: onShare('DeleteResourceShare'),
+  ListResourceSharePermissions: onShare('ListResourceSharePermissions'),
   GetResourceShares: star('GetResourceShares'),
   GetResourceShareAssociations: star('GetResourceShareAssociations'),
   GetResourceShareInvitations: star('GetResourceShareInvitations'),
