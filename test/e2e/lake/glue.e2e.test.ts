@@ -3,6 +3,7 @@
  * and name folding, table versions, partitions and their expressions, resource links, paging, SearchTables
  * filtered by Lake Formation, and the catalog resource policy (its conditions, and that it decides cross-account
  * access together with Lake Formation).
+ * On PostgreSQL when MLZONE_TEST_PG is set (support/backend.ts).
  */
 import {
   BatchCreatePartitionCommand,
@@ -34,7 +35,8 @@ import {
 } from '@aws-sdk/client-glue';
 import { GrantPermissionsCommand, LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
+import { startOnBackend } from '../support/backend.js';
+import { accounts, clientConfig, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
 const LAKE = accounts.dataLake;
@@ -54,7 +56,7 @@ const columns: Column[] = [
 ];
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startOnBackend();
   lakeAdmin = await assumeRole(server.url, users.lakeAdmin, role(LAKE, 'LakeAdmin'));
   const platform = await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin'));
   for (const account of [LAKE, DS1]) admins[account] = await assumeRole(server.url, platform, role(account, 'OrganizationAccountAccessRole'));

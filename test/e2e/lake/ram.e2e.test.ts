@@ -4,6 +4,7 @@
  * what each side sees (shares, associations, resources, permissions), EnableSharingWithAwsOrganization making
  * organization and OU shares active at once, the share lifecycle (associate, disassociate, delete) and RAM's
  * errors; and that an accepted share opens the shared table's metadata to the consumer through Glue.
+ * On PostgreSQL when MLZONE_TEST_PG is set (support/backend.ts).
  */
 import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DescribeOrganizationCommand, ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -25,7 +26,8 @@ import {
   type ResourceShareInvitation,
 } from '@aws-sdk/client-ram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
+import { startOnBackend } from '../support/backend.js';
+import { accounts, clientConfig, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
 const LAKE = accounts.dataLake;
@@ -46,7 +48,7 @@ const pendingFor = async (account: string, shareArn: string): Promise<ResourceSh
   (await ram(admins[account]!).send(new GetResourceShareInvitationsCommand({ resourceShareArns: [shareArn] }))).resourceShareInvitations?.[0];
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startOnBackend();
   management = await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin'));
   for (const account of [LAKE, DS1, DS2]) admins[account] = await assumeRole(server.url, management, role(account, 'OrganizationAccountAccessRole'));
   const g = glue(admins[LAKE]!);
