@@ -19,7 +19,8 @@ export const ramAuthz: Record<string, AuthzFn> = {
   AssociateResourceShare: onShare('AssociateResourceShare'),
   DisassociateResourceShare: onShare('DisassociateResourceShare'),
   DeleteResourceShare: onShare('DeleteResourceShare'),
-  ListResourceSharePermissions: onShare('ListResourceSharePermissions'),
+  // A consumer reads the permissions of a share that reached it; the handler answers only for such shares.
+  ListResourceSharePermissions: (input: { resourceShareArn: string }, ctx) => [{ action: 'ram:ListResourceSharePermissions', resource: input.resourceShareArn, resourceAccount: ctx.accountId }],
   GetResourceShares: star('GetResourceShares'),
   GetResourceShareAssociations: star('GetResourceShareAssociations'),
   GetResourceShareInvitations: star('GetResourceShareInvitations'),

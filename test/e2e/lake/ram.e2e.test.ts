@@ -25,6 +25,7 @@ import {
   RejectResourceShareInvitationCommand,
   type ResourceShareInvitation,
 } from '@aws-sdk/client-ram';
+import { GrantPermissionsCommand, LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOnBackend } from '../support/backend.js';
 import { accounts, clientConfig, users, type TestServer } from '../support/server.js';
@@ -241,5 +242,26 @@ describe('the share lifecycle', () => {
     expect((await ram(admins[DS1]!).send(new ListResourcesCommand({ resourceOwner: 'OTHER-ACCOUNTS', resourceShareArns: [shareArn] }))).resources).toEqual([]);
     await expect(r.send(new DeleteResourceShareCommand({ resourceShareArn: shareArn }))).rejects.toMatchObject({ name: 'InvalidStateTransitionException' });
     await expect(r.send(new AssociateResourceShareCommand({ resourceShareArn: shareArn, principals: [DS2] }))).rejects.toMatchObject({ name: 'InvalidStateTransitionException' });
+  });
+});
+
+describe('shares Lake Formation makes', () => {
+  it('carry the AWSRAMLFEnabledGlue… permissions instead of RAM’s defaults', async () => {
+    // The table's creator holds ALL with grant option, so it may grant another account.
+    await new LakeFormationClient(clientConfig(server.url, admins[LAKE]!)).send(
+      new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: DS2 }, Resource: { Table: { DatabaseName: 'shared', Name: 'orders' } }, Permissions: ['SELECT', 'DESCRIBE'] }),
+    );
+    const shares = (await ram(admins[LAKE]!).send(new GetResourceSharesCommand({ resourceOwner: 'SELF', resourceShareStatus: 'ACTIVE' }))).resourceShares!;
+    const lfShare = shares.find((s) => s.name?.startsWith('LakeFormation-V3-'));
+    expect(lfShare).toBeDefined();
+    const attached = await ram(admins[LAKE]!).send(new ListResourceSharePermissionsCommand({ resourceShareArn: lfShare!.resourceShareArn! }));
+    const names = attached.permissions!.map((p) => p.name);
+    expect(names).toContain('AWSRAMLFEnabledGlueTableReadWrite');
+    expect(names).not.toContain('AWSRAMDefaultPermissionGlueTable');
+    // The consumer sees the same permissions on the share that reached it.
+    const fromConsumer = await ram(admins[DS2]!).send(new ListResourceSharePermissionsCommand({ resourceShareArn: lfShare!.resourceShareArn! }));
+    expect(fromConsumer.permissions!.map((p) => p.name)).toEqual(names);
+    // An account the share does not reach learns nothing about it.
+    await expect(ram(admins[DS1]!).send(new ListResourceSharePermissionsCommand({ resourceShareArn: lfShare!.resourceShareArn! }))).rejects.toMatchObject({ name: 'UnknownResourceException' });
   });
 });
