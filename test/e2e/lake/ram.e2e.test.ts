@@ -6,7 +6,7 @@
  * errors; and that an accepted share opens the shared table's metadata to the consumer through Glue.
  * On PostgreSQL when MLZONE_TEST_PG is set (support/backend.ts).
  */
-import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, CreateTableCommand, GetDatabasesCommand, GetTableCommand, GlueClient, SearchTablesCommand } from '@aws-sdk/client-glue';
 import { DescribeOrganizationCommand, ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   AcceptResourceShareInvitationCommand,
@@ -124,6 +124,12 @@ describe('shares created with RAM', () => {
     expect(assoc.resourceShareAssociations?.map((a) => a.status)).toEqual(['ASSOCIATED']);
     const { Table } = await glue(admins[DS1]!).send(new GetTableCommand({ CatalogId: LAKE, DatabaseName: 'shared', Name: 'orders' }));
     expect(Table).toMatchObject({ Name: 'orders', CatalogId: LAKE });
+    // Glue lists what was shared when asked for FOREIGN (or ALL) resources, not by default.
+    const g = glue(admins[DS1]!);
+    expect((await g.send(new GetDatabasesCommand({ ResourceShareType: 'FOREIGN' }))).DatabaseList?.map((d) => [d.CatalogId, d.Name])).toEqual([[LAKE, 'shared']]);
+    expect((await g.send(new GetDatabasesCommand({}))).DatabaseList?.some((d) => d.CatalogId === LAKE)).toBe(false);
+    expect((await g.send(new SearchTablesCommand({ SearchText: 'orders', ResourceShareType: 'ALL' }))).TableList?.map((t) => [t.CatalogId, t.DatabaseName, t.Name])).toEqual([[LAKE, 'shared', 'orders']]);
+    expect((await g.send(new SearchTablesCommand({ SearchText: 'orders' }))).TableList).toEqual([]);
   });
 
   it('a receiver may reject; a rejected invitation cannot be accepted', async () => {
