@@ -77,7 +77,15 @@ function invitationView(i: StoredInvitation): ResourceShareInvitation {
   };
 }
 
-export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: RamOrg }): Handlers<RamOperations> {
+export interface RamHandlerDeps {
+  readonly store: RamStore;
+  readonly logic: ShareLogic;
+  readonly org: RamOrg;
+  /** Whether a resource exists (Glue's catalog); without it any well-formed ARN of the caller's is accepted. */
+  readonly resourceExists?: (arn: string) => Promise<boolean>;
+}
+
+export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
   const { store, logic } = deps;
 
   /** Shares the caller owns (SELF) or that reach the caller's account (OTHER-ACCOUNTS). */
@@ -118,13 +126,14 @@ export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: Ram
     return share;
   }
 
-  function addResources(ctx: RequestContext, share: StoredShare, arns: readonly string[]): void {
+  async function addResources(ctx: RequestContext, share: StoredShare, arns: readonly string[]): Promise<void> {
     for (const arn of arns) {
       const type = glueResourceType(arn);
       if (!type) throw err.malformedArn(arn);
-      if (!arn.includes(`:${ctx.accountId}:`)) throw err.unknownResource(`Resource ${arn} is not owned by ${ctx.accountId}.`);
-      if (!share.resources.some((r) => r.arn === arn)) share.resources.push({ arn, type, created: ctx.now });
+      // Another account's resource is, to the caller, one that does not exist.
+      if (!arn.includes(`:${ctx.accountId}:`) || (deps.resourceExists && !(await deps.resourceExists(arn)))) throw err.unknownResource(`Resource ${arn} could not be found.`);
     }
+    for (const arn of arns) if (!share.resources.some((r) => r.arn === arn)) share.resources.push({ arn, type: glueResourceType(arn)!, created: ctx.now });
   }
 
   async function addPrincipals(ctx: RequestContext, share: StoredShare, principals: readonly string[]): Promise<void> {
@@ -173,14 +182,14 @@ export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: Ram
         updated: ctx.now,
       };
       if (input.tags?.length) share.tags = input.tags;
-      addResources(ctx, share, input.resourceArns ?? []);
+      await addResources(ctx, share, input.resourceArns ?? []);
       await addPrincipals(ctx, share, input.principals ?? []);
       await store.putShare(share);
       return { resourceShare: shareView(share) };
     },
     AssociateResourceShare: async (input, ctx) => {
       const share = await ownedShare(ctx, input.resourceShareArn);
-      addResources(ctx, share, input.resourceArns ?? []);
+      await addResources(ctx, share, input.resourceArns ?? []);
       await addPrincipals(ctx, share, input.principals ?? []);
       share.updated = ctx.now;
       await store.putShare(share);
