@@ -3,16 +3,18 @@ import { AwsError } from '../../core/errors.js';
 import type { RequestContext } from '../../core/context.js';
 import type { Handlers } from '../../core/service.js';
 import { keysetPage } from '../../core/pagination.js';
-import type { Column, Database, DatabaseInput, GlueOperations, Partition, PartitionError, PartitionInput, Table, TableInput } from './api.gen.js';
+import type { Column, Database, DatabaseInput, GlueOperations, Partition, PartitionError, PartitionInput, Table, TableInput, TableVersion } from './api.gen.js';
 import { glueErrors } from './errors.js';
 import type { GlueGovernance } from './governance.js';
 import { parsePartitionExpression } from './partition-expression.js';
+import { checkFilters, matchesFilters, matchesText, sortTables } from './search.js';
 import type { GlueStore, StoredTable } from './store.js';
 
 export interface GlueHandlerDeps {
   readonly store: GlueStore;
   readonly governance: () => GlueGovernance | undefined;
-  readonly validatePolicy: (doc: string) => void;
+  /** The policy's problem in IAM's words, or undefined when it is valid. */
+  readonly validatePolicy: (doc: string) => string | undefined | void;
 }
 
 const catalogOf = (input: { CatalogId?: string }, ctx: RequestContext) => input.CatalogId ?? ctx.accountId;
@@ -27,8 +29,9 @@ function databaseFrom(input: DatabaseInput, catalogId: string, created: number):
     ...(input.LocationUri !== undefined ? { LocationUri: input.LocationUri } : {}),
     Parameters: input.Parameters ?? {},
     CreateTime: new Date(created),
-    // A resource link carries no default permissions of its own.
-    ...(input.TargetDatabase ? { TargetDatabase: input.TargetDatabase } : { CreateTableDefaultPermissions: input.CreateTableDefaultPermissions ?? [] }),
+    // A resource link carries no default permissions of its own; a database created without them follows the
+    // account's Lake Formation settings (IAM_ALLOWED_PRINCIPALS out of the box), so none are stored then.
+    ...(input.TargetDatabase ? { TargetDatabase: input.TargetDatabase } : input.CreateTableDefaultPermissions ? { CreateTableDefaultPermissions: input.CreateTableDefaultPermissions } : {}),
     CatalogId: catalogId,
   };
 }
@@ -131,6 +134,8 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
           if (d && (await g.databaseVisible(ctx, f.catalogId, d.Name))) visible.push(d);
         }
       }
+      // Own and shared databases interleave by catalog: the page key must sort.
+      visible.sort((a, b) => (`${a.CatalogId}/${a.Name}` < `${b.CatalogId}/${b.Name}` ? -1 : 1));
       const page = keysetPage(visible, (d) => `${d.CatalogId}/${d.Name}`, `GetDatabases:${catalogId}:${input.ResourceShareType ?? ''}`, input.MaxResults ?? PAGE, input.NextToken, glueErrors.badToken);
       return { DatabaseList: page.items.map(revive), ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
     },
@@ -208,6 +213,41 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       const page = keysetPage(shown, (v) => v.VersionId.padStart(10, '0').split('').map((c) => String(9 - Number(c))).join(''), `GetTableVersions:${catalogId}:${t.table.DatabaseName}:${t.table.Name}`, input.MaxResults ?? PAGE, input.NextToken, glueErrors.badToken);
       return { TableVersions: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
     },
+    GetTableVersion: async (input, ctx) => {
+      const catalogId = catalogOf(input, ctx);
+      const t = await requireTable(ctx, catalogId, input.DatabaseName, input.TableName);
+      const wanted = input.VersionId ?? t.table.VersionId;
+      const v = [...t.versions, t.table].find((x) => x.VersionId === wanted);
+      if (!v) throw glueErrors.versionNotFound(wanted!, t.table.Name);
+      const shown = await visibleTable(ctx, catalogId, v);
+      if (!shown) throw glueErrors.lfDenied(t.table.Name);
+      const out: TableVersion = { Table: shown, VersionId: v.VersionId! };
+      return { TableVersion: out };
+    },
+    SearchTables: async (input, ctx) => {
+      const catalogId = catalogOf(input, ctx);
+      checkFilters(input.Filters, glueErrors.invalid);
+      const g = gov();
+      // Own catalog unless ResourceShareType asks for what other accounts shared (FOREIGN) or both (ALL).
+      const sources: { catalogId: string; database: string }[] = [];
+      if (input.ResourceShareType !== 'FOREIGN') for (const d of await store.databases(catalogId)) if (!d.TargetDatabase) sources.push({ catalogId, database: d.Name });
+      if (g && (input.ResourceShareType === 'FOREIGN' || input.ResourceShareType === 'ALL')) sources.push(...(await g.foreignDatabases(ctx)));
+      const found: Table[] = [];
+      for (const src of sources) {
+        if (g && !(await g.databaseVisible(ctx, src.catalogId, src.database))) continue;
+        for (const t of await store.tables(src.catalogId, src.database)) {
+          if (!matchesText(t.table, input.SearchText) || !matchesFilters(t.table, input.Filters)) continue;
+          const shown = await visibleTable(ctx, src.catalogId, t.table);
+          if (shown) found.push(shown);
+        }
+      }
+      const sorted = sortTables(found, input.SortCriteria);
+      const scope = `SearchTables:${catalogId}:${JSON.stringify([input.SearchText ?? '', input.Filters ?? [], input.SortCriteria ?? [], input.ResourceShareType ?? ''])}`;
+      // A search is ranked, not keyed: its token carries the position of the last result.
+      const ranked = sorted.map((table, i) => ({ table, key: String(i).padStart(10, '0') }));
+      const page = keysetPage(ranked, (r) => r.key, scope, input.MaxResults ?? PAGE, input.NextToken, glueErrors.badToken);
+      return { TableList: page.items.map((r) => r.table), ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
+    },
     CreatePartition: async (input, ctx) => {
       const { catalogId, table } = await checkedPartitions(ctx, input);
       if (!(await store.insertPartition(catalogId, partitionFrom(input.PartitionInput, catalogId, table, ctx.now)))) throw glueErrors.partitionExists();
@@ -236,7 +276,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     GetPartitions: async (input, ctx) => {
       const { catalogId, table } = await checkedPartitions(ctx, input);
       const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
-      const predicate = input.Expression ? parsePartitionExpression(input.Expression, keys) : undefined;
+      const predicate = input.Expression ? parsePartitionExpression(input.Expression, (table.PartitionKeys ?? []).map((k) => ({ name: k.Name, type: k.Type }))) : undefined;
       const all = (await store.partitions(catalogId, table.DatabaseName!, table.Name)).filter((p) => {
         if (!predicate) return true;
         const row: Record<string, string> = {};
@@ -262,9 +302,21 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       if (!(await store.deletePartition(catalogId, table.DatabaseName!, table.Name, input.PartitionValues))) throw glueErrors.partitionNotFound();
       return {};
     },
+    BatchDeletePartition: async (input, ctx) => {
+      const { catalogId, table } = await checkedPartitions(ctx, input);
+      if (input.PartitionsToDelete.length > 25) throw glueErrors.invalid('Number of partitions to delete must not exceed 25.');
+      const errors: PartitionError[] = [];
+      for (const v of input.PartitionsToDelete) {
+        if (!(await store.deletePartition(catalogId, table.DatabaseName!, table.Name, v.Values))) {
+          errors.push({ PartitionValues: v.Values, ErrorDetail: { ErrorCode: 'EntityNotFoundException', ErrorMessage: glueErrors.partitionNotFound().message } });
+        }
+      }
+      return errors.length ? { Errors: errors } : {};
+    },
     PutResourcePolicy: async (input, ctx) => {
       const catalogId = ctx.accountId;
-      deps.validatePolicy(input.PolicyInJson);
+      const problem = deps.validatePolicy(input.PolicyInJson);
+      if (problem) throw glueErrors.invalid(problem);
       const old = await store.policy(catalogId);
       if (input.PolicyExistsCondition === 'MUST_EXIST' && !old) throw glueErrors.policyNotFound();
       if (input.PolicyExistsCondition === 'NOT_EXIST' && old) throw new AwsError('ConditionCheckFailureException', 'Policy already exists');

@@ -27,6 +27,8 @@ export interface GlueCatalog {
   table(catalogId: string, database: string, name: string): Promise<Table | undefined>;
   tables(catalogId: string, database: string): Promise<Table[]>;
   partitions(catalogId: string, database: string, table: string): Promise<Partition[]>;
+  /** Whether the catalog, database or table an ARN names exists (for RAM's shares). */
+  exists(arn: string): Promise<boolean>;
 }
 
 export interface GluePolicies {
@@ -44,7 +46,8 @@ export interface GlueService {
 
 export interface GlueDeps {
   readonly db: Db;
-  readonly validatePolicy: (doc: string) => void;
+  /** The policy's problem in IAM's words, or undefined when it is valid (Glue answers InvalidInputException). */
+  readonly validatePolicy: (doc: string) => string | undefined | void;
 }
 
 const GLUE_ARN = /^arn:aws:glue:([^:]*):(\d{12}):/;
@@ -59,6 +62,14 @@ export function createGlueService(deps: GlueDeps): GlueService {
     table: async (c, d, n) => (await store.table(c, d.toLowerCase(), n.toLowerCase()))?.table,
     tables: async (c, d) => (await store.tables(c, d.toLowerCase())).map((t) => t.table),
     partitions: (c, d, t) => store.partitions(c, d.toLowerCase(), t.toLowerCase()),
+    async exists(arn) {
+      const m = /^arn:aws:glue:[^:]*:(\d{12}):(catalog|database\/([^/]+)|table\/([^/]+)\/([^/]+))$/.exec(arn);
+      if (!m) return false;
+      const [, c, kind, db, tdb, t] = m;
+      if (kind === 'catalog') return true;
+      if (db !== undefined) return (await store.database(c!, db.toLowerCase())) !== undefined;
+      return (await store.table(c!, tdb!.toLowerCase(), t!.toLowerCase())) !== undefined;
+    },
   };
   return {
     definition: { name: 'glue', handlers: glueHandlers({ store, governance: () => governance, validatePolicy: deps.validatePolicy }), authz: glueAuthz },

@@ -1,12 +1,17 @@
 /**
  * GetPartitions' `Expression`: a SQL-like predicate over partition keys (`year = '2024' AND month > 3`,
- * `region IN ('EU','US')`, `day BETWEEN 1 AND 7`, `NOT (...)`, `LIKE`). Values compare as numbers when both
- * sides are numeric, as strings otherwise (Glue compares by the key's declared type; string keys are the norm).
+ * `region IN ('EU','US')`, `day BETWEEN 1 AND 7`, `NOT (...)`, `LIKE`). Glue compares by the key's declared type: integer and decimal keys
+ * as numbers, string (and date, timestamp: their text sorts chronologically) keys as text, so on a string key
+ * `month > '3'` excludes '10' as it does on AWS. A key given without a type compares as a string.
  */
 import { AwsError } from '../../core/errors.js';
 
 type Token = { kind: 'ident' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'comma'; text: string };
 export type Predicate = (row: Readonly<Record<string, string>>) => boolean;
+/** A partition key: its name, and its Glue type (`string`, `int`, `bigint`, `date`, `decimal(10,2)` …). */
+export type PartitionKey = string | { readonly name: string; readonly type?: string };
+
+const NUMERIC = /^(tinyint|smallint|int|integer|bigint|long|float|double|decimal(\(.*\))?)$/i;
 
 const invalid = (why: string) => new AwsError('InvalidInputException', `Unsupported expression: ${why}`);
 
@@ -43,10 +48,10 @@ function tokenize(text: string): Token[] {
   return out;
 }
 
-function compare(a: string, b: string): number {
+function compare(a: string, b: string, numeric: boolean): number {
   const na = Number(a);
   const nb = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  if (numeric && a.trim() !== '' && b.trim() !== '' && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -55,7 +60,7 @@ function likeRegex(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 's');
 }
 
-export function parsePartitionExpression(text: string, keys: readonly string[]): Predicate {
+export function parsePartitionExpression(text: string, keys: readonly PartitionKey[]): Predicate {
   const tokens = tokenize(text);
   let pos = 0;
   const peek = () => tokens[pos];
@@ -65,7 +70,7 @@ export function parsePartitionExpression(text: string, keys: readonly string[]):
     if (!t) throw invalid('unexpected end of expression');
     return t;
   };
-  const known = new Set(keys.map((k) => k.toLowerCase()));
+  const types = new Map(keys.map((k) => (typeof k === 'string' ? [k.toLowerCase(), 'string'] : [k.name.toLowerCase(), k.type ?? 'string'])));
   const value = (): string => {
     const t = next();
     if (t.kind !== 'string' && t.kind !== 'number') throw invalid(`expected a value, found '${t.text}'`);
@@ -95,8 +100,10 @@ export function parsePartitionExpression(text: string, keys: readonly string[]):
     const col = next();
     if (col.kind !== 'ident') throw invalid(`expected a partition key, found '${col.text}'`);
     const key = col.text.toLowerCase();
-    if (!known.has(key)) throw invalid(`${col.text} is not a partition key`);
+    if (!types.has(key)) throw invalid(`${col.text} is not a partition key`);
+    const numeric = NUMERIC.test(types.get(key)!.trim());
     const get = (row: Readonly<Record<string, string>>) => row[key] ?? '';
+    const cmp = (row: Readonly<Record<string, string>>, v: string) => compare(get(row), v, numeric);
     let negate = false;
     if (word('NOT')) { next(); negate = true; }
     const wrap = (p: Predicate): Predicate => (negate ? (row) => !p(row) : p);
@@ -106,7 +113,7 @@ export function parsePartitionExpression(text: string, keys: readonly string[]):
       const vs = [value()];
       while (peek()?.kind === 'comma') { next(); vs.push(value()); }
       if (next().kind !== 'rparen') throw invalid('missing )');
-      return wrap((row) => vs.some((v) => compare(get(row), v) === 0));
+      return wrap((row) => vs.some((v) => cmp(row, v) === 0));
     }
     if (word('BETWEEN')) {
       next();
@@ -114,7 +121,7 @@ export function parsePartitionExpression(text: string, keys: readonly string[]):
       if (!word('AND')) throw invalid('expected AND in BETWEEN');
       next();
       const hi = value();
-      return wrap((row) => compare(get(row), lo) >= 0 && compare(get(row), hi) <= 0);
+      return wrap((row) => cmp(row, lo) >= 0 && cmp(row, hi) <= 0);
     }
     if (word('LIKE')) {
       next();
@@ -127,7 +134,7 @@ export function parsePartitionExpression(text: string, keys: readonly string[]):
     const v = value();
     const tests: Record<string, (c: number) => boolean> = { '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0 };
     const test = tests[op.text]!;
-    return (row) => test(compare(get(row), v));
+    return (row) => test(cmp(row, v));
   };
   const p = or();
   if (pos < tokens.length) throw invalid(`unexpected '${tokens[pos]!.text}'`);

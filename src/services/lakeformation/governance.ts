@@ -47,6 +47,8 @@ export function createGovernance(access: Access): GlueGovernance {
         if ((await store.grants(catalogId)).some((g) => ids.includes(g.principal) && g.resource.catalogId === catalogId && 'database' in g.resource && g.resource.database === database)) return true;
         return access.tagVisibleDatabase(catalogId, ids, catalogId, database);
       }
+      // IAM access control on the owner's database: IAM (with the catalog's resource policy) already decided.
+      if ((await store.grants(catalogId)).some((g) => g.principal === IAM_ALLOWED_PRINCIPALS && g.resource.kind === 'database' && g.resource.database === database)) return true;
       if (!(await access.shareAccepted(ctx, catalogId, database))) return false;
       if (await access.isAdmin(ctx, ctx.accountId)) return true;
       const ids = principalIds(ctx);
@@ -56,8 +58,9 @@ export function createGovernance(access: Access): GlueGovernance {
     async tableVisibility(ctx, catalogId, database, table) {
       const t = await glue.table(catalogId, database, table);
       if (!t) return 'hidden';
-      if (catalogId !== ctx.accountId && !(await access.shareAccepted(ctx, catalogId, database, table))) return 'hidden';
+      // IAM mode first: across accounts the catalog's resource policy (checked by IAM) is then the whole story.
       if (await access.iamMode(catalogId, database, table)) return 'all';
+      if (catalogId !== ctx.accountId && !(await access.shareAccepted(ctx, catalogId, database, table))) return 'hidden';
       const admin = await access.isAdmin(ctx, ctx.accountId);
       // A resource link has no columns: its creator, admins and grantees see it.
       if (t.TargetTable) return admin || (await access.anyPermission(ctx, catalogId, database, table)) ? 'all' : 'hidden';

@@ -4,13 +4,24 @@ import { keysetPage } from '../../core/pagination.js';
 import type { RequestContext } from '../../core/context.js';
 import type { Handlers } from '../../core/service.js';
 import type { RamOperations, ResourceShare, ResourceShareAssociation, ResourceShareInvitation } from './api.gen.js';
-import { MANAGED_PERMISSIONS, glueResourceType, type StoredInvitation, type StoredShare } from './model.js';
+import { MANAGED_PERMISSIONS, attachedPermissions, glueResourceType, permissionArn, type ManagedPermission, type StoredInvitation, type StoredShare } from './model.js';
 import type { RamOrg, ShareLogic } from './shares.js';
 import type { RamStore } from './store.js';
 
 const err = {
   unknownResource: (m: string) => new AwsError('UnknownResourceException', m),
   malformedArn: (arn: string) => new AwsError('MalformedArnException', `The ARN ${arn} is malformed.`),
+  malformedPrincipal: (p: string) => new AwsError('InvalidParameterException', `Principal ID ${p} is malformed. Verify the ID and try again.`),
+  unknownShare: (arn: string) => new AwsError('UnknownResourceException', `ResourceShare ${arn} could not be found.`),
+  unknownOrganization: (id: string) => new AwsError('UnknownResourceException', `Organization ${id} could not be found.`),
+  // AWS's wording for an outside principal on a share that allows none, and for an organization or OU while sharing
+  // with the organization is not enabled.
+  onlyWithinOrganization: () =>
+    new AwsError(
+      'OperationNotPermittedException',
+      'The resource you are attempting to share can only be shared within your AWS Organization. This error may also occur if you have not enabled sharing with your AWS organization, or that onboarding process is still in progress.',
+    ),
+  deleted: (arn: string) => new AwsError('InvalidStateTransitionException', `ResourceShare ${arn} is in DELETED state and cannot be modified.`),
   invalidParameter: (m: string) => new AwsError('InvalidParameterException', m),
   invitationNotFound: (arn: string) => new AwsError('ResourceShareInvitationArnNotFoundException', `ResourceShareInvitation ${arn} could not be found.`),
   alreadyAccepted: (arn: string) => new AwsError('ResourceShareInvitationAlreadyAcceptedException', `ResourceShareInvitation ${arn} has already been accepted.`),
@@ -19,7 +30,26 @@ const err = {
   badToken: () => new AwsError('InvalidNextTokenException', 'The specified value for NextToken is not valid.'),
 };
 
-const permissionArn = (type: string) => `arn:aws:ram::aws:permission/${MANAGED_PERMISSIONS[type]}`;
+const SHARE_ARN = /^arn:aws:ram:[a-z0-9-]+:\d{12}:resource-share\/[0-9a-f-]+$/;
+const INVITATION_ARN = /^arn:aws:ram:[a-z0-9-]+:\d{12}:resource-share-invitation\/[0-9a-f-]+$/;
+const ACCOUNT = /^\d{12}$/;
+const ORG_OR_OU = /^arn:aws:organizations::\d{12}:(organization\/(o-[a-z0-9]{10,32})|ou\/(o-[a-z0-9]{10,32})\/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+
+function permissionView(p: ManagedPermission, status: string) {
+  return {
+    arn: permissionArn(p.name),
+    version: p.version,
+    defaultVersion: true,
+    name: p.name,
+    resourceType: p.resourceType,
+    status,
+    isResourceTypeDefault: p.isResourceTypeDefault,
+    permissionType: 'AWS_MANAGED' as const,
+    featureSet: 'STANDARD' as const,
+    creationTime: new Date(p.created),
+    lastUpdatedTime: new Date(p.created),
+  };
+}
 
 function shareView(s: StoredShare): ResourceShare {
   return {
@@ -31,7 +61,7 @@ function shareView(s: StoredShare): ResourceShare {
     creationTime: new Date(s.created),
     lastUpdatedTime: new Date(s.updated),
     featureSet: 'STANDARD',
-    tags: [],
+    tags: s.tags ?? [],
   };
 }
 
@@ -47,7 +77,15 @@ function invitationView(i: StoredInvitation): ResourceShareInvitation {
   };
 }
 
-export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: RamOrg }): Handlers<RamOperations> {
+export interface RamHandlerDeps {
+  readonly store: RamStore;
+  readonly logic: ShareLogic;
+  readonly org: RamOrg;
+  /** Whether a resource exists (Glue's catalog); without it any well-formed ARN of the caller's is accepted. */
+  readonly resourceExists?: (arn: string) => Promise<boolean>;
+}
+
+export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
   const { store, logic } = deps;
 
   /** Shares the caller owns (SELF) or that reach the caller's account (OTHER-ACCOUNTS). */
@@ -56,12 +94,14 @@ export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: Ram
     const out: StoredShare[] = [];
     for (const s of await store.shares()) {
       if (s.owner === ctx.accountId) continue;
-      for (const p of s.principals) if (p.status !== 'DISASSOCIATED' && (await logic.reaches(p.id, ctx.accountId))) { out.push(s); break; }
+      // A share reaches another account once its association is ASSOCIATED (an invitation accepted, or the organization).
+      for (const p of s.principals) if (p.status === 'ASSOCIATED' && (await logic.reaches(p.id, ctx.accountId))) { out.push(s); break; }
     }
     return out;
   }
 
   async function acceptOrReject(ctx: RequestContext, arn: string, accept: boolean) {
+    if (!INVITATION_ARN.test(arn)) throw err.malformedArn(arn);
     const inv = (await store.invitations(ctx.accountId)).find((i) => i.arn === arn);
     if (!inv) throw err.invitationNotFound(arn);
     if (inv.status === 'ACCEPTED') throw err.alreadyAccepted(arn);
@@ -76,6 +116,52 @@ export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: Ram
     await store.putInvitation(inv);
     return { resourceShareInvitation: invitationView(inv) };
   }
+
+  /** A share the caller owns, for changes: unknown (or another account's) and deleted shares are refused. */
+  async function ownedShare(ctx: RequestContext, arn: string): Promise<StoredShare> {
+    if (!SHARE_ARN.test(arn)) throw err.malformedArn(arn);
+    const share = await store.share(ctx.accountId, arn);
+    if (!share) throw err.unknownShare(arn);
+    if (share.status === 'DELETED') throw err.deleted(arn);
+    return share;
+  }
+
+  async function addResources(ctx: RequestContext, share: StoredShare, arns: readonly string[]): Promise<void> {
+    for (const arn of arns) {
+      const type = glueResourceType(arn);
+      if (!type) throw err.malformedArn(arn);
+      // Another account's resource is, to the caller, one that does not exist.
+      if (!arn.includes(`:${ctx.accountId}:`) || (deps.resourceExists && !(await deps.resourceExists(arn)))) throw err.unknownResource(`Resource ${arn} could not be found.`);
+    }
+    for (const arn of arns) if (!share.resources.some((r) => r.arn === arn)) share.resources.push({ arn, type: glueResourceType(arn)!, created: ctx.now });
+  }
+
+  async function addPrincipals(ctx: RequestContext, share: StoredShare, principals: readonly string[]): Promise<void> {
+    for (const p of principals) {
+      const org = ORG_OR_OU.exec(p);
+      if (!ACCOUNT.test(p) && !org) throw err.malformedPrincipal(p);
+      if (org) {
+        const mine = await deps.org.organization();
+        const id = org[2] ?? org[3]!;
+        if (!mine || mine.id !== id || (await deps.org.orgPath(ctx.accountId)) === undefined) throw err.unknownOrganization(id);
+        if (!(await logic.sharingEnabled())) throw err.onlyWithinOrganization();
+      } else if (!share.allowExternalPrincipals && (await deps.org.orgPath(p)) === undefined) {
+        throw err.onlyWithinOrganization();
+      }
+    }
+    for (const p of principals) await logic.addPrincipal(share, p, ctx.now);
+  }
+
+  const association = (s: StoredShare, entity: string, type: 'PRINCIPAL' | 'RESOURCE', status: string, created: number, updated: number, external: boolean): ResourceShareAssociation => ({
+    resourceShareArn: s.arn,
+    resourceShareName: s.name,
+    associatedEntity: entity,
+    associationType: type,
+    status,
+    creationTime: new Date(created),
+    lastUpdatedTime: new Date(updated),
+    external,
+  });
 
   const page = <T>(items: T[], key: (t: T) => string, scope: string, input: { maxResults?: number; nextToken?: string }) =>
     keysetPage(items, key, scope, input.maxResults ?? 500, input.nextToken, err.badToken);
@@ -95,19 +181,61 @@ export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: Ram
         created: ctx.now,
         updated: ctx.now,
       };
-      for (const arn of input.resourceArns ?? []) {
-        const type = glueResourceType(arn);
-        if (!type) throw err.malformedArn(arn);
-        if (!arn.includes(`:${ctx.accountId}:`)) throw err.unknownResource(`Resource ${arn} is not owned by ${ctx.accountId}.`);
-        share.resources.push({ arn, type, created: ctx.now });
-      }
-      for (const p of input.principals ?? []) {
-        if (!/^\d{12}$/.test(p) && !/^arn:aws:organizations::/.test(p)) throw err.malformedArn(p);
-        if (/^\d{12}$/.test(p) && !share.allowExternalPrincipals && (await deps.org.orgPath(p)) === undefined) throw err.invalidParameter(`Principal ${p} is not in your organization.`);
-        await logic.addPrincipal(share, p, ctx.now);
-      }
+      if (input.tags?.length) share.tags = input.tags;
+      await addResources(ctx, share, input.resourceArns ?? []);
+      await addPrincipals(ctx, share, input.principals ?? []);
       await store.putShare(share);
       return { resourceShare: shareView(share) };
+    },
+    AssociateResourceShare: async (input, ctx) => {
+      const share = await ownedShare(ctx, input.resourceShareArn);
+      await addResources(ctx, share, input.resourceArns ?? []);
+      await addPrincipals(ctx, share, input.principals ?? []);
+      share.updated = ctx.now;
+      await store.putShare(share);
+      // As AWS answers: the new associations, still ASSOCIATING.
+      const out = [
+        ...(input.resourceArns ?? []).map((a) => association(share, a, 'RESOURCE', 'ASSOCIATING', ctx.now, ctx.now, false)),
+        ...(input.principals ?? []).map((p) => association(share, p, 'PRINCIPAL', 'ASSOCIATING', ctx.now, ctx.now, share.principals.find((x) => x.id === p)?.external ?? false)),
+      ];
+      return { resourceShareAssociations: out, ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
+    },
+    DisassociateResourceShare: async (input, ctx) => {
+      const share = await ownedShare(ctx, input.resourceShareArn);
+      for (const arn of input.resourceArns ?? []) {
+        if (!glueResourceType(arn)) throw err.malformedArn(arn);
+        if (!share.resources.some((r) => r.arn === arn)) throw err.unknownResource(`Resource ${arn} is not associated with ${share.arn}.`);
+      }
+      for (const p of input.principals ?? []) {
+        if (!ACCOUNT.test(p) && !ORG_OR_OU.test(p)) throw err.malformedPrincipal(p);
+        if (!share.principals.some((x) => x.id === p && x.status !== 'DISASSOCIATED')) throw err.unknownResource(`Principal ${p} is not associated with ${share.arn}.`);
+      }
+      share.resources = share.resources.filter((r) => !(input.resourceArns ?? []).includes(r.arn));
+      for (const p of share.principals) if ((input.principals ?? []).includes(p.id)) { p.status = 'DISASSOCIATED'; p.updated = ctx.now; }
+      share.updated = ctx.now;
+      await store.putShare(share);
+      const out = [
+        ...(input.resourceArns ?? []).map((a) => association(share, a, 'RESOURCE', 'DISASSOCIATING', ctx.now, ctx.now, false)),
+        ...(input.principals ?? []).map((p) => association(share, p, 'PRINCIPAL', 'DISASSOCIATING', ctx.now, ctx.now, share.principals.find((x) => x.id === p)?.external ?? false)),
+      ];
+      return { resourceShareAssociations: out, ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
+    },
+    DeleteResourceShare: async (input, ctx) => {
+      const share = await ownedShare(ctx, input.resourceShareArn);
+      share.status = 'DELETED';
+      for (const p of share.principals) if (p.status !== 'DISASSOCIATED') { p.status = 'DISASSOCIATED'; p.updated = ctx.now; }
+      share.updated = ctx.now;
+      await store.putShare(share);
+      return { returnValue: true, ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
+    },
+    ListResourceSharePermissions: async (input, ctx) => {
+      if (!SHARE_ARN.test(input.resourceShareArn)) throw err.malformedArn(input.resourceShareArn);
+      const share = (await store.share(ctx.accountId, input.resourceShareArn)) ?? (await visibleShares(ctx, 'OTHER-ACCOUNTS')).find((s) => s.arn === input.resourceShareArn);
+      if (!share) throw err.unknownShare(input.resourceShareArn);
+      const types = [...new Set(share.resources.map((r) => r.type))].sort();
+      const all = types.flatMap((t) => attachedPermissions(t, share.createdBy)).map((p) => permissionView(p, 'ASSOCIATED'));
+      const p = page(all, (x) => x.arn, `ListResourceSharePermissions:${share.arn}`, input);
+      return { permissions: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
     },
     GetResourceShares: async (input, ctx) => {
       let shares = await visibleShares(ctx, input.resourceOwner);
@@ -168,11 +296,11 @@ export function ramHandlers(deps: { store: RamStore; logic: ShareLogic; org: Ram
       return { resources: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
     },
     ListPermissions: async (input) => {
-      const all = Object.entries(MANAGED_PERMISSIONS)
-        .filter(([type]) => !input.resourceType || input.resourceType.toLowerCase() === type.toLowerCase())
+      const all = MANAGED_PERMISSIONS.filter((x) => !input.resourceType || input.resourceType.toLowerCase() === x.resourceType.toLowerCase())
         .filter(() => input.permissionType !== 'CUSTOMER_MANAGED')
-        .map(([type, name]) => ({ arn: permissionArn(type), version: '1', defaultVersion: true, name, resourceType: type, status: 'ATTACHABLE', isResourceTypeDefault: true, permissionType: 'AWS_MANAGED' as const, featureSet: 'STANDARD' as const, creationTime: new Date(0), lastUpdatedTime: new Date(0) }));
-      const p = page(all, (x) => x.arn, 'ListPermissions', input);
+        .map((x) => permissionView(x, 'ATTACHABLE'))
+        .sort((a, b) => (a.arn < b.arn ? -1 : 1));
+      const p = page(all, (x) => x.arn, `ListPermissions:${input.resourceType ?? ''}:${input.permissionType ?? ''}`, input);
       return { permissions: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
     },
     EnableSharingWithAwsOrganization: async (_input, ctx) => {

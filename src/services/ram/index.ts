@@ -39,7 +39,14 @@ export interface RamService {
   readonly lake: LakeShares;
 }
 
-export function createRamService(deps: { db: Database; org: RamOrg }): RamService {
+export interface RamDeps {
+  readonly db: Database;
+  readonly org: RamOrg;
+  /** Whether a shared resource exists (the Glue catalog's `exists`); shares of missing resources are refused. */
+  readonly resourceExists?: (arn: string) => Promise<boolean>;
+}
+
+export function createRamService(deps: RamDeps): RamService {
   const store = createRamStore(deps.db);
   const logic = createShareLogic(store, deps.org);
   const lfShare = async (owner: string, principal: string): Promise<StoredShare | undefined> =>
@@ -73,7 +80,7 @@ export function createRamService(deps: { db: Database; org: RamOrg }): RamServic
     consumersOf: (owner) => logic.consumersOf(owner),
   };
   return {
-    definition: { name: 'ram', handlers: ramHandlers({ store, logic, org: deps.org }), authz: ramAuthz },
+    definition: { name: 'ram', handlers: ramHandlers({ store, logic, org: deps.org, ...(deps.resourceExists ? { resourceExists: deps.resourceExists } : {}) }), authz: ramAuthz },
     migrations: ramMigrations,
     lake,
   };
