@@ -25,7 +25,7 @@ export interface RunningEndpoint {
 }
 
 /** `/_mlzone/*`: health (version and implemented operations), the accounts, `status` (what runs), `events`, `explain/<requestId>` and `explain/last` (the newest denial, `?principal=&account=&action=`). */
-export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[]; events: EventLog; organization?: () => Promise<OrganizationStatus> }) {
+export function adminEndpoints(deps: { version: string; services: ServiceRegistry; blueprint: Blueprint; auth: string; decisions: DecisionLog; running: () => RunningEndpoint[]; runningJobs: () => string[]; events: EventLog; organization?: () => Promise<OrganizationStatus>; queryAccess?: (queryExecutionId: string) => Promise<QueryAccess | undefined> }) {
   return async (req: WireRequest, path: string): Promise<WireResponse | undefined> => {
     if (req.method !== 'GET') return undefined;
     if (path === '/_mlzone/health') {
@@ -62,6 +62,9 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
     const m = /^\/_mlzone\/explain\/([\w-]+)$/.exec(path);
     if (m) {
       const kept = deps.decisions.get(m[1]!);
+      // An Athena query execution id: which Lake Formation grant (or missing grant) decided each table it read.
+      const query = kept ? undefined : await deps.queryAccess?.(m[1]!);
+      if (query) return json(200, { requestId: m[1], call: 'athena:StartQueryExecution', principal: '', verdict: `Lake Formation (query in ${query.accountId})`, checks: [], tables: query.tables });
       if (!kept) return json(404, { message: `no authorization decision is kept for request ${m[1]}` });
       return json(200, explanation(kept));
     }
@@ -70,6 +73,12 @@ export function adminEndpoints(deps: { version: string; services: ServiceRegistr
 }
 
 const LAST_FILTERS = ['principal', 'account', 'action'] as const;
+
+/** What decided an Athena query's access to each table it named: `<db.table>: <grant or missing grant>`. */
+export interface QueryAccess {
+  readonly accountId: string;
+  readonly tables: readonly string[];
+}
 
 function explanation(kept: KeptDecision) {
   const details = kept.record.details as DecisionDetail[];

@@ -240,7 +240,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     // The governed lake: Glue holds the catalog, RAM carries cross-account shares, Lake Formation decides what each
     // caller sees (Glue's metadata answers through `govern`, Athena's views through `catalog`).
     const glue = createGlueService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
-    const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) } });
+    const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) }, resourceExists: (arn) => glue.catalog.exists(arn) });
     // Lake Formation's credential vending: the service assumes a location's registered role through STS (the
     // role's trust policy decides) and keeps its service-linked role, as AWS does.
     const lakeRoles: RoleCredentialsPort = {
@@ -330,6 +330,14 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         events,
         runningJobs: () => sagemaker.runningJobs(),
         organization: () => organizationStatus(db, org.directory, blueprint),
+        queryAccess: async (id) => {
+          // Query execution ids are unique: the first account that holds it is the caller's.
+          for (const a of blueprint.accounts) {
+            const tables = await athena.tableAccess(a.id, blueprint.organization.region, id);
+            if (tables) return { accountId: a.id, tables };
+          }
+          return undefined;
+        },
         running: () =>
           sagemaker.endpoints.running().map((e) => ({
             accountId: e.accountId,

@@ -1,7 +1,8 @@
 /**
  * `mlzone explain <requestId>`: asks a running mlzone why a call was allowed or denied and prints every
  * policy it weighed, with the statements that matched; `--last` explains the most recent denial (narrowed by
- * `--principal`, `--account`, `--action`). Talks to the HTTP API only.
+ * `--principal`, `--account`, `--action`). Given an Athena query execution id it prints which Lake Formation grant (or
+ * missing grant) decided each table the query named. Talks to the HTTP API only.
  */
 import { getAdmin } from './endpoint.js';
 
@@ -21,9 +22,12 @@ interface ExplainResponse {
   verdict: string;
   message?: string;
   checks: Array<{ action: string; resource: string; decision: string; verdict: string; policies: ExplainedPolicy[] }>;
+  /** For an Athena query execution id: what Lake Formation decided for each table (`db.table: grant`). */
+  tables?: string[];
 }
 
 export function formatExplanation(e: ExplainResponse): string {
+  if (e.tables) return [`query     ${e.requestId}`, `call      ${e.call}`, `verdict   ${e.verdict}`, ...e.tables.map((t) => `table     ${t}`)].join('\n');
   const lines = [`request ${e.requestId}  ${e.time}`, `call      ${e.call}`, `principal ${e.principal}`, `verdict   ${e.verdict}`];
   if (e.message) lines.push(`message   ${e.message}`);
   e.checks.forEach((c, i) => {

@@ -106,7 +106,7 @@ export async function openServices(options: { clock?: Clock; migrate?: boolean }
     const logs = createLogsService({ db, clock });
     const cloudwatch = createCloudWatchService({ db, clock });
     const glue = createGlueService({ db, validatePolicy: (doc) => validatePolicyDocument(doc, 'resource') });
-    const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) } });
+    const ram = createRamService({ db, org: { organization: () => org.directory.organization(), orgPath: (id) => org.directory.orgPath(id) }, resourceExists: (arn) => glue.catalog.exists(arn) });
     const lakeformation = createLakeFormationService({ db, glue: glue.catalog, ram: ram.lake, roles: noRoleCredentials });
     glue.govern(lakeformation.governance, (owner) => ram.lake.consumersOf(owner));
     const migrations: Migration[] = [...iam.migrations, ...org.migrations, ...sts.migrations, ...cloudtrail.migrations, ...ecr.migrations, ...s3.migrations, ...sagemaker.migrations, ...oam.migrations, ...logs.migrations, ...athena.migrations, ...cloudwatch.migrations, ...glue.migrations, ...ram.migrations, ...lakeformation.migrations];

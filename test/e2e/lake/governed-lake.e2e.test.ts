@@ -208,6 +208,9 @@ describe('the governed lake across accounts', () => {
     expect(star.rows.slice(1).map((r) => r[0])).toEqual(['1', '2', '3', '4']);
     const ssn = await query(scientists[DS1]!, DS1, 'SELECT ssn FROM lake.customers');
     expect(ssn.execution.Status?.State).toBe('FAILED');
+    // mlzone explain <query execution id> names the grant that decided the table.
+    const explained = (await (await fetch(`${server.url}/_mlzone/explain/${star.execution.QueryExecutionId}`)).json()) as { tables: string[] };
+    expect(explained.tables).toEqual([expect.stringMatching(/^lake\.customers: .*SELECT on columns \(id, name, region, spend\) of 333333333333:sales\.customers granted to arn:aws:iam::444444444444:role\/DataScientist/)]);
     expect(ssn.execution.Status?.StateChangeReason).toMatch(/COLUMN_NOT_FOUND.*ssn.*requester is not authorized/s);
     // Results land in the consumer's own bucket, written as the scientist.
     const s3 = new S3Client({ ...clientConfig(server.url, scientists[DS1]!), forcePathStyle: true });
