@@ -2,8 +2,8 @@
  * Soak: does a long-running mlzone level off? Starts mlzone from the build on a fresh data dir, sends a fixed rate of
  * mixed calls — allowed and denied, IAM, S3, STS and SageMaker reads as data-science-1's ReadOnly session — and every
  * `--sample-seconds` records the server's RSS and the data dir's size on disk. At the end it prints the series as a
- * Markdown table and a verdict: RSS and disk level off when their growth over the last third of the run is small
- * against the first third (the audit history's retention bound and the kept-denial bound should cap both).
+ * Markdown table and a verdict (see `verdict`): RSS and disk level off when the last third of the run peaks no higher
+ * than the middle third (the audit history's caps and the kept-denial bound should cap both).
  *
  *   npm run bench:soak -- --minutes 30 --rate 40 [--audit-max-events 20000] [--out soak.jsonl]
  *
@@ -225,19 +225,22 @@ async function main(): Promise<void> {
   if (samplesOfUnexpected.length) console.log(`unexpected answers (first ${samplesOfUnexpected.length}):\n${samplesOfUnexpected.map((s) => `  ${s}`).join('\n')}`);
 }
 
-/** Growth per 10 minutes over the last third of the run against the first third, for RSS and disk. */
+/**
+ * Levels off when the highest value of the last third of the run is within 5 % (or 2 MiB) of the highest of the
+ * middle third: the peaks, because RSS saws up and down with garbage collection; the middle third, because the
+ * first holds the start-up and the caches filling. The growth rates are printed too.
+ */
 export function verdict(samples: readonly Sample[]): string {
   if (samples.length < 6) return 'verdict: too few samples to tell (run longer or sample more often)';
   const third = Math.floor(samples.length / 3);
-  const slope = (from: Sample, to: Sample, f: (s: Sample) => number) => ((f(to) - f(from)) / Math.max(1e-9, to.minute - from.minute)) * 10;
-  const first = samples.slice(0, third + 1);
-  const last = samples.slice(samples.length - third - 1);
+  const middle = samples.slice(third, 2 * third);
+  const last = samples.slice(2 * third);
   const part = (label: string, f: (s: Sample) => number) => {
-    const early = slope(first[0]!, first[first.length - 1]!, f);
-    const late = slope(last[0]!, last[last.length - 1]!, f);
-    // Levels off: the last third grows by less than a quarter of the first third's rate, or by under 2 MiB / 10 min.
-    const flat = late <= Math.max(2, early / 4);
-    return `${label}: ${early.toFixed(1)} MiB/10 min in the first third, ${late.toFixed(1)} in the last → ${flat ? 'levels off' : 'still growing'}`;
+    const m = Math.max(...middle.map(f));
+    const l = Math.max(...last.map(f));
+    const minutes = Math.max(1e-9, last[last.length - 1]!.minute - middle[0]!.minute);
+    const flat = l - m <= Math.max(2, m * 0.05);
+    return `${label}: peak ${m.toFixed(1)} MiB in the middle third, ${l.toFixed(1)} in the last (${(((f(last[last.length - 1]!) - f(middle[0]!)) / minutes) * 10).toFixed(1)} MiB/10 min since the middle third began) → ${flat ? 'levels off' : 'still growing'}`;
   };
   return `verdict: ${part('RSS', (s) => s.rssMiB)}; ${part('data dir', (s) => s.dataMiB)}`;
 }
