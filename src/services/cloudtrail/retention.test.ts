@@ -138,6 +138,33 @@ for (const backend of backends) {
       expect((await store.usage())[0]!.events).toBe(11);
     });
 
+    it('stores each caller identity once and gives every record back whole, members in order', async () => {
+      const store = createEventStore(db);
+      const identity = { type: 'AssumedRole', principalId: 'AROA1:s', arn: `arn:aws:sts::${A}:assumed-role/R/s`, accountId: A, accessKeyId: 'ASIA1', sessionContext: { attributes: { creationDate: '2026-06-01T00:00:00Z', mfaAuthenticated: 'false' } } };
+      const other = { type: 'IAMUser', principalId: 'AIDA1', arn: `arn:aws:iam::${A}:user/u`, accountId: A, userName: 'u, with a comma' };
+      const record = (seq: number, who: object) => ({ eventVersion: '1.08', userIdentity: who, eventTime: '2026-06-01T00:00:00Z', eventName: 'GetRole', requestParameters: { roleName: `r${seq}` }, eventID: `${A}-e-${seq}`, recipientAccountId: A });
+      const entries = Array.from({ length: 20 }, (_, i) => ({ ...entry(i + 1, A, T0 - 100 + i), event: record(i + 1, i % 5 === 0 ? other : identity) as unknown as CloudTrailEvent }));
+      await store.insert(entries);
+      const page = await store.lookup({ accountId: A, insight: false, fingerprint: '', startTime: 0, endTime: 8.64e15, limit: 50 });
+      expect(page.events.map((e) => e.eventJson)).toEqual([...entries].reverse().map((e) => JSON.stringify(e.event)));
+      const stored = await db.kysely.selectFrom('cloudtrail_events').select(['event_json', 'identity_id']).execute();
+      expect(stored.every((r) => !r.event_json.includes('userIdentity') && r.identity_id !== null)).toBe(true);
+      expect(Number((await db.kysely.selectFrom('cloudtrail_identities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n)).toBe(2);
+      // A record without an identity, or whose members are in another order, is stored whole.
+      await store.insert([{ ...entry(21, A, T0), event: { eventVersion: '1.08', eventID: 'x' } as unknown as CloudTrailEvent }]);
+      expect((await store.lookup({ accountId: A, insight: false, fingerprint: '', startTime: 0, endTime: 8.64e15, limit: 1 })).events[0]!.eventJson).toBe('{"eventVersion":"1.08","eventID":"x"}');
+      // Once no event names an identity and an hour has passed, the sweep deletes it; the one still named stays.
+      const sweeper = createRetentionSweeper(store, () => T0 + 2 * 3_600_000, { maxAgeMs: HISTORY_MS, maxEvents: 16 });
+      await sweeper.sweep(); // events 1-5 go: #1 and #6, #11, #16 were `other`; #6.. remain, so both identities stay
+      expect(Number((await db.kysely.selectFrom('cloudtrail_identities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n)).toBe(2);
+      await createRetentionSweeper(store, () => T0 + 2 * 3_600_000, { maxAgeMs: HISTORY_MS, maxEvents: 4 }).sweep(); // 18, 19, 20, 21 stay: no `other`
+      const left = await db.kysely.selectFrom('cloudtrail_identities').select('identity_json').execute();
+      expect(left.map((r) => JSON.parse(r.identity_json))).toEqual([identity]);
+      expect((await store.lookup({ accountId: A, insight: false, fingerprint: '', startTime: 0, endTime: 8.64e15, limit: 50 })).events.map((e) => e.eventJson).slice(1)).toEqual(
+        entries.slice(17).reverse().map((e) => JSON.stringify(e.event)),
+      );
+    });
+
     it('the migration counts the events and bytes of rows written before it', async () => {
       const fresh = backend.open();
       try {

@@ -30,7 +30,7 @@ export interface RetentionSweeper {
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createRetentionSweeper(
-  store: Pick<EventStore, 'usage' | 'deleteOldest'>,
+  store: Pick<EventStore, 'usage' | 'deleteOldest' | 'deleteUnusedIdentities'>,
   now: () => number,
   limits: EventLimits,
   options: Pick<RetentionOptions, 'intervalMs' | 'batchSize'> & { log?: (msg: string, err?: unknown) => void } = {},
@@ -78,6 +78,7 @@ export function createRetentionSweeper(
       }
       seen.set(u.account, events);
     }
+    if (deleted > 0 && !closed) await store.deleteUnusedIdentities(now());
     return deleted;
   }
 
