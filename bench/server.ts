@@ -97,13 +97,15 @@ export interface MlzoneOptions {
   /** Extra node flags (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
   readonly port?: number;
+  /** More `mlzone up` options (e.g. `--audit-max-events 20000`). */
+  readonly args?: readonly string[];
 }
 
 /** Spawns `node bin/mlzone.js up …`; `ready` resolves with the ms from spawn to the first 200 from /_mlzone/health. */
 export async function spawnMlzone(opts: MlzoneOptions, poll = { intervalMs: 5, timeoutMs: 30_000 }): Promise<Child & { readyMs: number }> {
   const port = opts.port ?? (await freePort());
   const storage = opts.dataDir === undefined ? ['--ephemeral'] : ['--data-dir', opts.dataDir];
-  const args = [...(opts.nodeArgs ?? []), MLZONE_BIN, 'up', '--host', '127.0.0.1', '--port', String(port), '--auth', opts.auth, ...storage];
+  const args = [...(opts.nodeArgs ?? []), MLZONE_BIN, 'up', '--host', '127.0.0.1', '--port', String(port), '--auth', opts.auth, ...storage, ...(opts.args ?? [])];
   const t0 = performance.now();
   const [command, argv] = pinned(opts.cpu, process.execPath, args);
   const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

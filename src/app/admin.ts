@@ -81,14 +81,14 @@ export interface QueryAccess {
 }
 
 function explanation(kept: KeptDecision) {
-  const details = kept.record.details as DecisionDetail[];
+  const details = kept.details as DecisionDetail[];
   return {
     requestId: kept.requestId,
     time: kept.time,
     call: `${kept.service}:${kept.operation}`,
     principal: kept.principal,
-    verdict: kept.record.decision,
-    message: kept.record.error?.message,
+    verdict: kept.decision,
+    message: kept.message,
     checks: details.map((d) => ({ ...explain(d.request, d.result), context: d.context })),
   };
 }

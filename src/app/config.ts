@@ -37,6 +37,12 @@ export interface AppConfig {
   readonly trailDelivery?: { readonly intervalMs?: number; readonly maxEvents?: number };
   /** A request body that sends nothing for this long is refused (S3's RequestTimeout) and its connection closed; default 20 s, 0 turns it off. */
   readonly bodyIdleTimeoutMs?: number;
+  /**
+   * Caps on the CloudTrail event history each account keeps, beyond CloudTrail's 90 days: the oldest events past
+   * `maxEventsPerAccount` events or `maxBytesPerAccount` bytes are deleted by a periodic sweep. Unset: no cap
+   * (an ephemeral server keeps at most 10,000 events per account unless told otherwise).
+   */
+  readonly auditHistory?: { readonly maxEventsPerAccount?: number; readonly maxBytesPerAccount?: number; readonly sweepIntervalMs?: number };
   /** The governed catalog Athena queries (Glue + Lake Formation); without one every table is TABLE_NOT_FOUND. */
   readonly catalog?: DataCatalogPort;
 }

@@ -57,9 +57,10 @@ import { seedBlueprint } from './seed-blueprint.js';
 import { blueprintSeed } from './session-key.js';
 import { BlueprintMismatchError } from './blueprint-mismatch.js';
 
-/** CloudTrail events an `--ephemeral` server keeps per account (the newest; older ones are deleted). */
-const EPHEMERAL_EVENTS_PER_ACCOUNT = 10_000;
 import { packageVersion } from './version.js';
+
+/** CloudTrail events an `--ephemeral` server keeps per account unless configured (the newest; older ones go). */
+const EPHEMERAL_EVENTS_PER_ACCOUNT = 10_000;
 
 export interface App {
   readonly url: string;
@@ -88,6 +89,18 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The event history's caps from the configuration; an in-memory database is capped by events when nothing is set. */
+function auditRetention(config: AppConfig) {
+  const h = config.auditHistory ?? {};
+  // An in-memory database would otherwise grow with every call for the life of the process.
+  const maxEvents = h.maxEventsPerAccount ?? (config.ephemeral && h.maxBytesPerAccount === undefined ? EPHEMERAL_EVENTS_PER_ACCOUNT : undefined);
+  return {
+    ...(maxEvents !== undefined ? { maxEvents } : {}),
+    ...(h.maxBytesPerAccount !== undefined ? { maxBytes: h.maxBytesPerAccount } : {}),
+    ...(h.sweepIntervalMs !== undefined ? { intervalMs: h.sweepIntervalMs } : {}),
+  };
+}
+
 async function openDatabase(config: AppConfig): Promise<Database> {
   if (config.databaseUrl) {
     // Loaded only when asked for: importing `pg` costs ~40 ms CPU of every SQLite start-up otherwise.
@@ -105,6 +118,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   let containers: { close(): Promise<void> } | undefined;
   let stopEndpoints: (() => Promise<void>) | undefined;
   let stopAthena: (() => Promise<void>) | undefined;
+  let stopRetention: (() => Promise<void>) | undefined;
   let scratch: string | undefined;
   try {
     const blobStore = config.ephemeral ? await createEphemeralBlobStore() : await createFsBlobStore(join(config.dataDir, 'blobs'));
@@ -145,8 +159,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
       db,
       clock,
       sink: { log: (msg, err) => config.log?.(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg) },
-      // An in-memory database would otherwise grow with every call (~3 KiB per event) for the life of the process.
-      ...(config.ephemeral ? { retention: { perAccount: EPHEMERAL_EVENTS_PER_ACCOUNT } } : {}),
+      retention: auditRetention(config),
       writer: createTrailWriter(() => internalLate(), (bucket) => s3Late().policies.bucketOwner(bucket)),
       organization: {
         organization: async () => {
@@ -369,6 +382,8 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     });
     serverUrl = server.url;
     cloudwatch.start();
+    cloudtrail.retention.start();
+    stopRetention = () => cloudtrail.retention.close();
     // Endpoints that were serving before this start serve again (their processes start in the background).
     await sagemaker.restore();
     return {
@@ -396,6 +411,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
           await sagemaker.close();
           await runtime.close();
           await cloudwatch.stop();
+          await cloudtrail.retention.close();
           await cloudtrail.sink.flush();
           await cloudtrail.deliver();
         } finally {
@@ -408,6 +424,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
   } catch (e) {
     await stopEndpoints?.().catch(() => undefined);
     await stopAthena?.().catch(() => undefined);
+    await stopRetention?.().catch(() => undefined);
     await containers?.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     await blobs?.close().catch(() => undefined);

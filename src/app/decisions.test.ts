@@ -32,10 +32,10 @@ describe('decision log', () => {
     const log = createDecisionLog(5, 3);
     log.keep('r', ctx('r'), deny);
     log.keep('r', ctx('r'), allow);
-    expect(log.get('r')?.record.decision).toBe('Allow');
+    expect(log.get('r')?.decision).toBe('Allow');
     log.keep('r', ctx('r'), deny);
     const kept = log.get('r')!;
-    expect([kept.record.decision, kept.service, kept.operation, kept.principal, kept.time]).toEqual([
+    expect([kept.decision, kept.service, kept.operation, kept.principal, kept.time]).toEqual([
       'ImplicitDeny',
       'iam',
       'GetRole',

@@ -9,7 +9,11 @@ export interface KeptDecision {
   readonly principal: string;
   /** The caller's account (empty for anonymous and service principals). */
   readonly accountId: string;
-  readonly record: AuthorizationRecord;
+  readonly decision: AuthorizationRecord['decision'];
+  /** The AccessDenied text the caller got, for a refusal. */
+  readonly message?: string;
+  /** The authorizer's details (for the IAM authorizer, one `DecisionDetail` per check). */
+  readonly details: unknown;
 }
 
 /** What `mlzone explain --last` narrows the most recent denial to; every given field must match. */
@@ -23,7 +27,7 @@ export interface DenialFilter {
 }
 
 function matches(d: Kept, f: DenialFilter): boolean {
-  const checks = Array.isArray(d.record.details) ? (d.record.details as Array<{ action?: string; resource?: string }>) : [];
+  const checks = Array.isArray(d.details) ? (d.details as Array<{ action?: string; resource?: string }>) : [];
   if (f.principal !== undefined && !d.principal.includes(f.principal) && d.roleArn !== f.principal) return false;
   if (f.account !== undefined && d.accountId !== f.account && !checks.some((c) => c.resource?.split(':')[4] === f.account)) return false;
   if (f.action !== undefined) {
@@ -64,18 +68,29 @@ function boundedLog(limit: number) {
   };
 }
 
-/** A kept decision: the request context is held as is and read only when the decision is explained. */
+/**
+ * A kept decision: the facts `explain` renders and nothing else. The request context is the one the decision's
+ * details already hold (they rebuild the condition keys from it), the details share the policies by reference with
+ * every other decision of the same principal and resource, and of the refusal only its message stays — not the error
+ * object, whose captured stack alone was ~0.5 KB a denial. The time is formatted when read.
+ */
 class Kept implements KeptDecision {
-  #time: string | undefined;
+  readonly decision: AuthorizationRecord['decision'];
+  readonly message: string | undefined;
+  readonly details: unknown;
   constructor(
     readonly requestId: string,
     private readonly ctx: RequestContext,
-    readonly record: AuthorizationRecord,
+    record: AuthorizationRecord,
     /** Order of keeping, across allowed and denied decisions. */
     readonly seq = 0,
-  ) {}
+  ) {
+    this.decision = record.decision;
+    this.message = record.error?.message;
+    this.details = record.details;
+  }
   get time(): string {
-    return (this.#time ??= new Date(this.ctx.now).toISOString());
+    return new Date(this.ctx.now).toISOString();
   }
   get service(): string {
     return this.ctx.service;

@@ -22,6 +22,8 @@ Environment variables (an option given on the command line wins):
   MLZONE_SESSION_SECRET   up: --session-secret (default: a key derived from the blueprint)
   MLZONE_JOB_CONCURRENCY  up: --job-concurrency (default: the number of cores)
   MLZONE_PYTHON           up: --python (default /usr/bin/python3, then python3)
+  MLZONE_AUDIT_MAX_EVENTS up: --audit-max-events (default: no cap; 10000 when --ephemeral)
+  MLZONE_AUDIT_MAX_BYTES  up: --audit-max-bytes (default: no cap)
   MLZONE_ENDPOINT         profiles, explain, status: --endpoint (default ${DEFAULT_ENDPOINT})`,
 );
 
@@ -39,6 +41,8 @@ program
   .option('--job-concurrency <n>', 'training, processing and transform jobs run at once (default: the number of cores)', process.env.MLZONE_JOB_CONCURRENCY)
   .option('--python <path>', 'the Python that runs scikit-learn/XGBoost images (default: MLZONE_PYTHON, /usr/bin/python3, python3)', process.env.MLZONE_PYTHON)
   .option('--log-containers', 'print what endpoint containers write')
+  .option('--audit-max-events <n>', 'CloudTrail events kept per account besides the 90-day window; the oldest go first', process.env.MLZONE_AUDIT_MAX_EVENTS)
+  .option('--audit-max-bytes <size>', 'CloudTrail event history kept per account, in bytes (e.g. 500MB, 2GiB); the oldest go first', process.env.MLZONE_AUDIT_MAX_BYTES)
   .action(async (opts) => {
     try {
       await up(opts);

@@ -13,6 +13,19 @@ export interface UpOptions {
   python?: string;
   logContainers?: boolean;
   sessionSecret?: string;
+  auditMaxEvents?: string;
+  auditMaxBytes?: string;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4 };
+
+/** `500MB`, `2GiB`, `1048576`: a byte count (decimal units for kB/MB/GB, binary for KiB/MiB/GiB); undefined when not one. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m && Object.hasOwn(SIZE_UNITS, m[2]!.toLowerCase()) ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) return undefined;
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 const AUTH_MODES = ['strict', 'accounts', 'off'] as const;
@@ -26,6 +39,10 @@ export async function up(opts: UpOptions): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not '${opts.port}'`);
   const jobs = opts.jobConcurrency === undefined ? undefined : Number(opts.jobConcurrency);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new Error(`--job-concurrency must be a positive whole number, not '${opts.jobConcurrency}'`);
+  const maxEvents = opts.auditMaxEvents === undefined ? undefined : Number(opts.auditMaxEvents);
+  if (maxEvents !== undefined && (!Number.isSafeInteger(maxEvents) || maxEvents < 1)) throw new Error(`--audit-max-events must be a positive whole number, not '${opts.auditMaxEvents}'`);
+  const maxBytes = opts.auditMaxBytes === undefined ? undefined : parseByteSize(opts.auditMaxBytes);
+  if (opts.auditMaxBytes !== undefined && maxBytes === undefined) throw new Error(`--audit-max-bytes must be a size such as 1073741824, 500MB or 2GiB, not '${opts.auditMaxBytes}'`);
   const config: AppConfig = {
     host: opts.host,
     port,
@@ -38,6 +55,9 @@ export async function up(opts: UpOptions): Promise<void> {
     ...(opts.python ? { python: opts.python } : {}),
     ...(opts.logContainers ? { logContainers: true } : {}),
     ...(opts.sessionSecret ? { sessionSecret: opts.sessionSecret } : {}),
+    ...(maxEvents !== undefined || maxBytes !== undefined
+      ? { auditHistory: { ...(maxEvents !== undefined ? { maxEventsPerAccount: maxEvents } : {}), ...(maxBytes !== undefined ? { maxBytesPerAccount: maxBytes } : {}) } }
+      : {}),
     log: (msg) => console.error(msg),
   };
   const app = await createApp(config).catch((e: unknown) => {

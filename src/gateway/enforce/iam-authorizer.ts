@@ -51,14 +51,17 @@ export function accessDenied(style: 'query' | 'json' | 'rest-json' | 'rest-xml',
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
  */
 function messageFor(d: DecisionDetail): string {
+  // `request` and `context` are rebuilt on each read: read each once.
+  const request = d.request;
   if (d.resource.startsWith('arn:aws:s3:::')) {
-    const p = d.request.principal;
-    const sameAccount = p.accountId !== '' && p.accountId === d.request.resourceAccount;
-    const orgId = d.context['aws:PrincipalOrgID'];
-    const sameOrg = orgId !== undefined && orgId === d.context['aws:ResourceOrgID'];
+    const p = request.principal;
+    const sameAccount = p.accountId !== '' && p.accountId === request.resourceAccount;
+    const context = d.context;
+    const orgId = context['aws:PrincipalOrgID'];
+    const sameOrg = orgId !== undefined && orgId === context['aws:ResourceOrgID'];
     if (!sameAccount && !sameOrg) return 'Access Denied';
   }
-  return denialMessage(d.request, d.result);
+  return denialMessage(request, d.result);
 }
 
 /** What a decision needs about the principal and its account: the same for every request of that principal. */
@@ -116,6 +119,19 @@ function sameReads(reads: ReadonlyArray<readonly [string, ConditionValue | undef
   }
   return true;
 }
+/**
+ * A key that equal results share: a fresh evaluation's result is swapped for an equal one made earlier, so that the
+ * decisions kept (per caller, and for `mlzone explain`) share one object per outcome instead of one per request —
+ * a caller denied on a thousand new resource names got a thousand equal results of ~0.7 KB each.
+ */
+function resultKey(r: AuthorizationResult): string {
+  let k = `${r.decision}\u0000${r.reason.kind}\u0000${r.reason.policyKind ?? ''}\u0000${r.reason.policyId ?? ''}`;
+  for (const m of r.matched) k += `\u0001${m.kind}\u0000${m.policyId}\u0000${m.statementIndex}\u0000${m.sid ?? ''}\u0000${m.effect}`;
+  for (const e of r.evaluated) k += `\u0002${e.kind}\u0000${e.policyId}\u0000${e.outcome}`;
+  return k;
+}
+const RESULTS_LIMIT = 1000;
+
 /** Whether an account is in the organization, and its RCPs. */
 interface ResourceAccountHalf {
   readonly generation: number;
@@ -134,14 +150,12 @@ type ResourcePolicy = NonNullable<Awaited<ReturnType<PolicySources['resourcePoli
 
 /**
  * A decision as kept for `mlzone explain`. It holds what the decision was made from — the request context, the
- * declared request and the gathered halves, all immutable — and rebuilds the engine's request, the condition keys
- * and the list of policies only when read: a busy server keeps many decisions and explains few, and every object
- * kept per request outlives the young generation.
+ * declared request and the gathered halves, all immutable and the halves shared by every request they served — and
+ * rebuilds the engine's request, the condition keys and the list of policies each time they are read, keeping none
+ * of them: a busy server keeps thousands of denials and explains few, and everything held per decision outlives the
+ * young generation (the engine's request and its condition lookup were ~1 KB a denial).
  */
 class Detail implements DecisionDetail {
-  #conditions: RequestConditions | undefined;
-  #request: AuthorizationRequest | undefined;
-  #policies: DecisionDetail['policies'] | undefined;
   constructor(
     private readonly ctx: RequestContext,
     private readonly req: AuthzRequest,
@@ -161,18 +175,18 @@ class Detail implements DecisionDetail {
     return this.ctx.principal.arn;
   }
   get request(): AuthorizationRequest {
-    return (this.#request ??= engineRequest(this.ctx, this.req, this.resourceAccount, this.caller, this.account, this.resourceHalf, this.#lookup()));
+    return engineRequest(this.ctx, this.req, this.resourceAccount, this.caller, this.account, this.resourceHalf, this.#lookup());
   }
   get context(): Record<string, string | readonly string[]> {
     return this.#lookup().toRecord();
   }
   #lookup(): RequestConditions {
-    return (this.#conditions ??= conditionsOf(this.ctx, this.req, this.resourceAccount, this.caller, this.account, this.resourceHalf));
+    return conditionsOf(this.ctx, this.req, this.resourceAccount, this.caller, this.account, this.resourceHalf);
   }
   get policies(): DecisionDetail['policies'] {
     const { identity, boundary, scps } = this.caller.half;
     const rp = this.resourceHalf.policy;
-    this.#policies ??= [
+    return [
       ...identity.map((x) => ({ id: x.id, kind: 'identity' as const, document: x.document })),
       ...(boundary ? [{ id: boundary.id, kind: 'boundary' as const, document: boundary.document }] : []),
       ...this.caller.sessionStored.map((x) => ({ id: x.id, kind: 'session' as const, document: x.document })),
@@ -180,7 +194,6 @@ class Detail implements DecisionDetail {
       ...scps.flat().map((x) => ({ id: x.id, kind: 'scp' as const, document: x.document })),
       ...this.account.rcps.flat().map((x) => ({ id: x.id, kind: 'rcp' as const, document: x.document })),
     ];
-    return this.#policies;
   }
 }
 
@@ -255,6 +268,16 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
   // By principal object: a session's principal is the same object on every request, and so is a user's while its key
   // is cached. Entries go with their principal.
   const callers = new WeakMap<Principal, Caller>();
+  // Distinct results by content (see resultKey); cleared when full.
+  const results = new Map<string, AuthorizationResult>();
+  const intern = (r: AuthorizationResult): AuthorizationResult => {
+    const key = resultKey(r);
+    const known = results.get(key);
+    if (known !== undefined) return known;
+    if (results.size >= RESULTS_LIMIT) results.clear();
+    results.set(key, r);
+    return r;
+  };
   const HALF_CACHE_LIMIT = 10_000;
   const generation = sources.generation?.bind(sources);
   const keep = <V>(m: Map<string, V>, key: string, v: V, g: number | undefined): void => {
@@ -381,7 +404,7 @@ export function createIamAuthorizer(sources: PolicySources): Authorizer {
       result = hit.result;
     } else {
       const recording = new RecordingConditions(conditions);
-      result = authorize(engineRequest(ctx, req, resourceAccount, caller, account, resource, recording));
+      result = intern(authorize(engineRequest(ctx, req, resourceAccount, caller, account, resource, recording)));
       if (byResource === undefined) {
         if (caller.decisions.size >= DECISIONS_PER_CALLER) caller.decisions.clear();
         caller.decisions.set(req.action, (byResource = new Map()));

@@ -6,6 +6,8 @@
  *   writes them in batches. Call `sink.flush()` before closing the database.
  * - `definition`: the `cloudtrail` service (LookupEvents; other operations answer NotImplemented).
  * - `migrations`: the event history tables.
+ * - `retention`: the sweep that bounds the history (90 days, and the configured caps per account); `start()` runs
+ *   it periodically, `close()` stops it.
  *
  * Each call becomes one event per recipient account: the caller's and, when different, each resource
  * owner's. LookupEvents returns the management events whose recipient is the caller's account.
@@ -31,10 +33,11 @@ import { TrailDelivery } from './delivery.js';
 import type { DeliveryOptions, TrailOrganization, TrailWriter } from './delivery.js';
 import { trailHandlers } from './trail-handlers.js';
 import { TrailStore, trailMigrations } from './trails.js';
-import type { EventRetention } from './store.js';
+import { createRetentionSweeper, type RetentionOptions, type RetentionSweeper } from './retention.js';
+import { HISTORY_MS } from './domain/lookup.js';
 
 export type { CloudTrailSink, AuditSinkOptions } from './sink.js';
-export type { EventRetention } from './store.js';
+export type { RetentionOptions } from './retention.js';
 export type { TrailOrganization, TrailWriter, DeliveryOptions } from './delivery.js';
 export type { CloudTrailEvent, UserIdentity } from './domain/event.js';
 
@@ -44,6 +47,7 @@ export interface CloudTrailService {
   readonly migrations: Migration[];
   /** Delivers the events waiting for trails now (tests; the app calls it on close, after `sink.flush()`). */
   deliver(): Promise<void>;
+  readonly retention: Pick<RetentionSweeper, 'sweep' | 'start' | 'close'>;
 }
 
 export interface CloudTrailDeps {
@@ -52,11 +56,10 @@ export interface CloudTrailDeps {
   /** Batching knobs and the log for write failures; defaults suit a single process. */
   readonly sink?: AuditSinkOptions;
   /**
-   * Bounds the stored history (for ephemeral, in-memory runs, whose database would otherwise grow with every
-   * call): the newest `perAccount` events of each recipient account stay, older ones are deleted every
-   * `perAccount / 10` new events of that account. Unset: every event is kept.
+   * Bounds the stored history per recipient account: events older than `maxAgeMs` (default 90 days, as CloudTrail's
+   * event history) and the oldest beyond `maxEvents` / `maxBytes` (default: no cap) are deleted by a periodic sweep.
    */
-  readonly retention?: EventRetention;
+  readonly retention?: RetentionOptions;
   /** Writes trail log files to S3 as the CloudTrail service principal; without it trails deliver nothing. */
   readonly writer?: TrailWriter;
   /** The organization, for organization trails. */
@@ -65,11 +68,24 @@ export interface CloudTrailDeps {
 }
 
 export function createCloudTrailService(deps: CloudTrailDeps): CloudTrailService {
-  const store = createEventStore(deps.db, deps.retention);
+  const store = createEventStore(deps.db);
   const trails = new TrailStore(deps.db);
   const now = () => deps.clock.now();
   const delivery = new TrailDelivery(trails, deps.writer, deps.organization, now, { log: deps.sink?.log, ...deps.delivery });
-  const sink = createAuditSink(store, (call) => buildEvents(call, ids.uuid), { ...deps.sink, onWritten: (batch) => delivery.offer(batch) });
+  const r = deps.retention ?? {};
+  const retention = createRetentionSweeper(
+    store,
+    now,
+    { maxAgeMs: r.maxAgeMs ?? HISTORY_MS, ...(r.maxEvents !== undefined ? { maxEvents: r.maxEvents } : {}), ...(r.maxBytes !== undefined ? { maxBytes: r.maxBytes } : {}) },
+    { ...(r.intervalMs !== undefined ? { intervalMs: r.intervalMs } : {}), ...(r.batchSize !== undefined ? { batchSize: r.batchSize } : {}), ...(deps.sink?.log ? { log: deps.sink.log } : {}) },
+  );
+  const sink = createAuditSink(store, (call) => buildEvents(call, ids.uuid), {
+    ...deps.sink,
+    onWritten: (batch) => {
+      delivery.offer(batch);
+      retention.written(batch);
+    },
+  });
   const deliver = async () => {
     await sink.flush();
     await delivery.flush();
@@ -83,5 +99,6 @@ export function createCloudTrailService(deps: CloudTrailDeps): CloudTrailService
     sink,
     migrations: [...cloudTrailMigrations, ...trailMigrations],
     deliver,
+    retention,
   };
 }

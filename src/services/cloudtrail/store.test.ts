@@ -6,7 +6,6 @@ import type { CloudTrailEvent } from './domain/event.js';
 import { cloudTrailMigrations, createEventStore, type QueuedEntry } from './store.js';
 
 const A = '444444444444';
-const B = '555555555555';
 
 function entry(seq: number, account: string, time: number): QueuedEntry {
   return {
@@ -47,32 +46,6 @@ describe('event store', () => {
     ]);
     const byResource = await store.lookup({ accountId: A, insight: false, fingerprint: '', startTime: 0, endTime: 1e9, limit: 5, attribute: { key: 'ResourceName', value: 'r64' } });
     expect(byResource.events.map((e) => e.eventId)).toEqual(['e-64']);
-    await db.close();
-  });
-
-  it('with retention, keeps the newest events of each account and deletes older ones with their resources', async () => {
-    const db = await open();
-    const store = createEventStore(db, { perAccount: 100 });
-    let seq = 0;
-    for (let batch = 0; batch < 30; batch++) {
-      const entries: QueuedEntry[] = [];
-      for (let i = 0; i < 20; i++) {
-        seq++;
-        entries.push(entry(seq, A, 1000 + seq));
-      }
-      if (batch === 0) entries.push(entry(++seq, B, 1000 + seq));
-      await store.insert(entries);
-    }
-    const a = await store.lookup({ accountId: A, insight: false, fingerprint: '', startTime: 0, endTime: 1e9, limit: 1000 });
-    expect(a.events.length).toBeGreaterThanOrEqual(100);
-    expect(a.events.length).toBeLessThanOrEqual(110);
-    expect(a.events[0]!.eventId).toBe(`e-${seq}`);
-    const b = await store.lookup({ accountId: B, insight: false, fingerprint: '', startTime: 0, endTime: 1e9, limit: 1000 });
-    expect(b.events.map((e) => e.eventId)).toEqual(['e-21']);
-    const old = await store.lookup({ accountId: A, insight: false, fingerprint: '', startTime: 0, endTime: 1e9, limit: 5, attribute: { key: 'ResourceName', value: 'r1' } });
-    expect(old.events).toEqual([]);
-    const resources = await db.kysely.selectFrom('cloudtrail_event_resources').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    expect(Number(resources?.n)).toBe(a.events.length + 1);
     await db.close();
   });
 });
