@@ -4,20 +4,10 @@
  * processes (pid, port, health, memory). `--json` prints the raw answer for scripts. Talks to the HTTP API only
  * (`/_mlzone/status`).
  */
+import type { OrganizationStatus } from '../app/org-status.js';
 import { getAdmin } from './endpoint.js';
-interface OrganizationAccount {
-  id: string;
-  name: string;
-  status: string;
-  /** OU names from the root; empty in the root; absent outside the organization. */
-  ou?: string;
-  outsideOrganization?: true;
-  personas: string[];
-  resources: { roles: number; users: number; buckets: number; repositories: number; sagemaker: Record<string, number> };
-}
-
 interface StatusResponse {
-  organization?: { id?: string; managementAccountId?: string; accounts: OrganizationAccount[] };
+  organization?: OrganizationStatus;
   jobs?: string[];
   endpoints: Array<{
     accountId: string;
