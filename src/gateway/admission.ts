@@ -19,6 +19,7 @@ import { authError, flavorOf } from '../auth/sigv4-errors.js';
 import type { OperationModel } from '../spec/model.js';
 import type { AuthMode } from './authenticate.js';
 import { errorWithoutService, hasStreamingPayload, isAnonymousOperation, pathStyle, speaking } from './pipeline.js';
+import { MAX_BUFFERED_BODY, MAX_STREAMED_BODY, MAX_UNAUTHENTICATED_BODY } from './body-limits.js';
 import { claimsSignature, route } from './route.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
 
@@ -42,13 +43,6 @@ export interface Gate {
   refusal(head: WireRequest, why: Refusal, declaredLength?: number): WireResponse;
 }
 
-const MiB = 1024 * 1024;
-/** Buffered bodies of signed requests (ECR layer parts are the largest non-S3 payloads). */
-export const MAX_BUFFERED_BODY = 64 * MiB;
-/** Bodies of requests without credentials: a SAML assertion (100,000 characters encoded) or an anonymous S3 XML body fit. */
-export const MAX_UNAUTHENTICATED_BODY = 2 * MiB;
-/** S3's largest single upload (PutObject, UploadPart): 5 GiB. */
-export const MAX_STREAMED_BODY = 5 * 1024 * MiB;
 
 const SIGNED: Admission = { kind: 'read', limit: MAX_BUFFERED_BODY, overflow: 'too-large' };
 const UNSIGNED: Admission = { kind: 'read', limit: MAX_UNAUTHENTICATED_BODY, overflow: 'unauthenticated' };
@@ -129,3 +123,5 @@ export function createGate(deps: { services: ServiceRegistry; mode: AuthMode }):
     },
   };
 }
+
+export { MAX_BUFFERED_BODY, MAX_STREAMED_BODY, MAX_UNAUTHENTICATED_BODY };

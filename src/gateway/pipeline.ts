@@ -21,6 +21,7 @@ import type { OperationModel } from '../spec/model.js';
 import type { Authenticator } from './authenticate.js';
 import type { AuditSink } from './audit-port.js';
 import type { AuthorizationRecord, Authorizer } from './authorizer.js';
+import { MAX_BUFFERED_BODY } from './body-limits.js';
 import { route } from './route.js';
 import type { RequestMeta } from './server.js';
 import type { RegisteredService, ServiceRegistry } from './service-registry.js';
@@ -111,7 +112,6 @@ function decompressed(req: WireRequest, operations: Readonly<Record<string, Oper
 }
 
 /** Request bodies buffered here are capped like the server's own buffering. */
-const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
 async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
