@@ -36,6 +36,11 @@ export function binaryText(db: Kysely<any>): RawBuilder<unknown> {
   return dialectOf(db) === 'postgres' ? sql`text collate "C"` : sql`text collate binary`;
 }
 
+/** Column type for bytes: `bytea` on PostgreSQL, `blob` on SQLite; both drivers hand back a Buffer. */
+export function binaryBlob(db: Kysely<any>): RawBuilder<unknown> {
+  return dialectOf(db) === 'postgres' ? sql`bytea` : sql`blob`;
+}
+
 /** Escapes `\`, `%` and `_` so that `value` matches itself literally in a LIKE pattern with `escape '\'`. */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);

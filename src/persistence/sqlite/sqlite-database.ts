@@ -32,7 +32,10 @@ export interface SqliteOptions {
  * Pragmas: `journal_mode=WAL` (readers never block the writer; commits append to the WAL),
  * `synchronous=NORMAL` unless `synchronous: 'full'` (see {@link SqliteOptions.synchronous}),
  * `foreign_keys=ON`, `busy_timeout`, `case_sensitive_like=ON` (LIKE is case-sensitive, as on
- * PostgreSQL), `journal_size_limit` (the WAL shrinks back after a large transaction).
+ * PostgreSQL), `journal_size_limit` (the WAL shrinks back after a large transaction), `mmap_size` (reads
+ * of the first 256 MiB of the file come from the page cache without a system call per page: a scan over large
+ * rows, such as FilterLogEvents over a million events, halves in CPU; the mapped pages show in RSS as shared file
+ * pages, which the kernel reclaims under pressure).
  *
  * Transactions start with `BEGIN IMMEDIATE`: they take the write lock up front, so a second process
  * on the same file waits `busy_timeout` instead of failing when a reading transaction starts writing.
@@ -98,6 +101,7 @@ function configure(raw: BetterSqlite3.Database, inMemory: boolean, synchronous: 
       throw new Error(`could not switch ${raw.name} to WAL journal mode (got ${String(mode)}); is it on a network file system?`);
     }
     raw.pragma('journal_size_limit = 67108864');
+    raw.pragma('mmap_size = 268435456');
   }
   raw.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   raw.pragma('foreign_keys = ON');

@@ -105,6 +105,20 @@ for (const backend of backends) {
       expect(left.map((r) => r.group_name)).toEqual(['/soak/4']);
     });
 
+    it('blocks stored before the binary form (JSON arrays) still read, filter and sort beside new ones', async () => {
+      const group = '/aws/sagemaker/Endpoints/churn';
+      await db.kysely.insertInto('logs_blocks').values({
+        id: '000000000legacy0', account: PROD, region: 'us-east-1', group_name: group, stream_name: 'AllTraffic/i-1', min_ts: now - 3000, max_ts: now - 1500,
+        ingestion_time: now - 1000, bytes: 60, timestamps_json: JSON.stringify([now - 3000, now - 1500]), messages_json: JSON.stringify(['{"latency":900}', 'ERROR legacy "quoted"']),
+      } as never).execute();
+      const all = await call('GetLogEvents', PROD, { logGroupName: group, logStreamName: 'AllTraffic/i-1', startFromHead: true });
+      expect(all.events.map((e: { message: string }) => e.message)).toEqual(['{"latency":900}', `INFO ok from ${PROD}`, 'ERROR legacy "quoted"', `ERROR boom from ${PROD}`]);
+      const errors = await call('FilterLogEvents', PROD, { logGroupName: group, filterPattern: 'ERROR' });
+      expect(errors.events.map((e: { message: string }) => e.message)).toEqual(['ERROR legacy "quoted"', `ERROR boom from ${PROD}`]);
+      const slow = await call('FilterLogEvents', PROD, { logGroupName: group, filterPattern: '{ $.latency > 500 }' });
+      expect(slow.events.map((e: { message: string }) => e.message)).toEqual(['{"latency":900}']);
+    });
+
     it('DescribeLogGroups pages by name with prefix and pattern', async () => {
       for (const n of ['/a/1', '/a/2', '/a/3', '/b/x']) await call('CreateLogGroup', PROD, { logGroupName: n });
       const p1 = await call('DescribeLogGroups', PROD, { logGroupNamePrefix: '/a/', limit: 2 });

@@ -1,24 +1,27 @@
 /**
  * Log groups, streams and events in the database. Events are stored in blocks: one row per written batch
- * (a PutLogEvents call or a sink flush) holding its timestamps and messages as JSON arrays, with the block's
- * time range indexed. Writing a batch is one insert, and a scan reads few rows: FilterLogEvents tests each
- * block's raw text for the pattern's required terms before splitting it into messages, so most blocks of a
- * selective search are skipped without parsing. Retention deletes whole blocks whose newest event expired;
- * readers hide the expired events of blocks that straddle the cut-off.
+ * (a PutLogEvents call or a sink flush) in the binary form of domain/block.ts (messages as UTF-8 bytes with their
+ * offsets, timestamps, JSON messages' top-level fields as columns), with the block's time range indexed. Writing a
+ * batch is one insert, and a scan decodes few messages: FilterLogEvents looks for the pattern's terms in the bytes
+ * and evaluates JSON patterns on the columns. Blocks written before that form keep their JSON arrays
+ * (`timestamps_json`, `messages_json`; empty in newer rows). Retention deletes whole blocks whose newest event
+ * expired; readers hide the expired events of blocks that straddle the cut-off.
  *
  * An event's position is (timestamp, block id, index in block); block ids sort in write order.
  */
 import type { Kysely } from 'kysely';
 import type { Database, Migration } from '../../persistence/db.js';
-import { binaryText, startsWith } from '../../persistence/portable-sql.js';
+import { binaryBlob, binaryText, startsWith } from '../../persistence/portable-sql.js';
 import { EVENT_OVERHEAD_BYTES, type InputEvent } from './domain/batch.js';
+import { BlockData, encodeBlock, type JsonColumn } from './domain/block.js';
 import type { GroupRef } from './domain/names.js';
 
 type Ms = number | string | bigint;
 type LogsTables = {
   logs_groups: { account: string; region: string; name: string; creation_time: Ms; retention_days: number | null; tags_json: string };
   logs_streams: { account: string; region: string; group_name: string; name: string; creation_time: Ms; first_ts: Ms | null; last_ts: Ms | null; last_ingestion: Ms | null; stored_bytes: Ms };
-  logs_blocks: { id: string; account: string; region: string; group_name: string; stream_name: string; min_ts: Ms; max_ts: Ms; ingestion_time: Ms; bytes: Ms; timestamps_json: string; messages_json: string };
+  logs_blocks: { id: string; account: string; region: string; group_name: string; stream_name: string; min_ts: Ms; max_ts: Ms; ingestion_time: Ms; bytes: Ms; timestamps_json: string; messages_json: string; body: Buffer | null; offsets: Buffer | null; timestamps: Buffer | null; json_mask: string | null; json_mixed: string | null };
+  logs_block_columns: { block_id: string; key: string; values_json: string };
 };
 
 export const logsMigrations: Migration[] = [
@@ -67,6 +70,23 @@ export const logsMigrations: Migration[] = [
       await db.schema.createIndex('logs_blocks_expiry').on('logs_blocks').columns(['max_ts']).execute();
     },
   },
+  {
+    name: 'logs-002-binary-blocks',
+    async up(db: Kysely<any>) {
+      for (const column of ['body', 'offsets', 'timestamps']) await db.schema.alterTable('logs_blocks').addColumn(column, binaryBlob(db)).execute();
+      // Null: the block keeps no JSON columns (it predates them, or a JSON pattern must parse its messages).
+      await db.schema.alterTable('logs_blocks').addColumn('json_mask', 'text').execute();
+      await db.schema.alterTable('logs_blocks').addColumn('json_mixed', 'text').execute();
+      // One row per block and key, so a JSON pattern reads only the keys it tests.
+      await db.schema
+        .createTable('logs_block_columns')
+        .addColumn('block_id', binaryText(db), (c) => c.notNull())
+        .addColumn('key', binaryText(db), (c) => c.notNull())
+        .addColumn('values_json', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('logs_block_columns_pk', ['block_id', 'key'])
+        .execute();
+    },
+  },
 ];
 
 export interface GroupRow {
@@ -99,17 +119,29 @@ export interface StoredEvent {
   readonly index: number;
 }
 
-export interface BlockRow {
+/** Where a block sits, without its contents. */
+export interface BlockHead {
   readonly id: string;
   readonly stream: string;
   readonly minTs: number;
   readonly maxTs: number;
   readonly ingestionTime: number;
-  readonly timestampsJson: string;
-  readonly messagesJson: string;
+}
+
+export interface BlockRow extends BlockHead {
+  readonly data: BlockData;
+}
+
+/** What to fetch of blocks: their messages, and/or some of their JSON columns. */
+export interface BlockParts {
+  readonly messages: boolean;
+  readonly columns?: readonly string[];
 }
 
 const n = (v: Ms | null | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+/** Blocks read per statement (bounds the ids bound in one `in` list and the bytes held at once by a scan). */
+export const READ_CHUNK = 32;
 
 let blockSeq = 0;
 /** Sortable in write order within a process and across restarts (time first). */
@@ -139,7 +171,7 @@ export function createLogsStore(db: Database) {
     };
   };
 
-  return {
+  const store = {
     async createGroup(g: GroupRef, now: number, tags: Record<string, string>): Promise<boolean> {
       const r = await k
         .insertInto('logs_groups')
@@ -176,6 +208,8 @@ export function createLogsStore(db: Database) {
         const t = trx.withTables<LogsTables>();
         const r = await t.deleteFrom('logs_groups').where('account', '=', g.account).where('region', '=', g.region).where('name', '=', g.name).executeTakeFirst();
         await t.deleteFrom('logs_streams').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).execute();
+        const blocks = t.selectFrom('logs_blocks').select('id').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name);
+        await t.deleteFrom('logs_block_columns').where('block_id', 'in', blocks).execute();
         await t.deleteFrom('logs_blocks').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).execute();
         return Number(r.numDeletedRows) > 0;
       });
@@ -214,6 +248,8 @@ export function createLogsStore(db: Database) {
       return db.transaction(async (trx) => {
         const t = trx.withTables<LogsTables>();
         const r = await t.deleteFrom('logs_streams').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('name', '=', name).executeTakeFirst();
+        const blocks = t.selectFrom('logs_blocks').select('id').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('stream_name', '=', name);
+        await t.deleteFrom('logs_block_columns').where('block_id', 'in', blocks).execute();
         await t.deleteFrom('logs_blocks').where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('stream_name', '=', name).execute();
         return Number(r.numDeletedRows) > 0;
       });
@@ -225,22 +261,28 @@ export function createLogsStore(db: Database) {
       let bytes = 0;
       const timestamps = new Array<number>(events.length);
       const messages = new Array<string>(events.length);
+      const lengths = new Array<number>(events.length);
       let minTs = Infinity;
       let maxTs = -Infinity;
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         timestamps[i] = e.timestamp;
         messages[i] = e.message;
-        bytes += Buffer.byteLength(e.message, 'utf8') + EVENT_OVERHEAD_BYTES;
+        lengths[i] = Buffer.byteLength(e.message, 'utf8');
+        bytes += lengths[i]! + EVENT_OVERHEAD_BYTES;
         if (e.timestamp < minTs) minTs = e.timestamp;
         if (e.timestamp > maxTs) maxTs = e.timestamp;
       }
+      const block = encodeBlock(timestamps, messages, lengths);
+      const id = blockId(now);
       await db.transaction(async (trx) => {
         const t = trx.withTables<LogsTables>();
         await t
           .insertInto('logs_blocks')
-          .values({ id: blockId(now), ...where(g), stream_name: stream, min_ts: minTs, max_ts: maxTs, ingestion_time: now, bytes, timestamps_json: JSON.stringify(timestamps), messages_json: JSON.stringify(messages) })
+          .values({ id, ...where(g), stream_name: stream, min_ts: minTs, max_ts: maxTs, ingestion_time: now, bytes, timestamps_json: '', messages_json: '', body: block.body, offsets: block.offsets, timestamps: block.timestamps, json_mask: block.json?.mask ?? null, json_mixed: block.json ? JSON.stringify(block.json.mixed) : null })
           .execute();
+        const columns = [...(block.json?.columns ?? [])].map(([key, values]) => ({ block_id: id, key, values_json: JSON.stringify(values) }));
+        for (let i = 0; i < columns.length; i += 100) await t.insertInto('logs_block_columns').values(columns.slice(i, i + 100)).execute();
         const s = await t.selectFrom('logs_streams').select(['first_ts', 'last_ts', 'stored_bytes']).where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name).where('name', '=', stream).executeTakeFirst();
         if (!s) return;
         await t
@@ -258,12 +300,12 @@ export function createLogsStore(db: Database) {
 
     /**
      * Blocks of a group (optionally some streams) that may hold events in [from, to), oldest first by their
-     * first event. `from` should already include the retention cut-off.
+     * first event, without their contents. `from` should already include the retention cut-off.
      */
-    async blocks(g: GroupRef, from: number, to: number, streams?: readonly string[], streamPrefix?: string): Promise<BlockRow[]> {
+    async blockHeads(g: GroupRef, from: number, to: number, streams?: readonly string[], streamPrefix?: string): Promise<BlockHead[]> {
       let q = k
         .selectFrom('logs_blocks')
-        .select(['id', 'stream_name', 'min_ts', 'max_ts', 'ingestion_time', 'timestamps_json', 'messages_json'])
+        .select(['id', 'stream_name', 'min_ts', 'max_ts', 'ingestion_time'])
         .where('account', '=', g.account).where('region', '=', g.region).where('group_name', '=', g.name)
         // Unbounded ends as the widest bigint-safe numbers (PostgreSQL has no infinite bigint).
         .where('min_ts', '<', Math.min(to, Number.MAX_SAFE_INTEGER))
@@ -271,7 +313,40 @@ export function createLogsStore(db: Database) {
       if (streams) q = q.where('stream_name', 'in', streams as string[]);
       if (streamPrefix !== undefined) q = q.where(startsWith('stream_name', streamPrefix));
       const rows = await q.orderBy('min_ts').orderBy('id').execute();
-      return rows.map((r) => ({ id: r.id, stream: r.stream_name, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), ingestionTime: Number(r.ingestion_time), timestampsJson: r.timestamps_json, messagesJson: r.messages_json }));
+      return rows.map((r) => ({ id: r.id, stream: r.stream_name, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), ingestionTime: Number(r.ingestion_time) }));
+    },
+
+    /** The contents of the blocks (the parts asked for), in the order of `heads`. */
+    async blockData(heads: readonly BlockHead[], parts: BlockParts): Promise<BlockRow[]> {
+      if (heads.length === 0) return [];
+      const ids = heads.map((h) => h.id);
+      const rows = parts.messages
+        ? await k.selectFrom('logs_blocks').select(['id', 'timestamps', 'timestamps_json', 'body', 'offsets', 'messages_json', 'json_mask', 'json_mixed']).where('id', 'in', ids).execute()
+        : await k.selectFrom('logs_blocks').select(['id', 'timestamps', 'timestamps_json', 'json_mask', 'json_mixed']).where('id', 'in', ids).execute();
+      const byId = new Map<string, (typeof rows)[number] & { body?: Buffer | null; offsets?: Buffer | null; messages_json?: string }>(rows.map((r) => [r.id, r]));
+      const columns = new Map<string, Map<string, JsonColumn>>();
+      if (parts.columns?.length) {
+        const cols = await k.selectFrom('logs_block_columns').select(['block_id', 'key', 'values_json']).where('block_id', 'in', ids).where('key', 'in', parts.columns as string[]).execute();
+        for (const c of cols) {
+          let m = columns.get(c.block_id);
+          if (!m) columns.set(c.block_id, (m = new Map()));
+          m.set(c.key, JSON.parse(c.values_json) as JsonColumn);
+        }
+      }
+      return heads.flatMap((h) => {
+        const r = byId.get(h.id);
+        if (!r) return []; // swept meanwhile
+        const json = parts.columns && r.json_mask !== null ? { mask: r.json_mask, mixed: JSON.parse(r.json_mixed ?? '[]') as string[], columns: columns.get(h.id) ?? new Map<string, JsonColumn>() } : null;
+        return [{ ...h, data: new BlockData({ timestamps: r.timestamps, timestampsJson: r.timestamps_json, body: r.body ?? null, offsets: r.offsets ?? null, ...(r.messages_json !== undefined ? { messagesJson: r.messages_json } : {}), json }) }];
+      });
+    },
+
+    /** Blocks with their messages (see {@link blockHeads}). */
+    async blocks(g: GroupRef, from: number, to: number, streams?: readonly string[], streamPrefix?: string): Promise<BlockRow[]> {
+      const heads = await store.blockHeads(g, from, to, streams, streamPrefix);
+      const out: BlockRow[] = [];
+      for (let i = 0; i < heads.length; i += READ_CHUNK) out.push(...(await store.blockData(heads.slice(i, i + READ_CHUNK), { messages: true })));
+      return out;
     },
 
     /**
@@ -288,6 +363,7 @@ export function createLogsStore(db: Database) {
           const expired = t.selectFrom('logs_blocks').where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('max_ts', '<', cutoff);
           const perStream = await expired.select(['stream_name', (e) => e.fn.sum<Ms>('bytes').as('b'), (e) => e.fn.countAll<Ms>().as('n')]).groupBy('stream_name').execute();
           if (perStream.length === 0) return 0;
+          await t.deleteFrom('logs_block_columns').where('block_id', 'in', expired.select('id')).execute();
           await t.deleteFrom('logs_blocks').where('account', '=', gr.account).where('region', '=', gr.region).where('group_name', '=', gr.name).where('max_ts', '<', cutoff).execute();
           for (const s of perStream) {
             await t
@@ -302,6 +378,7 @@ export function createLogsStore(db: Database) {
       return deleted;
     },
   };
+  return store;
 }
 
 function toStream(r: LogsTables['logs_streams']): StreamRow {

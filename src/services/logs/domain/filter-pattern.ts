@@ -5,13 +5,23 @@
  *   string values, `EXISTS` / `NOT EXISTS` / `IS NULL` / `IS TRUE` / `IS FALSE`;
  * - space-delimited patterns `[ip, user, ..., status = 5*, bytes > 1000]`.
  * `required` lists substrings every matching message contains, so a store can skip whole blocks of events
- * that lack one before splitting them into messages.
+ * that lack one before splitting them into messages. A JSON pattern also exposes its test over a parsed message and,
+ * when it reads only top-level keys, those keys (a store that keeps them as columns evaluates it without parsing).
  */
+import { parseJsonMessage } from './block.js';
 import { invalidParameter } from './names.js';
 
 export interface CompiledPattern {
   readonly match: (message: string) => boolean;
   readonly required: readonly string[];
+  readonly json?: JsonPattern;
+}
+
+export interface JsonPattern {
+  /** The test over a message parsed as JSON. */
+  readonly test: (doc: unknown) => boolean;
+  /** Set when every selector is `$.<key>`: the keys read (the test then reads nothing else of the document). */
+  readonly topLevelKeys?: readonly string[];
 }
 
 const invalid = (): Error => invalidParameter('Invalid filter pattern');
@@ -19,7 +29,13 @@ const invalid = (): Error => invalidParameter('Invalid filter pattern');
 export function compileFilterPattern(pattern: string | undefined): CompiledPattern {
   const p = (pattern ?? '').trim();
   if (p === '') return { match: () => true, required: [] };
-  if (p.startsWith('{')) return { match: compileJson(p), required: [] };
+  if (p.startsWith('{')) {
+    const json = compileJson(p);
+    return { match: (m) => {
+      const parsed = parseJsonMessage(m);
+      return parsed !== undefined && json.test(parsed.doc);
+    }, required: [], json };
+  }
   if (p.startsWith('[')) return { match: compileSpaceDelimited(p), required: [] };
   return compileTerms(p);
 }
@@ -128,56 +144,51 @@ function jsonLexer(src: string): Lexer {
 
 type JsonTest = (doc: unknown) => boolean;
 
-function compileJson(p: string): (m: string) => boolean {
+/** The selectors a JSON pattern uses, as path steps. */
+type Selectors = Array<ReadonlyArray<string | number>>;
+
+function compileJson(p: string): JsonPattern {
   const lx = jsonLexer(p);
   if (lx.next() !== '{') throw invalid();
-  const test = orExpr(lx);
+  const selectors: Selectors = [];
+  const test = orExpr(lx, selectors);
   if (lx.next() !== '}' || lx.peek() !== undefined) throw invalid();
-  return (m) => {
-    if (m.length < 2 || m[0] !== '{' && m[0] !== '[') {
-      const t = m.trimStart();
-      if (t[0] !== '{' && t[0] !== '[') return false;
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(m);
-    } catch {
-      return false;
-    }
-    return test(doc);
-  };
+  // A key that objects inherit (`toString`) would read the prototype through the parsed document: no columns then.
+  const topLevel = selectors.every((s) => s.length === 1 && typeof s[0] === 'string' && !(s[0] in Object.prototype));
+  return { test, ...(topLevel ? { topLevelKeys: [...new Set(selectors.map((s) => s[0] as string))] } : {}) };
 }
 
-function orExpr(lx: Lexer): JsonTest {
-  let left = andExpr(lx);
+function orExpr(lx: Lexer, sel: Selectors): JsonTest {
+  let left = andExpr(lx, sel);
   while (lx.peek() === '||') {
     lx.next();
-    const l = left, r = andExpr(lx);
+    const l = left, r = andExpr(lx, sel);
     left = (d) => l(d) || r(d);
   }
   return left;
 }
 
-function andExpr(lx: Lexer): JsonTest {
-  let left = primary(lx);
+function andExpr(lx: Lexer, sel: Selectors): JsonTest {
+  let left = primary(lx, sel);
   while (lx.peek() === '&&') {
     lx.next();
-    const l = left, r = primary(lx);
+    const l = left, r = primary(lx, sel);
     left = (d) => l(d) && r(d);
   }
   return left;
 }
 
-function primary(lx: Lexer): JsonTest {
+function primary(lx: Lexer, sel: Selectors): JsonTest {
   if (lx.peek() === '(') {
     lx.next();
-    const inner = orExpr(lx);
+    const inner = orExpr(lx, sel);
     if (lx.next() !== ')') throw invalid();
     return inner;
   }
   const selector = lx.next();
   if (!selector.startsWith('$')) throw invalid();
-  const get = jsonPath(selector);
+  const { get, steps } = jsonPath(selector);
+  sel.push(steps);
   const word = lx.peek()?.toUpperCase();
   if (word === 'EXISTS') {
     lx.next();
@@ -208,14 +219,14 @@ function primary(lx: Lexer): JsonTest {
 }
 
 /** `$.a.b[0].c` → a getter; `$.a[*]`-style wildcards are not supported (refused as invalid). */
-function jsonPath(selector: string): (doc: unknown) => unknown {
+function jsonPath(selector: string): { get: (doc: unknown) => unknown; steps: ReadonlyArray<string | number> } {
   const steps: Array<string | number> = [];
   const re = /\.([^.[\]]+)|\[(\d+)\]/gy;
   re.lastIndex = 1;
   let m: RegExpExecArray | null;
   while (re.lastIndex < selector.length && (m = re.exec(selector))) steps.push(m[1] !== undefined ? m[1] : Number(m[2]));
   if (re.lastIndex !== selector.length && selector !== '$') throw invalid();
-  return (doc) => {
+  const get = (doc: unknown): unknown => {
     let v: unknown = doc;
     for (const s of steps) {
       if (v === null || typeof v !== 'object') return undefined;
@@ -223,6 +234,7 @@ function jsonPath(selector: string): (doc: unknown) => unknown {
     }
     return v;
   };
+  return { get, steps };
 }
 
 // ---------- space-delimited patterns ----------
