@@ -5,8 +5,8 @@
 // a real start, so it holds them compiled). CommonJS because Node 20 can hand a code cache only to `vm.Script`
 // (Node ≥ 22.1 has `module.enableCompileCache()` for ES modules). Native or optional pieces stay external:
 // better-sqlite3 (a native addon) and pg (imported only with --database-url). Also writes
-// dist/default-blueprint.json (the built-in blueprint, pre-parsed) and dist/runtime/builtin-{serve,train}.cjs (the
-// built-in algorithms' server and training, separate bundles because each runs as its own process). Run by
+// dist/default-blueprint.json (the built-in blueprint, pre-parsed) and dist/runtime/builtin-{serve,train,parquet-tool}.cjs (the
+// built-in algorithms' server and training and the Data Wrangler runtime's Parquet tool, separate bundles because each runs as its own process). Run by
 // `npm run build` after tsc. `node scripts/bundle.mjs --code-cache-only` records the code cache again for the bundle
 // as it is (after a Node upgrade, which makes V8 reject the old cache).
 import { build } from 'esbuild';
@@ -47,8 +47,8 @@ async function buildAll() {
 
   // The built-in algorithms' server runs as one child process per endpoint instance, and their training as one child
   // process per training job (src/runtime/launch.ts): one small self-contained file each keeps a start fast and its
-  // memory small.
-  for (const entry of ['serve', 'train']) {
+  // memory small. The Data Wrangler runtime's Parquet tool uses DuckDB, which stays external (a native addon).
+  for (const entry of ['serve', 'train', 'parquet-tool']) {
     await build({
       absWorkingDir: root,
       entryPoints: [`src/runtime/builtin/${entry}.ts`],
@@ -56,6 +56,7 @@ async function buildAll() {
       bundle: true,
       platform: 'node',
       format: 'cjs',
+      external: ['@duckdb/node-api', '@duckdb/node-bindings'],
       target: 'node20',
       minify: true,
       legalComments: 'none',

@@ -24,6 +24,9 @@ describe('frameworkImageOf', () => {
     ['111122223333.dkr.ecr.us-east-1.amazonaws.com/mlzone/linear-learner:latest', { kind: 'builtin', algorithm: 'linear-learner' }],
     ['localhost:4566/mlzone/linear-learner', { kind: 'builtin', algorithm: 'linear-learner' }],
     ['linear-learner', { kind: 'builtin', algorithm: 'linear-learner' }],
+    ['663277389841.dkr.ecr.us-east-1.amazonaws.com/sagemaker-data-wrangler-container:3.x', { kind: 'data-wrangler', version: '3.x' }],
+    ['174368400705.dkr.ecr.us-west-2.amazonaws.com/sagemaker-data-wrangler-container:1.x', { kind: 'data-wrangler', version: '1.x' }],
+    ['143210264188.dkr.ecr.af-south-1.amazonaws.com/sagemaker-data-wrangler-container:2.x', { kind: 'data-wrangler', version: '2.x' }],
   ])('%s', (uri, expected) => {
     expect(frameworkImageOf(uri)).toEqual(expected);
   });
@@ -34,6 +37,7 @@ describe('frameworkImageOf', () => {
     '257758044811.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3',
     '683313688378.dkr.ecr.us-east-1.amazonaws.com/xgboost:1',
     '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-pytorch:2.1-cpu-py310',
+    '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-data-wrangler-container:3.x',
     '111122223333.dkr.ecr.us-east-1.amazonaws.com/my-team/linear-learner-v2:1',
     'sagemaker-scikit-learn:1.2-1-cpu-py3',
     'docker.io/library/python:3.11',
@@ -58,6 +62,9 @@ describe('awsImageUri', () => {
     expect(awsImageUri('sklearn', 'us-east-1')).toBe('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3');
     expect(awsImageUri('xgboost', 'cn-northwest-1', '1.7-1')).toBe('451049120500.dkr.ecr.cn-northwest-1.amazonaws.com.cn/sagemaker-xgboost:1.7-1');
     expect(awsImageUri('linear-learner', 'us-east-1')).toBe('382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1');
+    expect(awsImageUri('data-wrangler', 'us-east-1')).toBe('663277389841.dkr.ecr.us-east-1.amazonaws.com/sagemaker-data-wrangler-container:3.x');
+    expect(frameworkImageOf(awsImageUri('data-wrangler', 'eu-west-2', '2.x') as string)).toEqual({ kind: 'data-wrangler', version: '2.x' });
+    expect(awsImageUri('data-wrangler', 'ca-west-1')).toBeUndefined();
     expect(awsImageUri('sklearn', 'mars-north-1')).toBeUndefined();
   });
 });

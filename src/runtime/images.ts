@@ -55,6 +55,18 @@ const ALGORITHM_ACCOUNTS = table(`
   us-isob-east-1 765400339828, us-isof-east-1 108575199400, us-isof-south-1 124985052026, us-west-1 632365934929,
   us-west-2 174872318107`);
 
+/**
+ * SageMaker Data Wrangler's processing image, repository `sagemaker-data-wrangler-container`, tags `1.x`, `2.x`,
+ * `3.x`: region → account (the SDK's `image_uri_config/data-wrangler.json`, checked 2026-12).
+ */
+const DATA_WRANGLER_ACCOUNTS = table(`
+  af-south-1 143210264188, ap-east-1 707077482487, ap-northeast-1 649008135260, ap-northeast-2 131546521161,
+  ap-northeast-3 364406365360, ap-south-1 089933028263, ap-southeast-1 119527597002, ap-southeast-2 422173101802,
+  ca-central-1 557239378090, eu-central-1 024640144536, eu-north-1 054986407534, eu-south-1 488287956546,
+  eu-west-1 245179582081, eu-west-2 894491911112, eu-west-3 807237891255, me-south-1 376037874950,
+  sa-east-1 424196993095, us-east-1 663277389841, us-east-2 415577184552, us-west-1 926135532090,
+  us-west-2 174368400705, cn-north-1 245909111842, cn-northwest-1 249157047649`);
+
 function table(text: string): ReadonlyMap<string, string> {
   const map = new Map<string, string>();
   for (const pair of text.split(',')) {
@@ -127,6 +139,9 @@ export function frameworkImageOf(uri: string): RuntimeImage | undefined {
     if (image.repository === 'sagemaker-scikit-learn') return withVersion({ kind: 'framework', framework: 'sklearn' });
     if (image.repository === 'sagemaker-xgboost') return withVersion({ kind: 'framework', framework: 'xgboost' });
   }
+  if (image.repository === 'sagemaker-data-wrangler-container' && DATA_WRANGLER_ACCOUNTS.get(region) === account) {
+    return image.tag === undefined ? { kind: 'data-wrangler' } : { kind: 'data-wrangler', version: image.tag };
+  }
   if (image.repository === 'xgboost' && LEGACY_XGBOOST_ACCOUNTS.get(region) === account) {
     return withVersion({ kind: 'framework', framework: 'xgboost' });
   }
@@ -143,8 +158,8 @@ export function knownImageRegions(): readonly string[] {
  * account and repository of AWS's image, the domain of the region's partition. Undefined for unknown regions.
  * @example awsImageUri('sklearn', 'us-east-1', '1.2-1') // '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3'
  */
-export function awsImageUri(image: 'sklearn' | 'xgboost' | 'linear-learner', region: string, version?: string): string | undefined {
-  const accounts = image === 'linear-learner' ? ALGORITHM_ACCOUNTS : FRAMEWORK_ACCOUNTS;
+export function awsImageUri(image: 'sklearn' | 'xgboost' | 'linear-learner' | 'data-wrangler', region: string, version?: string): string | undefined {
+  const accounts = image === 'linear-learner' ? ALGORITHM_ACCOUNTS : image === 'data-wrangler' ? DATA_WRANGLER_ACCOUNTS : FRAMEWORK_ACCOUNTS;
   const account = accounts.get(region);
   if (account === undefined) return undefined;
   const host = `${account}.dkr.ecr.${region}.${ecrDomain(region)}`;
@@ -155,6 +170,8 @@ export function awsImageUri(image: 'sklearn' | 'xgboost' | 'linear-learner', reg
       return `${host}/sagemaker-xgboost:${version ?? '1.7-1'}`;
     case 'linear-learner':
       return `${host}/linear-learner:1`;
+    case 'data-wrangler':
+      return `${host}/sagemaker-data-wrangler-container:${version ?? '3.x'}`;
     default: {
       const never: never = image;
       throw new Error(`unknown image ${String(never)}`);

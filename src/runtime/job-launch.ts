@@ -158,6 +158,26 @@ export function jobPlan(spec: JobContainerSpec, base: string, options: JobLaunch
         pythonOnPath: true,
       };
     }
+    case 'data-wrangler': {
+      // mlzone's interpreter of the job's `.flow` (python/data_wrangler.py, pandas) stands in for the image's Spark
+      // program; it reads and writes Parquet through mlzone's DuckDB-backed tool when pandas has no Parquet engine.
+      if (training) throw new ContainerError('start', 'the SageMaker Data Wrangler image runs processing jobs only, not training jobs');
+      if (spec.entrypoint !== undefined && spec.entrypoint.length > 0) {
+        throw new ContainerError('start', 'mlzone serves the SageMaker Data Wrangler image with its own flow interpreter, which takes no ContainerEntrypoint (pass the flow as the input named flow and --output-config in ContainerArguments)');
+      }
+      const tool = builtinEntry('parquet-tool', 'data-wrangler', options);
+      return {
+        argv: [python, '-B', pythonScript('data_wrangler.py'), ...(spec.arguments ?? [])],
+        cwd: base,
+        imageEnvironment: { ...pythonEnvironment, MLZONE_PARQUET_TOOL: JSON.stringify([tool.command, ...tool.args]) },
+        contractEnvironment: { ...contract, MLZONE_JOB_DIR: base },
+        describeSpawnError: (e) =>
+          e.code === 'ENOENT'
+            ? `the SageMaker Data Wrangler runtime needs Python 3 with pandas, and ${python} was not found: install it (apt-get install -y python3 python3-pandas) or set MLZONE_PYTHON`
+            : `cannot run ${python} for the SageMaker Data Wrangler runtime: ${e.message}`,
+        pythonOnPath: true,
+      };
+    }
     case 'command': {
       const argv = spec.entrypoint !== undefined && spec.entrypoint.length > 0 ? [...spec.entrypoint, ...(spec.arguments ?? [])] : [image.command, ...image.args, ...(spec.arguments ?? [])];
       return {

@@ -311,4 +311,9 @@ describe('start failures', () => {
     const missing = await failure(runtime.startJob(spec({ kind: 'framework', framework: 'sklearn' }, { hyperParameters: { sagemaker_program: '"train.py"', sagemaker_submit_directory: '"s3://b/k/sourcedir.tar.gz"' } })));
     expect(missing.reason).toMatch(/train\.py .* must be extracted into .*\/code \(\/opt\/ml\/code\)/);
   });
+
+  it('refuses the Data Wrangler image for training and with a ContainerEntrypoint (its program is mlzone\'s flow interpreter)', async () => {
+    expect((await failure(runtime.startJob(spec({ kind: 'data-wrangler', version: '3.x' }, { hyperParameters: {} })))).reason).toContain('processing jobs only');
+    expect((await failure(runtime.startJob(spec({ kind: 'data-wrangler' }, { kind: 'processing', entrypoint: ['python3', 'x.py'] })))).reason).toContain('takes no ContainerEntrypoint');
+  });
 });

@@ -56,7 +56,7 @@ const fromSources = here.endsWith('.ts');
  * How to run one of the built-in algorithms' Node.js entry points (`serve` answers /invocations, `train` runs a
  * training job): through tsx from the sources, or the self-contained bundle dist/runtime/builtin-<entry>.cjs.
  */
-export function builtinEntry(entry: 'serve' | 'train', algorithm: 'linear-learner', options: LaunchOptions): { command: string; args: string[] } {
+export function builtinEntry(entry: 'serve' | 'train' | 'parquet-tool', algorithm: 'linear-learner' | 'data-wrangler', options: LaunchOptions): { command: string; args: string[] } {
   const root = packageRoot(import.meta.url);
   if (fromSources) {
     // An absolute loader URL: the child's cwd is the instance's workDir, from where `--import tsx` would not resolve.
@@ -65,7 +65,7 @@ export function builtinEntry(entry: 'serve' | 'train', algorithm: 'linear-learne
   }
   const bundle = join(root, 'dist', 'runtime', `builtin-${entry}.cjs`);
   if (!existsSync(bundle)) {
-    throw new ContainerError('start', `mlzone's built-in ${algorithm} ${entry === 'serve' ? 'server' : 'training'} is missing (${bundle}); rebuild mlzone with npm run build`);
+    throw new ContainerError('start', `mlzone's built-in ${algorithm} ${entry === 'serve' ? 'server' : entry === 'train' ? 'training' : 'Parquet tool'} is missing (${bundle}); rebuild mlzone with npm run build`);
   }
   return { command: process.execPath, args: [...options.nodeArgs, bundle] };
 }
@@ -113,6 +113,8 @@ export function defaultLaunch(image: RuntimeImage, options: LaunchOptions): Laun
       return builtinLaunch(image.algorithm, options);
     case 'framework':
       return frameworkLaunch(image.framework, image.version, options);
+    case 'data-wrangler':
+      throw new ContainerError('start', 'the SageMaker Data Wrangler image runs processing jobs only; it cannot serve an endpoint');
     case 'command':
       return {
         command: image.command,

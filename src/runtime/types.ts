@@ -11,6 +11,8 @@ export type RuntimeImage =
   | { readonly kind: 'builtin'; readonly algorithm: 'linear-learner' }
   /** SageMaker framework images served by mlzone's Python shim (script mode: `inference.py`'s handlers). */
   | { readonly kind: 'framework'; readonly framework: 'sklearn' | 'xgboost'; readonly version?: string }
+  /** SageMaker Data Wrangler's processing image, served by mlzone's pandas interpreter of `.flow` files. */
+  | { readonly kind: 'data-wrangler'; readonly version?: string }
   /** A team's own server, mapped to a local command (blueprint `images:`). */
   | {
       readonly kind: 'command';

@@ -7,7 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../core/context.js';
 import type { Handlers } from '../../core/service.js';
 import { QueryCancelled } from '../../query/engine.js';
-import { QueryFailure } from '../../query/errors.js';
+import { failures, QueryFailure } from '../../query/errors.js';
+import { encodeRows, isUnload, parseUnload, unloadSuffix, type UnloadStatement } from '../../query/unload.js';
 import type { AthenaOperations, ColumnInfo, QueryExecution } from './api.gen.js';
 import { invalid, requireWorkGroup, type AthenaEnv } from './context.js';
 import { parseCsv, toCsv } from './csv.js';
@@ -23,6 +24,7 @@ function statementKind(sql: string): Pick<QueryRecord, 'statementType' | 'substa
   if (['CREATE', 'ALTER', 'DROP', 'MSCK'].includes(word)) return { statementType: 'DDL', substatementType: word === 'CREATE' ? 'CREATE_TABLE' : word === 'DROP' ? 'DROP_TABLE' : 'ALTER_TABLE' };
   if (word === 'EXPLAIN') return { statementType: 'DML', substatementType: 'EXPLAIN' };
   if (word === 'INSERT') return { statementType: 'DML', substatementType: 'INSERT' };
+  if (word === 'UNLOAD') return { statementType: 'DML', substatementType: 'UNLOAD' };
   return { statementType: 'DML', substatementType: 'SELECT' };
 }
 
@@ -82,7 +84,7 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
   };
 
   /** Runs a stored QUEUED query to its end; never throws. */
-  const run = async (ctx: RequestContext, q: QueryRecord, gated: Awaited<ReturnType<AthenaEnv['engine']['check']>>) => {
+  const run = async (ctx: RequestContext, q: QueryRecord, gated: Awaited<ReturnType<AthenaEnv['engine']['check']>>, unload: UnloadStatement | undefined) => {
     const running = env.engine.start(ctx, { gated, ...(q.database !== undefined ? { database: q.database } : {}) });
     env.running.set(q.id, running);
     try {
@@ -92,19 +94,41 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
       await env.store.updateActive(runningRecord);
       const result = await running.result;
       const loc = parseS3(q.outputLocation)!;
-      const header = result.columns.map((c) => c.name);
+      const s3 = <O>(operation: string, input: Record<string, unknown>) => env.internal().call<O>({ service: 's3', operation, input, principal: ctx.principal, region: ctx.region, via: VIA });
+      const put = (bucket: string, Key: string, body: Buffer) => s3('PutObject', { Bucket: bucket, Key, Body: body, ContentType: 'application/octet-stream' });
+      // UNLOAD: the rows become a data file under the target prefix; the query's own result is empty.
+      let unloaded: string | undefined;
+      if (unload) {
+        const target = parseS3(unload.location);
+        if (!target) throw new QueryFailure(`INVALID_INPUT: the UNLOAD location ${unload.location} is not a valid S3 path`, 2, 1100);
+        const existing = await s3<{ KeyCount?: number; Contents?: unknown[] }>('ListObjectsV2', { Bucket: target.bucket, Prefix: target.prefix, MaxKeys: 1 }).catch(() => ({ Contents: [] }));
+        if ((existing.Contents ?? []).length > 0) {
+          throw new QueryFailure(`HIVE_PATH_ALREADY_EXISTS: Target directory for table '${(q.database ?? 'default').toLowerCase()}.${q.id.replaceAll('-', '_')}' already exists: ${unload.location}. You may need to manually clean the data at location '${unload.location}' before retrying. Athena will not delete data in your account.`, 2, 1502);
+        }
+        const body = await encodeRows(result.columns, result.rows, unload);
+        const key = `${target.prefix}${q.id}_00000${unloadSuffix(unload)}`;
+        unloaded = `s3://${target.bucket}/${key}`;
+        try {
+          await put(target.bucket, key, body);
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          throw failures.s3AccessDenied(`${unload.location}: could not write ${unloaded} (${why})`);
+        }
+      }
+      const columns = unload ? [] : result.columns;
+      const rows = unload ? [] : result.rows;
       try {
-        const metadata = JSON.stringify({ QueryExecutionId: q.id, ColumnInfo: result.columns.map(columnInfo) });
-        const put = (Key: string, body: string) =>
-          env.internal().call({ service: 's3', operation: 'PutObject', input: { Bucket: loc.bucket, Key, Body: Buffer.from(body), ContentType: 'application/octet-stream' }, principal: ctx.principal, region: ctx.region, via: VIA });
-        await Promise.all([put(loc.prefix, toCsv(header, result.rows)), put(`${loc.prefix}.metadata`, metadata)]);
+        const metadata = JSON.stringify({ QueryExecutionId: q.id, ColumnInfo: columns.map(columnInfo) });
+        const writes = [put(loc.bucket, loc.prefix, Buffer.from(unload ? '' : toCsv(columns.map((c) => c.name), rows))), put(loc.bucket, `${loc.prefix}.metadata`, Buffer.from(metadata))];
+        if (unloaded) writes.push(put(loc.bucket, loc.prefix.replace(/\.csv$/, '-manifest.csv'), Buffer.from(`${unloaded}\n`)));
+        await Promise.all(writes);
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         const message = `Access denied when writing output to url: ${q.outputLocation} . Please ensure you are allowed to access the S3 bucket. If you are encrypting query results with KMS key, please ensure you are allowed to access your KMS key (${why})`;
         await finish(runningRecord, { state: 'FAILED', stateChangeReason: message, error: { category: 2, type: 401, retryable: false, message }, engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes, tableAccess: result.tableAccess });
         return;
       }
-      await finish(runningRecord, { state: 'SUCCEEDED', engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes, columns: result.columns, rowCount: result.rows.length, tableAccess: result.tableAccess });
+      await finish(runningRecord, { state: 'SUCCEEDED', engineMillis: result.engineMillis, dataScannedInBytes: result.dataScannedInBytes, columns, rowCount: unload ? result.rows.length : rows.length, tableAccess: result.tableAccess });
     } catch (e) {
       if (e instanceof QueryCancelled) {
         await finish(q, { state: 'CANCELLED', stateChangeReason: 'Query cancelled by user' });
@@ -149,8 +173,10 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
       const sql = bindParameters(input.QueryString, input.ExecutionParameters ?? []);
       let gated;
       let gateFailure: QueryFailure | undefined;
+      let unload: UnloadStatement | undefined;
       try {
-        gated = await env.engine.check(sql);
+        if (isUnload(sql)) unload = parseUnload(sql);
+        gated = await env.engine.check(unload ? unload.query : sql);
       } catch (e) {
         if (!(e instanceof QueryFailure)) throw e;
         if (e.malformed) throw invalid(e.reason, 'MALFORMED_QUERY');
@@ -177,7 +203,7 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
       };
       await env.store.insertQuery(q);
       if (gated) {
-        const task = run(ctx, q, gated);
+        const task = run(ctx, q, gated, unload);
         env.tasks.add(task);
         void task.finally(() => env.tasks.delete(task));
       }
@@ -238,7 +264,7 @@ export function queryHandlers(env: AthenaEnv): Handlers<AthenaOperations> {
       const max = input.MaxResults ?? 1000;
       const page = rows.slice(start, start + max);
       return {
-        UpdateCount: 0,
+        UpdateCount: q.substatementType === 'UNLOAD' ? (q.rowCount ?? 0) : 0,
         ResultSet: {
           Rows: page.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),
           ResultSetMetadata: { ColumnInfo: (q.columns ?? []).map(columnInfo) },

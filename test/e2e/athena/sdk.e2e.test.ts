@@ -159,6 +159,36 @@ describe('Athena with the JS SDK over a fake catalog', () => {
     expect(execution.Status!.StateChangeReason).toBe("TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.sales.customers' does not exist");
   });
 
+  it('UNLOAD writes the permitted rows as data files as the caller; a non-empty target, ORC and a malformed statement are refused', async () => {
+    const client = new AthenaClient(clientConfig(server.url, euOnly));
+    const sql = `UNLOAD (SELECT * FROM customers ORDER BY id) TO 's3://${results}/unload/eu/' WITH (format = 'JSON')`;
+    const { id, execution } = await query(client, sql);
+    expect(execution.Status!.StateChangeReason).toBeUndefined();
+    expect(execution.Status!.State).toBe('SUCCEEDED');
+    expect(execution.SubstatementType).toBe('UNLOAD');
+    const s3 = new S3Client({ ...clientConfig(server.url, full), forcePathStyle: true });
+    const manifest = await (await s3.send(new GetObjectCommand({ Bucket: results, Key: `out/${id}-manifest.csv` }))).Body!.transformToString();
+    expect(manifest.trim()).toBe(`s3://${results}/unload/eu/${id}_00000`);
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: results, Key: `unload/eu/${id}_00000` }))).Body!.transformToString();
+    // The row filter and the column grant apply: EU rows, no ssn, no spend.
+    expect(body.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { id: 1, name: 'Ana', region: 'EU' },
+      { id: 3, name: 'Cy', region: 'EU' },
+    ]);
+    const result = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(result.UpdateCount).toBe(2);
+    expect(result.ResultSet!.Rows).toEqual([]);
+    const again = await query(client, sql);
+    expect(again.execution.Status!.State).toBe('FAILED');
+    expect(again.execution.Status!.StateChangeReason).toMatch(new RegExp(`^HIVE_PATH_ALREADY_EXISTS: Target directory for table '.*' already exists: s3://${results}/unload/eu/`));
+    const orc = await query(client, `UNLOAD (SELECT id FROM customers) TO 's3://${results}/unload/orc/' WITH (format = 'ORC')`);
+    expect(orc.execution.Status!.StateChangeReason).toMatch(/^NOT_SUPPORTED: .*ORC/);
+    await expect(client.send(new StartQueryExecutionCommand({ QueryString: `UNLOAD SELECT 1 TO 's3://${results}/x/'`, ResultConfiguration: { OutputLocation: `s3://${results}/out/` } }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      AthenaErrorCode: 'MALFORMED_QUERY',
+    });
+  });
+
   it('refuses escapes: syntax errors and non-SELECT statements fail StartQueryExecution; file functions fail the query', async () => {
     for (const sql of ['SELECT 1; SELECT 2', "COPY customers TO '/tmp/x.csv'", "ATTACH '/tmp/x.db'", 'SELECT FROM WHERE']) {
       await expect(athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://${results}/out/` } })), sql).rejects.toMatchObject({

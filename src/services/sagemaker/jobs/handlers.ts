@@ -15,6 +15,7 @@ import { requestedTags } from '../tags/handlers.js';
 import type { JobDocument, JobRecords } from './records.js';
 import type { JobRunner, JobScheduler } from './scheduler.js';
 import { filterValidationMessage } from '../transform/records.js';
+import { validateDatasetInputs } from './dataset.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -143,8 +144,9 @@ export function jobHandlers(ctx: AreaContext, scheduler: JobScheduler, records: 
 
     CreateProcessingJob: async (i, rc) => {
       const tags = requestedTags(i.Tags);
+      validateDatasetInputs(i.ProcessingInputs ?? []);
       for (const input of i.ProcessingInputs ?? []) {
-        const local = input.S3Input?.LocalPath;
+        const local = input.S3Input?.LocalPath ?? input.DatasetDefinition?.LocalPath;
         if (local !== undefined && !OPT_ML_PROCESSING.test(local)) throw errors.validation(`LocalPath ${local} of input ${input.InputName} must be a path under /opt/ml/processing/.`);
       }
       for (const out of i.ProcessingOutputConfig?.Outputs ?? []) {

@@ -6,7 +6,7 @@
  * `/opt/ml/output/failure` the FailureReason of a failed job.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeImage } from '../../../runtime/types.js';
 import { ContainerError } from '../../../runtime/types.js';
@@ -19,6 +19,7 @@ import { runHosts } from './hosts.js';
 import { JobFailure, RoleS3, uploadTree } from './role-s3.js';
 import type { JobControl } from './scheduler.js';
 import { download, inputObjects, shard } from './staging.js';
+import { produceAthenaDataset } from './dataset.js';
 import type { TrainingDeps } from './training.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,6 +28,13 @@ const OPT_ML = '/opt/ml';
 /** The host path of a container path under `/opt/ml` in a job folder. */
 export function hostPath(jobDir: string, containerPath: string): string {
   return join(jobDir, containerPath.slice(OPT_ML.length));
+}
+
+/** `/opt/ml/config/processingjobconfig.json`: the job's description as the container sees it (reference §3.2). */
+function processingJobConfig(doc: Record<string, unknown>): Record<string, unknown> {
+  const inputs = ((doc.ProcessingInputs as ProcessingInput[] | undefined) ?? []).map((i) => (i.S3Input ? { ...i, S3Input: { ...i.S3Input, S3DownloadMode: 'StartOfJob' } } : i));
+  const pick = ['ProcessingJobArn', 'ProcessingJobName', 'AppSpecification', 'Environment', 'ProcessingOutputConfig', 'ProcessingResources', 'RoleArn', 'StoppingCondition', 'NetworkConfig'];
+  return { ...Object.fromEntries(pick.filter((k) => doc[k] !== undefined).map((k) => [k, doc[k]])), ProcessingInputs: inputs };
 }
 
 async function readIfExists(file: string): Promise<string | undefined> {
@@ -68,12 +76,32 @@ export async function runProcessing(deps: Pick<TrainingDeps, 'ports' | 'db' | 'n
       throw e instanceof DeploymentFailure ? new JobFailure(`ClientError: ${e.message}`) : e;
     }
     await rm(root, { recursive: true, force: true });
+    // Athena datasets are produced once, as the role, then staged on every host like an S3 prefix.
+    const datasets = new Map<string, string>();
+    for (const input of inputs) {
+      if (!input.DatasetDefinition?.AthenaDatasetDefinition) continue;
+      const prefix = await produceAthenaDataset(ports, session.principal, record.region, { arn, name }, input, control);
+      if (prefix === undefined) return control.stopReason === 'shutdown' ? undefined : await end('Stopped');
+      datasets.set(input.InputName, prefix);
+    }
     for (let h = 0; h < hosts.length; h++) {
       const dir = join(root, hosts[h]!);
       await mkdir(join(dir, 'processing'), { recursive: true });
+      await mkdir(join(dir, 'config'), { recursive: true });
+      await writeFile(join(dir, 'config', 'processingjobconfig.json'), JSON.stringify(processingJobConfig(doc)));
       for (const input of inputs) {
         const src = input.S3Input;
-        if (!src) throw new JobFailure(`ClientError: Input ${input.InputName}: mlzone stages processing inputs from S3 only (S3Input).`);
+        const dataset = input.DatasetDefinition;
+        if (dataset) {
+          const prefix = datasets.get(input.InputName);
+          if (prefix === undefined) throw new JobFailure(`ClientError: Input ${input.InputName}: mlzone runs Athena dataset definitions only (RedshiftDatasetDefinition is not served).`);
+          // AppManaged inputs without a LocalPath are the application's to fetch (the query ran; its files are in S3).
+          if (dataset.LocalPath === undefined) continue;
+          const objects = await inputObjects(s3, prefix, 'S3Prefix');
+          await download(s3, shard(objects, dataset.DataDistributionType, h, hosts.length), hostPath(dir, dataset.LocalPath));
+          continue;
+        }
+        if (!src) throw new JobFailure(`ClientError: Input ${input.InputName}: the input has neither S3Input nor DatasetDefinition.`);
         const objects = await inputObjects(s3, src.S3Uri, src.S3DataType);
         await download(s3, shard(objects, src.S3DataDistributionType, h, hosts.length), hostPath(dir, src.LocalPath ?? `/opt/ml/processing/input/${input.InputName}`));
       }
