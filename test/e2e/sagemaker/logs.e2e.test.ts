@@ -8,6 +8,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CloudWatchLogsClient,
@@ -79,11 +80,11 @@ async function allEvents(c: CloudWatchLogsClient, group: string, stream: string)
   }
 }
 
-function trainingJob(name: string, script: string, instances = 1) {
+function trainingJob(name: string, script: string, instances = 1, metrics?: Array<{ Name: string; Regex: string }>) {
   return new CreateTrainingJobCommand({
     TrainingJobName: name,
     RoleArn: ROLE,
-    AlgorithmSpecification: { TrainingImage: SKLEARN, TrainingInputMode: 'File', ContainerEntrypoint: ['python3', '-c', script] },
+    AlgorithmSpecification: { TrainingImage: SKLEARN, TrainingInputMode: 'File', ContainerEntrypoint: ['python3', '-c', script], ...(metrics ? { MetricDefinitions: metrics } : {}) },
     OutputDataConfig: { S3OutputPath: `s3://${BUCKET}/logs-e2e/output` },
     ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: instances, VolumeSizeInGB: 10 },
     StoppingCondition: { MaxRuntimeInSeconds: 300 },
@@ -120,6 +121,24 @@ describe('training and processing jobs', () => {
     expect(events.map((e) => e.message)).toContain('to stderr');
     const times = events.map((e) => e.timestamp!);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('metric definitions publish every value to CloudWatch (/aws/sagemaker/TrainingJobs, Host = <job>/algo-n) and the last as final', async () => {
+    const job = unique('metrics');
+    await sm.send(trainingJob(job, "[print('epoch %d train-loss=%.2f' % (i, 10 - i)) for i in range(8)]", 2, [{ Name: 'train:loss', Regex: 'train-loss=([0-9.]+)' }]));
+    expect((await waitUntilTrainingJobCompletedOrStopped(waiter(), { TrainingJobName: job })).state).toBe('SUCCESS');
+    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: job }));
+    expect(d.FinalMetricDataList?.map((m) => [m.MetricName, m.Value])).toEqual([['train:loss', 3]]);
+    const cw = new CloudWatchClient(clientConfig(server.url, ds1));
+    // CloudWatch takes the values in batches (every 2 s here; AWS's delay is longer): poll as a dashboard would.
+    const listed = await settled(() => cw.send(new ListMetricsCommand({ Namespace: TRAINING, MetricName: 'train:loss' })), (l) => l.Metrics!.filter((m) => m.Dimensions!.some((x) => x.Value!.startsWith(`${job}/`))).length >= 2);
+    const hosts = listed.Metrics!.flatMap((m) => m.Dimensions!.filter((x) => x.Value!.startsWith(`${job}/`)).map((x) => `${x.Name}=${x.Value}`)).sort();
+    expect(hosts).toEqual([`Host=${job}/algo-1`, `Host=${job}/algo-2`]);
+    const stats = await cw.send(new GetMetricStatisticsCommand({
+      Namespace: TRAINING, MetricName: 'train:loss', Dimensions: [{ Name: 'Host', Value: `${job}/algo-1` }],
+      StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000), Period: 3600, Statistics: ['SampleCount', 'Minimum', 'Maximum'],
+    }));
+    expect(stats.Datapoints!.map((p) => [p.SampleCount, p.Minimum, p.Maximum])).toEqual([[8, 3, 10]]);
   });
 
   it('a multi-instance job has a stream per host', async () => {

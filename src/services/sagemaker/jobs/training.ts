@@ -131,7 +131,7 @@ export async function runTraining(deps: TrainingDeps, arn: string, control: JobC
     trainingStarted = deps.now();
     const definitions: MetricDefinition[] = [...deps.builtinMetrics(image, hyper), ...(spec.MetricDefinitions ?? [])];
     const epoch = Math.floor(trainingStarted / 1000);
-    const logs = hosts.map((h) => new JobLog(ports, { accountId: record.accountId, region: record.region, group: '/aws/sagemaker/TrainingJobs', stream: `${name}/${h}-${epoch}` }, definitions, deps.now));
+    const logs = hosts.map((h) => new JobLog(ports, { accountId: record.accountId, region: record.region, group: '/aws/sagemaker/TrainingJobs', stream: `${name}/${h}-${epoch}` }, definitions, deps.now, `${name}/${h}`));
     log = logs[0];
     const environment = {
       ...roleEnvironment(ports, session, record.region, doc.Environment as Record<string, string> | undefined),
