@@ -119,6 +119,26 @@ for (const backend of backends) {
       expect(slow.events.map((e: { message: string }) => e.message)).toEqual(['{"latency":900}']);
     });
 
+    it('JSON columns go with their blocks: swept, stream deleted, group deleted', async () => {
+      const columns = async (group: string) =>
+        (await db.kysely.selectFrom('logs_block_columns').innerJoin('logs_blocks', 'logs_blocks.id', 'logs_block_columns.block_id').select('key').where('group_name', '=', group).execute()).length;
+      const orphans = async () =>
+        Number((await db.kysely.selectFrom('logs_block_columns').select((e) => e.fn.countAll().as('n')).where('block_id', 'not in', db.kysely.selectFrom('logs_blocks').select('id')).executeTakeFirst())?.n ?? 0);
+      for (const [group, stream] of [['/j/swept', 's'], ['/j/stream', 'gone'], ['/j/group', 's']] as const) {
+        await call('CreateLogGroup', PROD, { logGroupName: group });
+        await call('CreateLogStream', PROD, { logGroupName: group, logStreamName: stream });
+        await call('PutLogEvents', PROD, { logGroupName: group, logStreamName: stream, logEvents: [{ timestamp: now - 1000, message: '{"latency":5,"level":"INFO"}' }] });
+        expect(await columns(group)).toBe(2);
+      }
+      await call('PutRetentionPolicy', PROD, { logGroupName: '/j/swept', retentionInDays: 1 });
+      now += DAY;
+      await svc.sweep();
+      await call('DeleteLogStream', PROD, { logGroupName: '/j/stream', logStreamName: 'gone' });
+      await call('DeleteLogGroup', PROD, { logGroupName: '/j/group' });
+      expect(await orphans()).toBe(0);
+      expect(await db.kysely.selectFrom('logs_block_columns').select('key').execute()).toEqual([]);
+    });
+
     it('DescribeLogGroups pages by name with prefix and pattern', async () => {
       for (const n of ['/a/1', '/a/2', '/a/3', '/b/x']) await call('CreateLogGroup', PROD, { logGroupName: n });
       const p1 = await call('DescribeLogGroups', PROD, { logGroupNamePrefix: '/a/', limit: 2 });
