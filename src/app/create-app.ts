@@ -343,14 +343,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
         events,
         runningJobs: () => sagemaker.runningJobs(),
         organization: () => organizationStatus(db, org.directory, blueprint),
-        queryAccess: async (id) => {
-          // Query execution ids are unique: the first account that holds it is the caller's.
-          for (const a of blueprint.accounts) {
-            const tables = await athena.tableAccess(a.id, blueprint.organization.region, id);
-            if (tables) return { accountId: a.id, tables };
-          }
-          return undefined;
-        },
+        queryAccess: (id) => athena.tableAccess(id),
         running: () =>
           sagemaker.endpoints.running().map((e) => ({
             accountId: e.accountId,

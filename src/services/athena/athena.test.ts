@@ -91,8 +91,8 @@ describe('what decided a query (mlzone explain)', () => {
       const ctx = ctxAs('arn:aws:iam::111111111111:role/R');
       const out = (await athena.definition.handlers.StartQueryExecution!({ QueryString: 'SELECT id FROM sales.customers', ResultConfiguration: { OutputLocation: 's3://results/x/' } }, ctx)) as { QueryExecutionId: string };
       await athena.settle();
-      expect(await athena.tableAccess(ctx.accountId, ctx.region, out.QueryExecutionId)).toEqual(['sales.customers: Table sales.customers not found']);
-      expect(await athena.tableAccess(ctx.accountId, ctx.region, 'nope')).toBeUndefined();
+      expect(await athena.tableAccess(out.QueryExecutionId)).toEqual({ accountId: ctx.accountId, tables: ['sales.customers: Table sales.customers not found'] });
+      expect(await athena.tableAccess('nope')).toBeUndefined();
     } finally {
       await athena.close();
       await db.close();

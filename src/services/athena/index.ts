@@ -50,9 +50,9 @@ export interface AthenaService {
   close(): Promise<void>;
   /**
    * For `mlzone explain`: per table a finished query read (or failed to), the Lake Formation grant or missing grant
-   * that decided; undefined for an unknown query.
+   * that decided, and the account that ran it (any account, vended ones too, any region); undefined for an unknown query.
    */
-  tableAccess(accountId: string, region: string, queryExecutionId: string): Promise<readonly string[] | undefined>;
+  tableAccess(queryExecutionId: string): Promise<{ readonly accountId: string; readonly tables: readonly string[] } | undefined>;
 }
 
 export function createAthenaService(deps: AthenaDeps): AthenaService {
@@ -66,9 +66,9 @@ export function createAthenaService(deps: AthenaDeps): AthenaService {
     definition: { name: 'athena', handlers: handlers as ServiceDefinition['handlers'], authz: createAthenaAuthz(store) },
     migrations: athenaMigrations,
     recover: () => failInterrupted(env),
-    tableAccess: async (accountId, region, id) => {
-      const q = await store.query(accountId, region, id);
-      return q && (q.tableAccess ?? []);
+    tableAccess: async (id) => {
+      const q = await store.queryById(id);
+      return q && { accountId: q.accountId, tables: q.tableAccess ?? [] };
     },
     async settle() {
       while (tasks.size > 0) await Promise.allSettled([...tasks]);

@@ -68,6 +68,11 @@ export function createAthenaStore(db: Database) {
       const r = await k().selectFrom('athena_query').select('doc').where('id', '=', id).where('account_id', '=', accountId).where('region', '=', region).executeTakeFirst();
       return r ? fromRow(r) : undefined;
     },
+    /** A query by id alone (ids are UUIDs, unique across accounts and regions): for the operator's `mlzone explain`. */
+    async queryById(id: string): Promise<QueryRecord | undefined> {
+      const r = await k().selectFrom('athena_query').select('doc').where('id', '=', id).executeTakeFirst();
+      return r ? fromRow(r) : undefined;
+    },
     async byToken(accountId: string, region: string, token: string): Promise<QueryRecord | undefined> {
       const r = await k().selectFrom('athena_query').select('doc').where('account_id', '=', accountId).where('region', '=', region).where('client_token', '=', token).executeTakeFirst();
       return r ? fromRow(r) : undefined;
