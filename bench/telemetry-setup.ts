@@ -29,7 +29,7 @@ export interface BenchApp {
 
 export async function startBenchApp(): Promise<BenchApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlzone-bench-telemetry-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'telemetry-serve.ts'), '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.MLZONE_BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', join(ROOT, 'bench', 'telemetry-serve.ts'), '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (c) => reject(new Error(`mlzone exited (${c}) before listening`)));
     createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));

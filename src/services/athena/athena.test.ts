@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.js';
 import type { Database } from '../../persistence/db.js';
 import { runMigrations } from '../../persistence/migrate.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
+import { testBackends } from '../../persistence/test-backends.js';
 // eslint-disable-next-line no-restricted-imports -- tests need a concrete backend; in production only app/ picks one
 import { openSqlite } from '../../persistence/sqlite/index.js';
 import { FakeCatalog } from '../../query/fake-catalog.js';
@@ -15,23 +14,7 @@ import { ctxAs, parquetTable } from '../../query/test-support.js';
 import { createAthenaService } from './index.js';
 import { createAthenaStore } from './store.js';
 
-const pgUrl = process.env.MLZONE_TEST_PG;
-const backends: { name: string; open(): Database; dispose(db: Database): Promise<void> }[] = [
-  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
-  ...(pgUrl
-    ? [
-        {
-          name: 'postgres',
-          open: () => openTestPostgres(pgUrl),
-          async dispose(db: Database) {
-            const schema = testSchemaOf(db);
-            await db.close();
-            await dropTestSchema(pgUrl, schema);
-          },
-        },
-      ]
-    : []),
-];
+const backends = testBackends();
 
 const service = (db: Database) =>
   createAthenaService({

@@ -7,10 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.js';
 import type { Database } from '../../persistence/db.js';
 import { runMigrations } from '../../persistence/migrate.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { openSqlite } from '../../persistence/sqlite/index.js';
+import { testBackends } from '../../persistence/test-backends.js';
 import type { CloudTrailEvent } from './domain/event.js';
 import { HISTORY_MS } from './domain/lookup.js';
 import { createRetentionSweeper } from './retention.js';
@@ -37,13 +34,7 @@ function entry(seq: number, account: string, time: number, pad = 0): QueuedEntry
   };
 }
 
-const pgUrl = process.env.MLZONE_TEST_PG;
-const backends: Array<{ name: string; open(): Database; dispose(db: Database): Promise<void> }> = [
-  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
-  ...(pgUrl
-    ? [{ name: 'postgres', open: () => openTestPostgres(pgUrl), dispose: async (db: Database) => { const s = testSchemaOf(db); await db.close(); await dropTestSchema(pgUrl, s); } }]
-    : []),
-];
+const backends = testBackends();
 
 for (const backend of backends) {
   describe(`event history retention (${backend.name})`, () => {

@@ -8,10 +8,7 @@ import type { RequestContext } from '../../core/context.js';
 import { rootArn } from '../../core/principal.js';
 import type { Database } from '../../persistence/db.js';
 import { runMigrations } from '../../persistence/migrate.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { openSqlite } from '../../persistence/sqlite/index.js';
+import { testBackends } from '../../persistence/test-backends.js';
 import { createCloudWatchService, type CloudWatchService } from './index.js';
 
 const ACCOUNT = '777777777777';
@@ -27,13 +24,7 @@ function ctx(): RequestContext {
   };
 }
 
-const pgUrl = process.env.MLZONE_TEST_PG;
-const backends: Array<{ name: string; open(): Database; dispose(db: Database): Promise<void> }> = [
-  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
-  ...(pgUrl
-    ? [{ name: 'postgres', open: () => openTestPostgres(pgUrl), dispose: async (db: Database) => { const s = testSchemaOf(db); await db.close(); await dropTestSchema(pgUrl, s); } }]
-    : []),
-];
+const backends = testBackends();
 
 for (const backend of backends) {
   describe(`CloudWatch retention (${backend.name})`, () => {

@@ -8,10 +8,7 @@ import type { ObservabilityLinks } from '../../core/observability.js';
 import { rootArn } from '../../core/principal.js';
 import type { Database } from '../../persistence/db.js';
 import { runMigrations } from '../../persistence/migrate.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { openSqlite } from '../../persistence/sqlite/index.js';
+import { testBackends } from '../../persistence/test-backends.js';
 import { createLogsService, type LogsService } from './index.js';
 
 const MONITOR = '222222222222', PROD = '777777777777', DS2 = '555555555555';
@@ -31,13 +28,7 @@ const links: ObservabilityLinks = {
   sourceAccounts: async (monitoring, _region, type) => (monitoring === MONITOR && type === 'AWS::Logs::LogGroup' ? [PROD] : []),
 };
 
-const pgUrl = process.env.MLZONE_TEST_PG;
-const backends: Array<{ name: string; open(): Database; dispose(db: Database): Promise<void> }> = [
-  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
-  ...(pgUrl
-    ? [{ name: 'postgres', open: () => openTestPostgres(pgUrl), dispose: async (db: Database) => { const s = testSchemaOf(db); await db.close(); await dropTestSchema(pgUrl, s); } }]
-    : []),
-];
+const backends = testBackends();
 
 for (const backend of backends) {
   describe(`logs service (${backend.name})`, () => {

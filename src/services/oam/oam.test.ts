@@ -11,10 +11,7 @@ import { isAwsError } from '../../core/errors.js';
 import { validatePolicyDocument } from '../../iam/compile.js';
 import type { Database } from '../../persistence/db.js';
 import { runMigrations } from '../../persistence/migrate.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { dropTestSchema, openTestPostgres, testSchemaOf } from '../../persistence/postgres/testing.js';
-// eslint-disable-next-line no-restricted-imports -- tests need a concrete database; only app/ wires one in production
-import { openSqlite } from '../../persistence/sqlite/index.js';
+import { testBackends } from '../../persistence/test-backends.js';
 import { resolveLabel } from './domain/label.js';
 import { parseOamArn, resolveIdentifier, seededId } from './domain/names.js';
 import { createOamService, type OamService } from './index.js';
@@ -52,20 +49,7 @@ describe('identifiers', () => {
   });
 });
 
-const pgUrl = process.env.MLZONE_TEST_PG;
-const backends: Array<{ name: string; open(): Database; dispose(db: Database): Promise<void> }> = [
-  { name: 'sqlite', open: () => openSqlite({ file: ':memory:' }), dispose: (db) => db.close() },
-];
-if (pgUrl) {
-  backends.push({
-    name: 'postgres',
-    open: () => openTestPostgres(pgUrl),
-    async dispose(db) {
-      await db.close();
-      await dropTestSchema(pgUrl, testSchemaOf(db));
-    },
-  });
-}
+const backends = testBackends();
 
 function ctx(accountId: string, region = REGION): RequestContext {
   return {
