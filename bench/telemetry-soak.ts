@@ -11,7 +11,7 @@
  *
  * The load, at a fixed modest rate so that the shared machine keeps its cores: every 200 ms one PutMetricData of
  * `--metrics-rate`/5 values over 20 metrics of production's ProdApp namespace and one PutLogEvents of
- * `--logs-rate`/5 events (~120 bytes) over 4 log groups, round robin; JS SDK v3 as production's root (accounts mode).
+ * `--logs-rate`/5 events (~120 bytes, half of them JSON) over 4 log groups, round robin; JS SDK v3 as production's root (accounts mode).
  * Every `--sample` seconds: the server's RSS and V8 heap, the data dir's size (database + WAL + blobs), the bytes of
  * each table (SQLite dbstat), row counts of the telemetry tables, the calls done and failed, and one GetMetricData
  * over the last simulated day as a liveness check. Prints one JSON line per sample and a Markdown table at the end.
@@ -105,7 +105,7 @@ async function soak(): Promise<void> {
   }
   const db = new Sqlite(join(dataDir, 'mlzone.db'), { readonly: true, fileMustExist: true });
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-  const tableBytes = () => Object.fromEntries((db.prepare("SELECT name, SUM(pgsize) AS b FROM dbstat WHERE name IN ('cloudwatch_buckets','cloudwatch_metrics','logs_blocks','cloudtrail_events') GROUP BY name").all() as { name: string; b: number }[]).map((r) => [r.name, r.b]));
+  const tableBytes = () => Object.fromEntries((db.prepare("SELECT name, SUM(pgsize) AS b FROM dbstat WHERE name IN ('cloudwatch_buckets','cloudwatch_metrics','logs_blocks','logs_block_columns','cloudtrail_events') GROUP BY name").all() as { name: string; b: number }[]).map((r) => [r.name, r.b]));
 
   const stats = { metricCalls: 0, logCalls: 0, failed: 0, lastError: '' };
   const started = Date.now();
@@ -122,7 +122,11 @@ async function soak(): Promise<void> {
         Value: i % 2 === 0 ? 1 : 20 + (i % 7),
       }));
       const g = groups[seq % groups.length]!;
-      const events = Array.from({ length: eventsPerCall }, (_, i) => ({ timestamp: t, message: `${new Date(t).toISOString()} INFO request ${seq}-${i} served in ${20 + (i % 7)} ms by soak model variant AllTraffic ok` }));
+      // Half plain text, half JSON (JSON messages also keep per-key columns, which retention must drop with them).
+      const events = Array.from({ length: eventsPerCall }, (_, i) => ({
+        timestamp: t,
+        message: i % 2 === 0 ? JSON.stringify({ level: 'INFO', request: `${seq}-${i}`, latency: 20 + (i % 7), variant: 'AllTraffic' }) : `${new Date(t).toISOString()} INFO request ${seq}-${i} served in ${20 + (i % 7)} ms by soak model variant AllTraffic ok`,
+      }));
       seq++;
       const calls = [
         cw.send(new PutMetricDataCommand({ Namespace: 'ProdApp', MetricData: data })).then(() => void stats.metricCalls++),
@@ -163,7 +167,7 @@ async function soak(): Promise<void> {
       heapMiB: Math.round(MiB(heap.heapUsed) * 10) / 10,
       dataDirMiB: Math.round(MiB(dirBytes(dataDir)) * 100) / 100,
       bucketsMiB: Math.round(MiB(bytes.cloudwatch_buckets ?? 0) * 100) / 100,
-      logBlocksMiB: Math.round(MiB(bytes.logs_blocks ?? 0) * 100) / 100,
+      logBlocksMiB: Math.round(MiB((bytes.logs_blocks ?? 0) + (bytes.logs_block_columns ?? 0)) * 100) / 100,
       trailMiB: Math.round(MiB(bytes.cloudtrail_events ?? 0) * 100) / 100,
       buckets1m: count('SELECT count(*) AS n FROM cloudwatch_buckets WHERE res = 60'),
       buckets5m: count('SELECT count(*) AS n FROM cloudwatch_buckets WHERE res = 300'),
