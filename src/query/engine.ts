@@ -9,11 +9,15 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { RequestContext } from '../core/context.js';
 import { CatalogLookupError, type DataCatalogPort, type ReadableTable } from '../core/data-catalog.js';
-import { failures, QueryFailure } from './errors.js';
+import { readFile } from 'node:fs/promises';
+import { failures, icebergFailure, QueryFailure } from './errors.js';
 import { formatValue } from './format.js';
-import { SqlGate, type GatedQuery } from './gate.js';
-import { dataLocations, relationSql, type DataFile } from './relation.js';
+import { SqlGate, type ColumnPredicate, type GatedQuery } from './gate.js';
+import { icebergRelationSql, pruneByPartition, scanFiles, type ParquetLayout } from './iceberg/relation.js';
+import { IcebergReader } from './iceberg/table.js';
+import { dataLocations, isIceberg, relationSql, type DataFile } from './relation.js';
 import { duckTypeToAthena, quoteIdent, quoteLiteral, type AthenaColumnType } from './types.js';
+import type { AsOf } from './time-travel.js';
 import { macrosFor } from './trino.js';
 import { viewSql } from './views.js';
 
@@ -92,6 +96,10 @@ interface ResolvedRef {
   readonly schema: string;
   readonly table: string;
   readonly readable: ReadableTable;
+  readonly asOf?: AsOf;
+  readonly offset: number;
+  /** WHERE conjuncts every result row satisfies, when this is the query's only table reference (pruning). */
+  readonly predicates?: readonly ColumnPredicate[];
 }
 
 export class QueryEngine {
@@ -137,8 +145,48 @@ export class QueryEngine {
     return ready;
   }
 
+  /** Reads Parquet footers of Iceberg data files (never runs user SQL); made on first use. */
+  private inspector?: Promise<DuckDBInstance>;
+  /** Footer facts by local path and size (Iceberg data files are immutable; an overwrite changes the path). */
+  private readonly layouts = new Map<string, ParquetLayout>();
+
+  private async parquetLayout(path: string, size: number, uri: string, table: string): Promise<ParquetLayout> {
+    const key = `${path}\0${size}`;
+    const known = this.layouts.get(key);
+    if (known) return known;
+    this.inspector ??= DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '64MB', autoload_known_extensions: 'false', autoinstall_known_extensions: 'false', allow_community_extensions: 'false', temp_directory: '' });
+    const c = await (await this.inspector).connect();
+    try {
+      const rows = (await c.runAndReadAll(`SELECT name, num_children, field_id FROM parquet_schema(${quoteLiteral(path)})`)).getRows();
+      const columns: string[] = [];
+      // The flat schema: the root, then each column followed by its children (depth first).
+      const skip = (i: number): number => {
+        const n = Number(rows[i]?.[1] ?? 0);
+        let j = i + 1;
+        for (let k = 0; k < n; k++) j = skip(j);
+        return j;
+      };
+      for (let i = 1, k = 0, n = Number(rows[0]?.[1] ?? 0); k < n && i < rows.length; k++) {
+        columns.push(String(rows[i]![0]));
+        i = skip(i);
+      }
+      const layout = { hasFieldIds: rows.slice(1).some((r) => r[2] !== null), columns };
+      if (this.layouts.size >= 10_000) this.layouts.clear();
+      this.layouts.set(key, layout);
+      return layout;
+    } catch (e) {
+      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replaceAll(path, uri);
+      throw icebergFailure('ICEBERG_CANNOT_OPEN_SPLIT', `Error opening Iceberg split ${uri} (table ${table}): ${message}`);
+    } finally {
+      c.closeSync();
+    }
+  }
+
   /** Closes the spare instance (tests, shutdown). */
   async close(): Promise<void> {
+    const inspector = this.inspector;
+    this.inspector = undefined;
+    (await inspector?.catch(() => undefined))?.closeSync();
     const spare = this.spare;
     this.spare = undefined;
     const s = await spare?.catch(() => undefined);
@@ -187,11 +235,19 @@ export class QueryEngine {
       const schema = (ref.schema || contextDb).toLowerCase();
       const table = ref.table.toLowerCase();
       const key = `${schema}.${table}`;
-      if (out.has(key)) continue;
+      const seen = out.get(key);
+      if (seen) {
+        // One view per table and query: a table read at two versions at once is refused rather than answered wrongly.
+        if (JSON.stringify(seen.asOf ?? null) !== JSON.stringify(ref.asOf ?? null)) throw failures.notSupported(gated.sql, ref.offset, `Reading table ${CATALOG}.${key} at more than one version in one query is not supported`);
+        continue;
+      }
       if (!this.catalog) throw failures.schemaNotFound(gated.sql, ref.offset, schema);
       try {
         const readable = await this.catalog.resolveTable(ctx, schema, table);
-        out.set(key, { schema, table, readable });
+        // Not under a row filter: bytes scanned per partition would tell about rows the caller may not see.
+        const rowFiltered = readable.grants?.some((g) => g.rowFilter !== undefined && g.rowFilter.trim() !== '') ?? false;
+        const only = gated.tables.length === 1 && gated.predicates?.offset === ref.offset && !rowFiltered;
+        out.set(key, { schema, table, readable, offset: ref.offset, ...(ref.asOf ? { asOf: ref.asOf } : {}), ...(only ? { predicates: gated.predicates!.conjuncts } : {}) });
         decided.push(`${key}: ${readable.decidedBy}`);
       } catch (e) {
         if (!(e instanceof CatalogLookupError)) throw e;
@@ -202,6 +258,57 @@ export class QueryEngine {
       }
     }
     return [...out.values()];
+  }
+
+  /**
+   * An Iceberg table's relation and the files it reads (reference §1.9). Metadata, manifests and data files are
+   * objects of the table's location, listed through the same port as any table's files (so read as the caller
+   * when `dataAccess` is `caller`); a file the metadata names elsewhere is found by listing its folder the same way.
+   */
+  private async iceberg(ctx: RequestContext, r: ResolvedRef): Promise<{ relation: string; files: DataFile[] }> {
+    const table = r.readable.table;
+    const name = `${table.databaseName}.${table.name}`;
+    const byUri = new Map<string, DataFile>();
+    const listed = new Set<string>();
+    const normalize = (uri: string) => uri.replace(/^s3[an]:\/\//, 's3://');
+    const list = async (location: string) => {
+      if (listed.has(location)) return;
+      listed.add(location);
+      for (const f of await this.files(ctx, location, r.readable.dataAccess)) if (f.uri) byUri.set(f.uri, f);
+    };
+    const root = table.location.endsWith('/') ? table.location : `${table.location}/`;
+    const find = async (raw: string): Promise<DataFile | undefined> => {
+      const uri = normalize(raw);
+      if (byUri.has(uri)) return byUri.get(uri);
+      // Lake Formation vends access to the table's location only; the caller's own S3 permissions may reach further.
+      if (r.readable.dataAccess === 'lakeformation' && !uri.startsWith(root)) throw failures.s3AccessDenied(`${uri} is outside the location ${root} of table ${name}, the only one Lake Formation vends access to`);
+      if (/^s3:\/\/[^/]+\/.+\/[^/]+$/.test(uri)) await list(uri.slice(0, uri.lastIndexOf('/') + 1));
+      return byUri.get(uri);
+    };
+    await list(table.location);
+    const reader = new IcebergReader(name, async (uri) => {
+      const f = await find(uri);
+      return f && (await readFile(f.path).catch(() => undefined));
+    });
+    const planned = await reader.plan(table.parameters.metadata_location, r.asOf);
+    const scan = r.predicates ? pruneByPartition(table, planned, r.predicates) : planned;
+    const files: DataFile[] = [];
+    for (const f of scanFiles(scan)) {
+      const d = await find(f.uri);
+      if (!d) throw icebergFailure('ICEBERG_CANNOT_OPEN_SPLIT', `Error opening Iceberg split ${f.uri} (table ${name}): the file does not exist`);
+      files.push(d);
+    }
+    const layouts = new Map<string, ParquetLayout>();
+    for (const f of [...scan.dataFiles, ...scan.equalityDeletes]) {
+      const d = byUri.get(normalize(f.uri))!;
+      layouts.set(f.uri, await this.parquetLayout(d.path, d.size, f.uri, name));
+    }
+    try {
+      return { relation: icebergRelationSql(table, scan, (uri) => byUri.get(normalize(uri))!.path, (uri) => layouts.get(uri)), files };
+    } catch (e) {
+      if (e instanceof QueryFailure) throw e;
+      throw icebergFailure('ICEBERG_INVALID_METADATA', `${(e as Error).message} (table ${name})`);
+    }
   }
 
   private async execute(ctx: RequestContext, req: QueryRequest, onConnection: (c: DuckDBConnection) => void, isCancelled: () => boolean): Promise<QueryResult> {
@@ -226,6 +333,16 @@ export class QueryEngine {
     const allowed: string[] = [];
     let scanned = 0;
     for (const r of refs) {
+      if (isIceberg(r.readable.table)) {
+        const plan = await this.iceberg(ctx, r);
+        for (const f of plan.files) {
+          allowed.push(f.path);
+          scanned += f.size;
+        }
+        views.push({ schema: r.schema, table: r.table, sql: viewSql(r.readable.table, plan.relation, r.readable.grants) });
+        continue;
+      }
+      if (r.asOf) throw failures.notSupported(req.gated.sql, r.offset, 'This connector does not support versioned tables');
       const filesOf = new Map<string, readonly DataFile[]>();
       for (const location of dataLocations(r.readable.table)) {
         if (filesOf.has(location)) continue;

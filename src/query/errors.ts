@@ -40,3 +40,6 @@ export const failures = {
   resourceLimit: (what: string) => new QueryFailure(`EXCEEDED_MEMORY_LIMIT: ${what}`, 3, 1008),
   internal: (message: string) => new QueryFailure(`GENERIC_INTERNAL_ERROR: ${message}`, 1, 200),
 };
+
+/** Athena's Iceberg errors (ErrorType 233): `ICEBERG_INVALID_METADATA`, `ICEBERG_MISSING_METADATA`, `ICEBERG_CANNOT_OPEN_SPLIT` … */
+export const icebergFailure = (code: string, message: string) => new QueryFailure(`${code}: ${message}`, 2, 233);

@@ -8,6 +8,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { failures, lineCol, QueryFailure } from './errors.js';
+import { stripTimeTravel, type AsOf, type TimeTravelClause } from './time-travel.js';
 import { wrapFilter } from './views.js';
 
 export interface TableRef {
@@ -15,6 +16,14 @@ export interface TableRef {
   readonly schema: string;
   readonly table: string;
   readonly offset: number;
+  /** Time travel (`FOR TIMESTAMP|VERSION AS OF`), resolved to a snapshot id or an instant. */
+  readonly asOf?: AsOf;
+}
+
+/** `column = v` / `column IN (v, …)` with string or integer literals. */
+export interface ColumnPredicate {
+  readonly column: string;
+  readonly values: readonly (string | number)[];
 }
 
 export interface ColumnRef {
@@ -28,6 +37,11 @@ export interface GatedQuery {
   readonly tables: readonly TableRef[];
   readonly columns: readonly ColumnRef[];
   readonly functions: ReadonlySet<string>;
+  /**
+   * For a plain SELECT over one catalog table: the top-level WHERE conjuncts of the form `column = literal` or
+   * `column IN (literals)`, by the table reference's offset (partition pruning; every row of the result satisfies them).
+   */
+  readonly predicates?: { readonly offset: number; readonly conjuncts: readonly ColumnPredicate[] };
   /** The outer select list of a plain SELECT (for Trino's `_colN` names); undefined for set operations. */
   readonly topSelect?: readonly { readonly kind: 'star' | 'column' | 'aliased' | 'expression' }[];
 }
@@ -107,6 +121,48 @@ function walk(sql: string, root: unknown): Omit<GatedQuery, 'sql'> {
   return { tables: tables.filter((t) => t.schema !== '' || t.catalog !== '' || !cteNames.has(t.table.toLowerCase())), columns, functions };
 }
 
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT']);
+
+/** A literal the pruning can compare exactly: a string, or an integer JSON carried without loss. */
+function literal(v: unknown): string | number | undefined {
+  if (!isNode(v) || v.class !== 'CONSTANT' || !isNode(v.value) || v.value.is_null !== false) return undefined;
+  const id = isNode(v.value.type) ? String(v.value.type.id) : '';
+  const value = v.value.value;
+  if (id === 'VARCHAR' && typeof value === 'string') return value;
+  if (INTEGER_TYPES.has(id) && typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  return undefined;
+}
+
+/** The `column = literal` / `column IN (…)` conjuncts of a plain single-table SELECT's WHERE (see GatedQuery). */
+function wherePredicates(node: AstNode): GatedQuery['predicates'] {
+  const from = node.from_table;
+  if (node.type !== 'SELECT_NODE' || !isNode(from) || from.type !== 'BASE_TABLE' || !isNode(node.where_clause)) return undefined;
+  if (isNode(node.cte_map) && Array.isArray(node.cte_map.map) && node.cte_map.map.length > 0) return undefined;
+  const qualifier = String(from.alias || from.table_name).toLowerCase();
+  const columnOf = (v: unknown): string | undefined => {
+    if (!isNode(v) || v.class !== 'COLUMN_REF' || !Array.isArray(v.column_names)) return undefined;
+    const parts = v.column_names.map(String);
+    if (parts.length === 1) return parts[0];
+    return parts.length === 2 && parts[0]!.toLowerCase() === qualifier ? parts[1] : undefined;
+  };
+  const conjuncts: ColumnPredicate[] = [];
+  const visit = (e: unknown): void => {
+    if (!isNode(e)) return;
+    if (e.class === 'CONJUNCTION' && e.type === 'CONJUNCTION_AND' && Array.isArray(e.children)) return e.children.forEach(visit);
+    if (e.class === 'COMPARISON' && e.type === 'COMPARE_EQUAL') {
+      const [c, v] = columnOf(e.left) !== undefined ? [columnOf(e.left), literal(e.right)] : [columnOf(e.right), literal(e.left)];
+      if (c !== undefined && v !== undefined) conjuncts.push({ column: c, values: [v] });
+    } else if (e.class === 'OPERATOR' && e.type === 'COMPARE_IN' && Array.isArray(e.children) && e.children.length > 1) {
+      const c = columnOf(e.children[0]);
+      const values = e.children.slice(1).map(literal);
+      if (c !== undefined && values.every((x) => x !== undefined)) conjuncts.push({ column: c, values: values as (string | number)[] });
+    }
+  };
+  visit(node.where_clause);
+  const offset = offsetOf(from);
+  return conjuncts.length > 0 && offset !== undefined ? { offset, conjuncts } : undefined;
+}
+
 /** The long-lived parser: one data-less DuckDB instance locked before its first use. */
 export class SqlGate {
   private connection?: Promise<DuckDBConnection>;
@@ -115,6 +171,8 @@ export class SqlGate {
     this.connection ??= (async () => {
       const instance = await DuckDBInstance.create(':memory:', { enable_external_access: 'false', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: '1' });
       const c = await instance.connect();
+      // Time-travel instants are evaluated here (Athena's session zone is UTC).
+      await c.run("SET TimeZone='UTC'");
       await c.run('SET lock_configuration=true');
       return c;
     })();
@@ -123,6 +181,9 @@ export class SqlGate {
 
   async check(sql: string): Promise<GatedQuery> {
     if (sql.trim() === '') throw failures.syntax(sql, 0, "mismatched input '<EOF>'. Expecting: 'SELECT', 'WITH', 'VALUES', 'TABLE'");
+    const original = sql;
+    const travel = stripTimeTravel(original);
+    sql = travel.sql;
     const c = await this.connect();
     const reader = await c.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
     const parsed = JSON.parse(String(reader.getRows()[0]![0])) as AstNode;
@@ -145,7 +206,43 @@ export class SqlGate {
             kind: e.class === 'STAR' ? ('star' as const) : e.alias ? ('aliased' as const) : e.class === 'COLUMN_REF' ? ('column' as const) : ('expression' as const),
           }))
         : undefined;
-    return { sql, ...walk(sql, statements[0]), ...(topSelect ? { topSelect } : {}) };
+    const walked = walk(sql, statements[0]);
+    const tables = travel.clauses.length === 0 ? walked.tables : await this.timeTravel(original, walked.tables, travel.clauses);
+    const predicates = wherePredicates(node);
+    return { sql, ...walked, tables, ...(topSelect ? { topSelect } : {}), ...(predicates ? { predicates } : {}) };
+  }
+
+  /** Attaches each time-travel clause to the table it follows, resolved to a snapshot id or an instant. */
+  private async timeTravel(sql: string, tables: readonly TableRef[], clauses: readonly TimeTravelClause[]): Promise<TableRef[]> {
+    const out = [...tables];
+    for (const clause of clauses) {
+      const at = out.reduce<number>((best, t, i) => (t.offset < clause.offset && (best < 0 || t.offset > out[best]!.offset) ? i : best), -1);
+      // The clause must follow the table name itself (not a CTE, a subquery or an alias).
+      if (at < 0 || !QUALIFIED_NAME.test(sql.slice(out[at]!.offset, clause.offset))) throw failures.syntax(sql, clause.offset, "mismatched input 'FOR'. Time travel applies to a table name");
+      if (clause.expression.trim() === '') throw failures.syntax(sql, clause.expressionOffset, "mismatched input '<EOF>'. Expecting: <expression>");
+      let asOf: AsOf;
+      if (clause.kind === 'VERSION') {
+        const id = clause.expression.trim();
+        if (!/^-?\d+$/.test(id)) throw new QueryFailure(`TYPE_MISMATCH: ${lineCol(sql, clause.expressionOffset)}: Unsupported type for table version: ${id}`, 2, 1002);
+        asOf = { kind: 'VERSION', snapshotId: BigInt(id).toString() };
+      } else {
+        const probe = await this.check(`SELECT (${clause.expression}\n)`).catch(() => undefined);
+        if (!probe || probe.tables.length > 0) throw new QueryFailure(`TYPE_MISMATCH: ${lineCol(sql, clause.expressionOffset)}: Invalid time travel expression: ${clause.expression}`, 2, 1002);
+        const c = await this.connect();
+        let epochMs: number;
+        try {
+          const r = await c.runAndReadAll(`SELECT CAST(epoch_ms(CAST((${clause.expression}\n) AS TIMESTAMPTZ)) AS VARCHAR)`);
+          epochMs = Number(r.getRows()[0]![0]);
+        } catch (e) {
+          throw new QueryFailure(`TYPE_MISMATCH: ${lineCol(sql, clause.expressionOffset)}: Invalid time travel expression: ${(e as Error).message.split('\n')[0]}`, 2, 1002);
+        }
+        if (!Number.isFinite(epochMs)) throw new QueryFailure(`TYPE_MISMATCH: ${lineCol(sql, clause.expressionOffset)}: Invalid time travel expression: ${clause.expression}`, 2, 1002);
+        asOf = { kind: 'TIMESTAMP', epochMs };
+      }
+      if (out[at]!.asOf) throw failures.syntax(sql, clause.offset, "mismatched input 'FOR'");
+      out[at] = { ...out[at]!, asOf };
+    }
+    return out;
   }
 
   /**
@@ -203,6 +300,9 @@ export class SqlGate {
     check(node.where_clause);
   }
 }
+
+const NAME_PART = '(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)';
+const QUALIFIED_NAME = new RegExp(`^${NAME_PART}(?:\\s*\\.\\s*${NAME_PART}){0,2}\\s*$`);
 
 const ROW_FILTER_CLASSES = new Set(['COLUMN_REF', 'CONSTANT', 'COMPARISON', 'CONJUNCTION', 'OPERATOR', 'BETWEEN', 'CAST', 'FUNCTION']);
 /** How DuckDB's parser spells LIKE / NOT LIKE / ILIKE (with or without ESCAPE). */

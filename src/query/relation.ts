@@ -8,8 +8,16 @@ import type { CatalogTable } from '../core/data-catalog.js';
 import { glueTypeToDuck, quoteIdent, quoteLiteral } from './types.js';
 
 export interface DataFile {
+  /** The local file DuckDB opens. */
   readonly path: string;
   readonly size: number;
+  /** The object's `s3://bucket/key` (Iceberg metadata names files by URI). */
+  readonly uri?: string;
+}
+
+/** Glue's marker of an Iceberg table (`Parameters.table_type=ICEBERG`); read through its metadata, see iceberg/. */
+export function isIceberg(table: CatalogTable): boolean {
+  return table.parameters.table_type?.toUpperCase() === 'ICEBERG';
 }
 
 export type TableFormat = 'parquet' | 'opencsv' | 'lazysimple' | 'json';
@@ -23,7 +31,8 @@ export function tableFormat(table: CatalogTable): TableFormat {
   if (serde.includes('opencsvserde')) return 'opencsv';
   if (serde.includes('jsonserde')) return 'json';
   if (serde.includes('lazysimpleserde')) return 'lazysimple';
-  if (serde.includes('orc') || input.includes('orc') || serde.includes('avro') || table.parameters.table_type?.toUpperCase() === 'ICEBERG') {
+  if (isIceberg(table)) throw new Error(`${table.databaseName}.${table.name} is an Iceberg table: it is read through its metadata, not as a file format`);
+  if (serde.includes('orc') || input.includes('orc') || serde.includes('avro')) {
     throw new Error(`Table format of ${table.databaseName}.${table.name} is not supported by mlzone's query engine`);
   }
   if (classification === 'parquet') return 'parquet';

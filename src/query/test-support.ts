@@ -4,7 +4,7 @@
  */
 import { mkdir, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RequestContext } from '../core/context.js';
 import type { CatalogTable } from '../core/data-catalog.js';
@@ -94,9 +94,18 @@ export async function localLake(): Promise<{ root: string; files: DataFilesPort 
   await writeCustomersParquet(join(root, 'lake', 'customers', 'part-0.parquet'));
   const files: DataFilesPort = async (_ctx, location) => {
     const m = /^s3:\/\/([^/]+)\/(.*)$/.exec(location)!;
-    const dir = join(root, m[1]!, m[2]!);
-    const names = (await readdir(dir)).filter((n) => !n.startsWith('_') && !n.startsWith('.')).sort();
-    return Promise.all(names.map(async (n) => ({ path: join(dir, n), size: (await stat(join(dir, n))).size })));
+    const prefix = m[2]!.replace(/\/?$/, '/').replace(/^\/$/, '');
+    const dir = join(root, m[1]!, prefix);
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    const out = [];
+    for (const e of entries) {
+      if (!e.isFile()) continue;
+      const path = join(e.parentPath, e.name);
+      const rel = relative(dir, path).split(sep).join('/');
+      if (rel.split('/').some((part) => part.startsWith('_') || part.startsWith('.'))) continue;
+      out.push({ path, size: (await stat(path)).size, uri: `s3://${m[1]}/${prefix}${rel}` });
+    }
+    return out.sort((a, b) => a.uri.localeCompare(b.uri));
   };
   return { root, files };
 }

@@ -45,6 +45,6 @@ export function s3DataFiles(objects: ObjectFilesPort, internal: () => AthenaInte
         }
       }
     }
-    return visible.map((o) => ({ path: o.localPath, size: o.size }));
+    return visible.map((o) => ({ path: o.localPath, size: o.size, uri: `s3://${loc.bucket}/${o.key}` }));
   };
 }
