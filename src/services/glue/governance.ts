@@ -12,8 +12,8 @@ export interface GlueGovernance {
   tableDefaults(catalogId: string): Promise<readonly { Principal?: { DataLakePrincipalIdentifier?: string }; Permissions?: string[] }[]>;
   /** After a database or table is created: the creator's implicit permissions and the default ones. */
   created(ctx: RequestContext, catalogId: string, database: string, table?: string): Promise<void>;
-  /** After a database or table is deleted: its grants go with it. */
-  dropped(catalogId: string, database: string, table?: string): Promise<void>;
+  /** After a database or table is deleted: its grants go with it (and what they shared with other accounts). */
+  dropped(ctx: RequestContext, catalogId: string, database: string, table?: string): Promise<void>;
   databaseVisible(ctx: RequestContext, catalogId: string, database: string): Promise<boolean>;
   /** `hidden`: no permission at all; `all`: every column; otherwise the columns the caller may see. */
   tableVisibility(ctx: RequestContext, catalogId: string, database: string, table: string): Promise<'hidden' | 'all' | ReadonlySet<string>>;

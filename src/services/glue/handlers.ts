@@ -79,6 +79,17 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     return d;
   }
 
+  /**
+   * The database whose tables a read names: a database resource link is followed to its target (Glue's resource
+   * link handling for GetTable and GetTables), which the caller must be able to see as well.
+   */
+  async function readableDatabase(ctx: RequestContext, catalogId: string, name: string): Promise<{ catalogId: string; database: Database }> {
+    const d = await requireDatabase(ctx, catalogId, name);
+    if (!d.TargetDatabase) return { catalogId, database: d };
+    const target = d.TargetDatabase.CatalogId ?? catalogId;
+    return { catalogId: target, database: await requireDatabase(ctx, target, d.TargetDatabase.DatabaseName ?? '') };
+  }
+
   async function requireTable(ctx: RequestContext, catalogId: string, database: string, name: string): Promise<StoredTable> {
     await requireDatabase(ctx, catalogId, database);
     const t = await store.table(catalogId, lower(database), lower(name));
@@ -98,9 +109,19 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     return v === 'all' ? out : onlyColumns(out, v);
   }
 
-  async function checkedPartitions(ctx: RequestContext, input: { CatalogId?: string; DatabaseName: string; TableName: string }) {
-    const catalogId = catalogOf(input, ctx);
-    const t = await requireTable(ctx, catalogId, input.DatabaseName, input.TableName);
+  /** A table a read names, through a database resource link as GetTable does. */
+  async function readableTable(ctx: RequestContext, catalogIdIn: string, database: string, name: string): Promise<{ catalogId: string; stored: StoredTable }> {
+    const { catalogId, database: d } = await readableDatabase(ctx, catalogIdIn, database);
+    const stored = await store.table(catalogId, d.Name, lower(name));
+    if (!stored) throw glueErrors.tableNotFound(lower(name));
+    return { catalogId, stored };
+  }
+
+  /** The table whose partitions a call names; reads (`follow`) go through a database resource link, writes do not. */
+  async function checkedPartitions(ctx: RequestContext, input: { CatalogId?: string; DatabaseName: string; TableName: string }, follow = false) {
+    const read = follow ? await readableTable(ctx, catalogOf(input, ctx), input.DatabaseName, input.TableName) : undefined;
+    const catalogId = read?.catalogId ?? catalogOf(input, ctx);
+    const t = read?.stored ?? (await requireTable(ctx, catalogId, input.DatabaseName, input.TableName));
     if (!(await visibleTable(ctx, catalogId, t.table))) throw glueErrors.lfDenied(t.table.Name);
     return { catalogId, table: t.table };
   }
@@ -150,9 +171,9 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     DeleteDatabase: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
       const d = await requireDatabase(ctx, catalogId, input.Name);
-      for (const t of await store.tables(catalogId, d.Name)) await gov()?.dropped(catalogId, d.Name, t.table.Name);
+      for (const t of await store.tables(catalogId, d.Name)) await gov()?.dropped(ctx, catalogId, d.Name, t.table.Name);
       await store.deleteDatabase(catalogId, d.Name);
-      await gov()?.dropped(catalogId, d.Name);
+      await gov()?.dropped(ctx, catalogId, d.Name);
       return {};
     },
     CreateTable: async (input, ctx) => {
@@ -166,15 +187,13 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       return {};
     },
     GetTable: async (input, ctx) => {
-      const catalogId = catalogOf(input, ctx);
-      const t = await requireTable(ctx, catalogId, input.DatabaseName, input.Name);
+      const { catalogId, stored: t } = await readableTable(ctx, catalogOf(input, ctx), input.DatabaseName, input.Name);
       const shown = await visibleTable(ctx, catalogId, t.table);
       if (!shown) throw glueErrors.lfDenied(t.table.Name);
       return { Table: shown };
     },
     GetTables: async (input, ctx) => {
-      const catalogId = catalogOf(input, ctx);
-      const d = await requireDatabase(ctx, catalogId, input.DatabaseName);
+      const { catalogId, database: d } = await readableDatabase(ctx, catalogOf(input, ctx), input.DatabaseName);
       const pattern = input.Expression ? new RegExp(`^(?:${input.Expression.replace(/\*/g, '.*')})$`, 'i') : undefined;
       const out: Table[] = [];
       for (const t of await store.tables(catalogId, d.Name)) {
@@ -198,12 +217,11 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       const catalogId = catalogOf(input, ctx);
       const t = await requireTable(ctx, catalogId, input.DatabaseName, input.Name);
       await store.deleteTable(catalogId, t.table.DatabaseName!, t.table.Name);
-      await gov()?.dropped(catalogId, t.table.DatabaseName!, t.table.Name);
+      await gov()?.dropped(ctx, catalogId, t.table.DatabaseName!, t.table.Name);
       return {};
     },
     GetTableVersions: async (input, ctx) => {
-      const catalogId = catalogOf(input, ctx);
-      const t = await requireTable(ctx, catalogId, input.DatabaseName, input.TableName);
+      const { catalogId, stored: t } = await readableTable(ctx, catalogOf(input, ctx), input.DatabaseName, input.TableName);
       const all = [...t.versions, t.table];
       const shown: { Table: Table; VersionId: string }[] = [];
       for (const v of all.reverse()) {
@@ -214,8 +232,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       return { TableVersions: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
     },
     GetTableVersion: async (input, ctx) => {
-      const catalogId = catalogOf(input, ctx);
-      const t = await requireTable(ctx, catalogId, input.DatabaseName, input.TableName);
+      const { catalogId, stored: t } = await readableTable(ctx, catalogOf(input, ctx), input.DatabaseName, input.TableName);
       const wanted = input.VersionId ?? t.table.VersionId;
       const v = [...t.versions, t.table].find((x) => x.VersionId === wanted);
       if (!v) throw glueErrors.versionNotFound(wanted!, t.table.Name);
@@ -268,13 +285,13 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       return errors.length ? { Errors: errors } : {};
     },
     GetPartition: async (input, ctx) => {
-      const { catalogId, table } = await checkedPartitions(ctx, input);
+      const { catalogId, table } = await checkedPartitions(ctx, input, true);
       const p = await store.partition(catalogId, table.DatabaseName!, table.Name, input.PartitionValues);
       if (!p) throw glueErrors.partitionNotFound();
       return { Partition: revive(p) };
     },
     GetPartitions: async (input, ctx) => {
-      const { catalogId, table } = await checkedPartitions(ctx, input);
+      const { catalogId, table } = await checkedPartitions(ctx, input, true);
       const keys = (table.PartitionKeys ?? []).map((k) => k.Name);
       const predicate = input.Expression ? parsePartitionExpression(input.Expression, (table.PartitionKeys ?? []).map((k) => ({ name: k.Name, type: k.Type }))) : undefined;
       const all = (await store.partitions(catalogId, table.DatabaseName!, table.Name)).filter((p) => {
@@ -287,7 +304,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       return { Partitions: page.items.map(revive), ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
     },
     BatchGetPartition: async (input, ctx) => {
-      const { catalogId, table } = await checkedPartitions(ctx, input);
+      const { catalogId, table } = await checkedPartitions(ctx, input, true);
       const found: Partition[] = [];
       const missing: { Values: string[] }[] = [];
       for (const v of input.PartitionsToGet) {

@@ -56,8 +56,35 @@ function describe(g: StoredGrant, account: string): string {
 const TABLE_PERMISSIONS_BUT_SELECT = ['ALTER', 'DROP', 'DELETE', 'INSERT', 'DESCRIBE'];
 const isTablePolicy = (g: StoredGrant, catalogId: string) => g.resource.kind === 'tagpolicy' && g.resource.resourceType === 'TABLE' && g.resource.catalogId === catalogId;
 
+/**
+ * The store as the permission model reads it: an LFTagPolicy grant by ExpressionName carries the saved expression's
+ * current body (a grant naming an expression that no longer exists matches nothing and is left out).
+ */
+function resolvingStore(raw: LakeFormationStore): LakeFormationStore {
+  async function resolve<T>(rows: T[], grantOf: (row: T) => StoredGrant, withGrant: (row: T, g: StoredGrant) => T): Promise<T[]> {
+    const out: T[] = [];
+    for (const row of rows) {
+      const g = grantOf(row);
+      const r = g.resource;
+      if (r.kind !== 'tagpolicy' || r.expressionName === undefined) {
+        out.push(row);
+        continue;
+      }
+      const saved = await raw.tagExpression(r.catalogId, r.expressionName);
+      if (saved) out.push(withGrant(row, { ...g, resource: { ...r, expression: saved.expression } }));
+    }
+    return out;
+  }
+  return {
+    ...raw,
+    grants: async (a) => resolve(await raw.grants(a), (g) => g, (_g, g) => g),
+    allGrants: async () => resolve(await raw.allGrants(), (x) => x.grant, (x, grant) => ({ ...x, grant })),
+  };
+}
+
 export function createAccess(deps: AccessDeps) {
-  const { store, glue, ram } = deps;
+  const { glue, ram } = deps;
+  const store = resolvingStore(deps.store);
 
   async function settings(account: string): Promise<DataLakeSettings> {
     return (await store.settings(account)) ?? DEFAULT_SETTINGS;
@@ -104,7 +131,8 @@ export function createAccess(deps: AccessDeps) {
     const table: GrantResource = { kind: 'table', catalogId: owner, database: t.DatabaseName!, table: t.Name };
     for (const g of policies) {
       const e = (g.resource as Extract<GrantResource, { kind: 'tagpolicy' }>).expression;
-      const derived = { principal: g.principal, updated: g.updated, updatedBy: g.updatedBy, tagPolicy: `LF-Tag policy TABLE ${expressionText(e)}` };
+      const named = (g.resource as Extract<GrantResource, { kind: 'tagpolicy' }>).expressionName;
+      const derived = { principal: g.principal, updated: g.updated, updatedBy: g.updatedBy, tagPolicy: `LF-Tag policy TABLE ${named !== undefined ? `${named} = ` : ''}${expressionText(e)}` };
       const tableMatch = matches(e, tableTags(tags));
       const cols = all.filter((c) => matches(e, columnTags(tags, c.toLowerCase())));
       if (tableMatch && cols.length === all.length) {

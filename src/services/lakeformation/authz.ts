@@ -9,6 +9,7 @@ const OPS = [
   'CreateDataCellsFilter', 'GetDataCellsFilter', 'UpdateDataCellsFilter', 'DeleteDataCellsFilter', 'ListDataCellsFilter',
   'CreateLFTag', 'GetLFTag', 'ListLFTags', 'UpdateLFTag', 'DeleteLFTag', 'AddLFTagsToResource', 'RemoveLFTagsFromResource', 'GetResourceLFTags',
   'SearchTablesByLFTags', 'SearchDatabasesByLFTags',
+  'CreateLFTagExpression', 'GetLFTagExpression', 'UpdateLFTagExpression', 'DeleteLFTagExpression', 'ListLFTagExpressions',
 ];
 
 /**

@@ -6,8 +6,9 @@ import type { RequestContext } from '../../core/context.js';
 import type { GlueGovernance } from '../glue/index.js';
 import { principalIds, type Access } from './access.js';
 import { IAM_ALLOWED_PRINCIPALS, type GrantResource, type StoredGrant } from './model.js';
+import type { Sharing } from './sharing.js';
 
-export function createGovernance(access: Access): GlueGovernance {
+export function createGovernance(access: Access, sharing: Sharing): GlueGovernance {
   const { store, glue } = access;
   const creator = (ctx: RequestContext) => ctx.principal.roleArn ?? ctx.principal.arn;
 
@@ -31,14 +32,17 @@ export function createGovernance(access: Access): GlueGovernance {
       const db = await glue.database(catalogId, database);
       const defaults = db?.CreateTableDefaultPermissions ?? settings.CreateTableDefaultPermissions ?? [];
       if (defaults.some((p) => p.Principal?.DataLakePrincipalIdentifier === IAM_ALLOWED_PRINCIPALS)) await put(catalogId, IAM_ALLOWED_PRINCIPALS, resource, ['ALL'], [], ctx);
+      // A table in a tagged database may match an LF-Tag policy granted to another account: RAM carries it now.
+      await sharing.syncShares(catalogId, ctx.region, ctx.now);
     },
-    async dropped(catalogId, database, table) {
+    async dropped(ctx, catalogId, database, table) {
       for (const { account, grant } of await store.allGrants()) {
         const r = grant.resource;
         if (r.catalogId !== catalogId || !('database' in r) || r.database !== database) continue;
         if (table !== undefined && (!('table' in r) || r.table !== table)) continue;
         await store.deleteGrant(account, grant);
       }
+      await sharing.syncShares(catalogId, ctx.region, ctx.now);
     },
     async databaseVisible(ctx, catalogId, database) {
       if (catalogId === ctx.accountId) {

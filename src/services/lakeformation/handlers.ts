@@ -7,8 +7,10 @@ import { columnNames, principalIds, type Access } from './access.js';
 import { IAM_ALLOWED_PRINCIPALS, grantKey, validPermissions, normaliseResource, resourceView, sharedArn, type GrantResource, type StoredGrant, type StoredLocation } from './model.js';
 import type { RoleCredentialsPort } from '../../core/role-credentials.js';
 import { createLFTags } from './lf-tag-handlers.js';
+import { createLFTagExpressions } from './lf-tag-expressions.js';
 import { createVending } from './vending.js';
 import { validateRowFilter } from './row-filter.js';
+import { createSharing, externalRecipient } from './sharing.js';
 
 export const lfErrors = {
   invalid: (m: string) => new AwsError('InvalidInputException', m),
@@ -18,20 +20,11 @@ export const lfErrors = {
   badToken: () => new AwsError('InvalidInputException', 'Invalid NextToken'),
 };
 
-const ACCOUNT = /^\d{12}$/;
-
-/** The account (or organization / OU) a principal belongs to, when it is outside `account`. */
-export function externalRecipient(principal: string, account: string): string | undefined {
-  if (principal === IAM_ALLOWED_PRINCIPALS) return undefined;
-  if (ACCOUNT.test(principal)) return principal === account ? undefined : principal;
-  if (principal.startsWith('arn:aws:organizations::')) return principal;
-  const m = /^arn:aws:iam::(\d{12}):/.exec(principal);
-  return m && m[1] !== account ? m[1] : undefined;
-}
-
 export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort): Handlers<LakeFormationOperations> {
-  const { store, glue, ram } = access;
-  const tags = createLFTags(access, externalRecipient);
+  const { store, glue } = access;
+  const sharing = createSharing(access);
+  const tags = createLFTags(access, sharing);
+  const expressions = createLFTagExpressions(access, tags, sharing);
   const vending = createVending(access, roles);
 
   function sameAccount(ctx: RequestContext, catalogId: string | undefined): string {
@@ -44,9 +37,11 @@ export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort
     if (r.kind === 'catalog') return;
     if (r.kind === 'lftag') return void (await tags.definedValues(r.catalogId, r.key, r.values));
     if (r.kind === 'tagpolicy') {
+      if (r.expressionName !== undefined) return void (await expressions.require(r.catalogId, r.expressionName));
       for (const t of r.expression) await tags.definedValues(r.catalogId, t.key, t.values);
       return;
     }
+    if (r.kind === 'tagexpression') return void (await expressions.require(r.catalogId, r.name));
     if (r.kind === 'location') {
       if (!(await store.locations(r.catalogId)).some((l) => l.arn === r.arn)) throw lfErrors.notFound(`Location ${r.arn} is not registered.`);
       return;
@@ -87,31 +82,27 @@ export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort
     // A consumer account re-grants a shared resource only when the owner shared it with that account.
     if (r.catalogId !== account) {
       const t = 'table' in r && r.table !== '*' ? r.table : undefined;
-      const shared = r.kind === 'lftag' || r.kind === 'tagpolicy' ? await tags.grantedByOwner(ctx, r.catalogId) : await access.shareAccepted(ctx, r.catalogId, 'database' in r ? r.database : '', t);
+      const byTags = r.kind === 'lftag' || r.kind === 'tagpolicy' || r.kind === 'tagexpression';
+      const shared = byTags ? await tags.grantedByOwner(ctx, r.catalogId) : await access.shareAccepted(ctx, r.catalogId, 'database' in r ? r.database : '', t);
       if (!shared) throw lfErrors.denied();
     }
-    if (!(await access.isAdmin(ctx, account)) && !(await holdsGrantOption(ctx, account, r, [...perms, ...withGrant]))) throw lfErrors.denied();
+    if (!(await access.isAdmin(ctx, account)) && !(await expressions.mayGrant(ctx, account, r, [...perms, ...withGrant])) && !(await holdsGrantOption(ctx, account, r, [...perms, ...withGrant]))) throw lfErrors.denied();
     const recipient = externalRecipient(principal, account);
-    let shareArn: string | undefined;
-    if (recipient && r.catalogId === account && r.kind === 'tagpolicy') {
-      // What the policy reaches now goes out through RAM; AddLFTagsToResource shares what it reaches later.
-      shareArn = await tags.share(account, ctx.region, recipient, r, ctx.now);
-    } else if (recipient && r.catalogId === account && r.kind !== 'lftag') {
-      const arn = sharedArn(r, ctx.region);
-      if (!arn) throw lfErrors.invalid('This resource cannot be shared with another account.');
-      shareArn = await ram.share(account, ctx.region, recipient, arn, ctx.now);
-    }
+    const shares = recipient !== undefined && r.catalogId === account && r.kind !== 'lftag' && r.kind !== 'tagexpression';
+    if (shares && r.kind !== 'tagpolicy' && !sharedArn(r, ctx.region)) throw lfErrors.invalid('This resource cannot be shared with another account.');
     const old = (await store.grants(account)).find((g) => grantKey(g.principal, g.resource) === grantKey(principal, r));
     const g: StoredGrant = {
       principal,
       resource: r,
       permissions: [...new Set([...(old?.permissions ?? []), ...perms])],
       grantOption: [...new Set([...(old?.grantOption ?? []), ...withGrant])],
-      ...(shareArn ?? old?.shareArn ? { shareArn: shareArn ?? old!.shareArn! } : {}),
+      ...(old?.shareArn ? { shareArn: old.shareArn } : {}),
       updated: ctx.now,
       updatedBy: ctx.principal.arn,
     };
     await store.putGrant(account, g);
+    // What the grant reaches goes out through RAM (an LF-Tag policy: what matches now; retagging shares what matches later).
+    if (shares) await sharing.syncShares(account, ctx.region, ctx.now, recipient);
   }
 
   async function revoke(ctx: RequestContext, input: GrantPermissionsRequest | BatchPermissionsRequestEntry): Promise<void> {
@@ -131,12 +122,8 @@ export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort
       return;
     }
     await store.deleteGrant(account, old);
-    const recipient = externalRecipient(principal, account);
-    const arn = sharedArn(r, ctx.region);
-    if (recipient && arn) {
-      const still = (await store.grants(account)).some((g) => externalRecipient(g.principal, account) === recipient && sharedArn(g.resource, ctx.region) === arn);
-      if (!still) await ram.unshare(account, recipient, arn, ctx.now);
-    }
+    // RAM follows: what no remaining grant to that account reaches leaves its share (the share goes with the last).
+    if (externalRecipient(principal, account) && r.catalogId === account) await sharing.syncShares(account, ctx.region, ctx.now);
   }
 
   async function batch(ctx: RequestContext, entries: BatchPermissionsRequestEntry[], op: typeof grant): Promise<{ Failures: BatchPermissionsFailureEntry[] }> {
@@ -162,7 +149,7 @@ export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort
     LastUpdatedBy: g.updatedBy,
   });
 
-  const RESOURCE_TYPES: Record<string, GrantResource['kind'][]> = { CATALOG: ['catalog'], DATABASE: ['database'], TABLE: ['table', 'columns'], DATA_LOCATION: ['location'], DATA_CELLS_FILTER: ['filter'], LF_TAG: ['lftag'], LF_TAG_POLICY: ['tagpolicy'], LF_TAG_POLICY_DATABASE: ['tagpolicy'], LF_TAG_POLICY_TABLE: ['tagpolicy'] };
+  const RESOURCE_TYPES: Record<string, GrantResource['kind'][]> = { CATALOG: ['catalog'], DATABASE: ['database'], TABLE: ['table', 'columns'], DATA_LOCATION: ['location'], DATA_CELLS_FILTER: ['filter'], LF_TAG: ['lftag'], LF_TAG_POLICY: ['tagpolicy'], LF_TAG_POLICY_DATABASE: ['tagpolicy'], LF_TAG_POLICY_TABLE: ['tagpolicy'], LF_NAMED_TAG_EXPRESSION: ['tagexpression'] };
 
   async function filterFrom(ctx: RequestContext, f: DataCellsFilter, creating: boolean): Promise<DataCellsFilter> {
     const owner = f.TableCatalogId;
@@ -197,6 +184,7 @@ export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort
 
   return {
     ...tags.handlers,
+    ...expressions.handlers,
     ...vending.handlers,
     GetDataLakeSettings: async (input, ctx) => ({ DataLakeSettings: await access.settings(sameAccount(ctx, input.CatalogId)) }),
     PutDataLakeSettings: async (input, ctx) => {

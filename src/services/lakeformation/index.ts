@@ -18,6 +18,7 @@ import { createAccess } from './access.js';
 import { lakeFormationAuthz } from './authz.js';
 import { createCatalogPort } from './catalog.js';
 import { createGovernance } from './governance.js';
+import { createSharing } from './sharing.js';
 import { lakeFormationHandlers } from './handlers.js';
 import { createLakeFormationStore, lakeFormationMigrations } from './store.js';
 
@@ -35,6 +36,6 @@ export function createLakeFormationService(deps: { db: Database; glue: GlueCatal
     definition: { name: 'lakeformation', handlers: lakeFormationHandlers(access, deps.roles), authz: lakeFormationAuthz },
     migrations: lakeFormationMigrations,
     catalog: createCatalogPort(access),
-    governance: createGovernance(access),
+    governance: createGovernance(access, createSharing(access)),
   };
 }

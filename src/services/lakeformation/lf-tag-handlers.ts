@@ -11,6 +11,7 @@ import { columnNames, principalIds, type Access } from './access.js';
 import type { LakeFormationOperations, LFTagError, LFTagPair, Resource } from './api.gen.js';
 import { MAX_TAGS_PER_RESOURCE, MAX_VALUES_PER_KEY, columnTags, matches, normaliseExpression, pairs, tableTags, type TagExpression } from './lf-tags.js';
 import type { GrantResource, StoredAssignment, StoredGrant } from './model.js';
+import type { Sharing } from './sharing.js';
 import type { Handlers } from '../../core/service.js';
 
 const invalid = (m: string) => new AwsError('InvalidInputException', m);
@@ -31,8 +32,9 @@ interface Target {
   readonly columns?: readonly string[];
 }
 
-export function createLFTags(access: Access, externalRecipient: (principal: string, account: string) => string | undefined) {
-  const { store, glue, ram } = access;
+export function createLFTags(access: Access, sharing: Sharing) {
+  const { store, glue } = access;
+  const { syncShares } = sharing;
 
   /** Throws unless `key` is an LF-Tag of `catalogId` holding every value (`*` stands for all of them). */
   async function definedValues(catalogId: string, key: string, values: readonly string[]): Promise<string[]> {
@@ -166,44 +168,8 @@ export function createLFTags(access: Access, externalRecipient: (principal: stri
       }
     }
     for (const rec of recs) await store.putTagAssignment(t.catalogId, rec);
-    if (adding && t.catalogId === ctx.accountId) await shareAll(t.catalogId, ctx.region, ctx.now);
+    if (t.catalogId === ctx.accountId) await syncShares(t.catalogId, ctx.region, ctx.now);
     return { Failures: failures };
-  }
-
-  /** The Glue ARNs an LFTagPolicy grant reaches now: matching databases, or tables with a matching table or column. */
-  async function reached(r: Extract<GrantResource, { kind: 'tagpolicy' }>, region: string): Promise<string[]> {
-    const out: string[] = [];
-    for (const d of await glue.databases(r.catalogId)) {
-      if (d.TargetDatabase) continue;
-      const dbTags = await access.assignedTags(r.catalogId, d.Name);
-      if (r.resourceType === 'DATABASE') {
-        if (matches(r.expression, dbTags.database)) out.push(`arn:aws:glue:${region}:${r.catalogId}:database/${d.Name}`);
-        continue;
-      }
-      for (const t of await glue.tables(r.catalogId, d.Name)) {
-        if (t.TargetTable) continue;
-        const tags = await access.assignedTags(r.catalogId, d.Name, t.Name);
-        if (matches(r.expression, tableTags(tags)) || columnNames(t).some((c) => matches(r.expression, columnTags(tags, c.toLowerCase())))) out.push(`arn:aws:glue:${region}:${r.catalogId}:table/${d.Name}/${t.Name}`);
-      }
-    }
-    return out;
-  }
-
-  /** Shares through RAM what an LFTagPolicy grant to another account reaches; the share's ARN when it reaches anything. */
-  async function share(account: string, region: string, recipient: string, r: Extract<GrantResource, { kind: 'tagpolicy' }>, now: number): Promise<string | undefined> {
-    let arn: string | undefined;
-    for (const resource of await reached(r, region)) arn = await ram.share(account, region, recipient, resource, now);
-    return arn;
-  }
-
-  /** After tags change, every LFTagPolicy grant to another account shares what it reaches now. */
-  async function shareAll(account: string, region: string, now: number): Promise<void> {
-    for (const g of await store.grants(account)) {
-      const recipient = externalRecipient(g.principal, account);
-      if (!recipient || g.resource.kind !== 'tagpolicy' || g.resource.catalogId !== account) continue;
-      const arn = await share(account, region, recipient, g.resource, now);
-      if (arn && !g.shareArn) await store.putGrant(account, { ...g, shareArn: arn });
-    }
   }
 
   async function searchExpression(catalogId: string, expression: Parameters<typeof normaliseExpression>[0]): Promise<TagExpression> {
@@ -264,6 +230,7 @@ export function createLFTags(access: Access, externalRecipient: (principal: stri
       await store.putLFTag(account, { key, values });
       // A deleted value leaves the resources it was assigned to.
       if (drop.length) for (const a of await store.tagAssignments(account)) if (a.tags[key] !== undefined && drop.includes(a.tags[key]!)) await dropKey(account, a, key);
+      if (drop.length) await syncShares(account, ctx.region, ctx.now);
       return {};
     },
     DeleteLFTag: async (input, ctx) => {
@@ -276,8 +243,10 @@ export function createLFTags(access: Access, externalRecipient: (principal: stri
       // Grants on the key, and LF-Tag policies that name it, can no longer match anything.
       for (const { account: holder, grant } of await store.allGrants()) {
         const r = grant.resource;
-        if (r.catalogId === account && ((r.kind === 'lftag' && r.key === key) || (r.kind === 'tagpolicy' && r.expression.some((t) => t.key === key)))) await store.deleteGrant(holder, grant);
+        // A policy by expression name stays: the saved expression no longer matches anything through this key.
+        if (r.catalogId === account && ((r.kind === 'lftag' && r.key === key) || (r.kind === 'tagpolicy' && r.expressionName === undefined && r.expression.some((t) => t.key === key)))) await store.deleteGrant(holder, grant);
       }
+      await syncShares(account, ctx.region, ctx.now);
       return {};
     },
     AddLFTagsToResource: (input, ctx) => change(ctx, input, true),
@@ -355,7 +324,7 @@ export function createLFTags(access: Access, externalRecipient: (principal: stri
     const ids = [ctx.accountId, ...principalIds(ctx)];
     const out = new Set<string>();
     for (const { account, grant } of await store.allGrants()) {
-      if (account !== ctx.accountId && ids.includes(grant.principal) && (grant.resource.kind === 'lftag' || grant.resource.kind === 'tagpolicy')) out.add(account);
+      if (account !== ctx.accountId && ids.includes(grant.principal) && (grant.resource.kind === 'lftag' || grant.resource.kind === 'tagpolicy' || grant.resource.kind === 'tagexpression')) out.add(account);
     }
     return [...out].sort();
   }
@@ -363,8 +332,8 @@ export function createLFTags(access: Access, externalRecipient: (principal: stri
   /** A consumer account re-grants LF-Tag resources of `owner` only when the owner granted it some. */
   async function grantedByOwner(ctx: RequestContext, owner: string): Promise<boolean> {
     const ids = [ctx.accountId, ...principalIds(ctx)];
-    return (await store.grants(owner)).some((g) => ids.includes(g.principal) && (g.resource.kind === 'lftag' || g.resource.kind === 'tagpolicy'));
+    return (await store.grants(owner)).some((g) => ids.includes(g.principal) && (g.resource.kind === 'lftag' || g.resource.kind === 'tagpolicy' || g.resource.kind === 'tagexpression'));
   }
 
-  return { handlers, definedValues, share, grantedByOwner };
+  return { handlers, definedValues, grantedByOwner, mayOnTag };
 }

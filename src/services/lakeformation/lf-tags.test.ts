@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnTags, expressionText, matches, matchingColumns, normaliseExpression, pairs, tableTags, type AssignedTags } from './lf-tags.js';
-import { normaliseResource, resourceView, validPermissions } from './model.js';
+import { grantKey, normaliseResource, resourceView, validPermissions } from './model.js';
 
 const tagged: AssignedTags = {
   database: { classification: 'public', team: 'sales' },
@@ -68,6 +68,18 @@ describe('LF-Tag grant resources', () => {
     expect(validPermissions(db)).not.toContain('SELECT');
     expect(validPermissions(table)).toContain('SELECT');
     expect(validPermissions(normaliseResource({ LFTag: { TagKey: 't', TagValues: ['v'] } }, '1'))).toEqual(['DESCRIBE', 'ASSOCIATE', 'ALTER', 'DROP', 'GRANT_WITH_LF_TAG_EXPRESSION']);
-    expect(() => normaliseResource({ LFTagPolicy: { ResourceType: 'TABLE', ExpressionName: 'named' } }, '1')).toThrow(/ExpressionName/);
+    // Exactly one of Expression and ExpressionName.
+    expect(() => normaliseResource({ LFTagPolicy: { ResourceType: 'TABLE', ExpressionName: 'named', Expression: [{ TagKey: 't', TagValues: ['v'] }] } }, '1')).toThrow(/ExpressionName/);
+    expect(() => normaliseResource({ LFTagPolicy: { ResourceType: 'TABLE' } }, '1')).toThrow(/ExpressionName/);
+    expect(validPermissions(normaliseResource({ LFTagExpression: { Name: 'named' } }, '1'))).toEqual(['ALL', 'DESCRIBE', 'ALTER', 'DROP', 'GRANT_WITH_LF_TAG_EXPRESSION']);
+  });
+
+  it('keys a policy by expression name by the name alone, whatever body it was resolved with, and shows the name', () => {
+    const named = normaliseResource({ LFTagPolicy: { ResourceType: 'TABLE', ExpressionName: 'sales_public' } }, '1');
+    expect(named).toMatchObject({ kind: 'tagpolicy', expressionName: 'sales_public' });
+    const resolved = { ...named, expression: [{ key: 't', values: ['v'] }] } as typeof named;
+    expect(grantKey('p', resolved)).toBe(grantKey('p', named));
+    expect(resourceView(resolved)).toEqual({ LFTagPolicy: { CatalogId: '1', ResourceType: 'TABLE', ExpressionName: 'sales_public' } });
+    expect(resourceView(normaliseResource({ LFTagExpression: { Name: 'sales_public' } }, '1'))).toEqual({ LFTagExpression: { CatalogId: '1', Name: 'sales_public' } });
   });
 });

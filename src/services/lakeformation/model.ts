@@ -19,7 +19,12 @@ export type GrantResource =
   /** Who may see, associate … an LF-Tag key's values (`values: ['*']`: all of them). */
   | { readonly kind: 'lftag'; readonly catalogId: string; readonly key: string; readonly values: readonly string[] }
   /** Every database or table whose (inherited) LF-Tags match the expression. */
-  | { readonly kind: 'tagpolicy'; readonly catalogId: string; readonly resourceType: 'DATABASE' | 'TABLE'; readonly expression: TagExpression };
+  | { readonly kind: 'tagpolicy'; readonly catalogId: string; readonly resourceType: 'DATABASE' | 'TABLE'; readonly expression: TagExpression; readonly expressionName?: string }
+  /** A named LF-Tag expression itself (who may describe, alter, drop or grant with it). */
+  | { readonly kind: 'tagexpression'; readonly catalogId: string; readonly name: string };
+
+/** A tag policy grant: by expression, or by the name of a saved LF-Tag expression (resolved when evaluated). */
+export type TagPolicyResource = Extract<GrantResource, { kind: 'tagpolicy' }>;
 
 export interface StoredGrant {
   readonly principal: string;
@@ -34,6 +39,16 @@ export interface StoredGrant {
   readonly someColumnsUnmatched?: boolean;
   updated: number;
   updatedBy: string;
+}
+
+/** A named LF-Tag expression (CreateLFTagExpression); `createdBy` holds its implicit permissions. */
+export interface StoredTagExpression {
+  readonly name: string;
+  description?: string;
+  expression: TagExpression;
+  readonly createdBy: string;
+  readonly created: number;
+  updated: number;
 }
 
 export interface StoredLocation {
@@ -68,7 +83,8 @@ export function normaliseResource(r: Resource, defaultCatalog: string): GrantRes
   if (r.Database) return { kind: 'database', catalogId: r.Database.CatalogId ?? defaultCatalog, database: r.Database.Name.toLowerCase() };
   if (r.Table) {
     const t = r.Table;
-    if ((t.Name === undefined) === (t.TableWildcard === undefined)) throw invalid('Table name and table wildcard cannot both be present.');
+    if (t.Name === undefined && t.TableWildcard === undefined) throw invalid('Table name and table wildcard cannot both be empty.');
+    if (t.Name !== undefined && t.TableWildcard !== undefined) throw invalid('Table name and table wildcard cannot both be present.');
     return { kind: 'table', catalogId: t.CatalogId ?? defaultCatalog, database: t.DatabaseName.toLowerCase(), table: t.Name?.toLowerCase() ?? '*' };
   }
   if (r.TableWithColumns) {
@@ -96,10 +112,12 @@ export function normaliseResource(r: Resource, defaultCatalog: string): GrantRes
   if (r.LFTagPolicy) {
     const p = r.LFTagPolicy;
     if (p.ResourceType !== 'DATABASE' && p.ResourceType !== 'TABLE') throw invalid(`Invalid resource type ${p.ResourceType}.`);
-    if (p.ExpressionName !== undefined || !p.Expression) throw invalid('LF-Tag policies by ExpressionName are not supported by mlzone; give the Expression.');
-    return { kind: 'tagpolicy', catalogId: p.CatalogId ?? defaultCatalog, resourceType: p.ResourceType as 'DATABASE' | 'TABLE', expression: normaliseExpression(p.Expression) };
+    if ((p.ExpressionName === undefined) === (p.Expression === undefined)) throw invalid('Exactly one of Expression or ExpressionName must be specified.');
+    const base = { kind: 'tagpolicy' as const, catalogId: p.CatalogId ?? defaultCatalog, resourceType: p.ResourceType as 'DATABASE' | 'TABLE' };
+    return p.ExpressionName !== undefined ? { ...base, expression: [], expressionName: p.ExpressionName } : { ...base, expression: normaliseExpression(p.Expression!) };
   }
-  throw invalid('LF-Tag expression resources are not supported by mlzone.');
+  const e = r.LFTagExpression!;
+  return { kind: 'tagexpression', catalogId: e.CatalogId ?? defaultCatalog, name: e.Name };
 }
 
 export function resourceView(g: GrantResource): Resource {
@@ -119,11 +137,15 @@ export function resourceView(g: GrantResource): Resource {
     case 'lftag':
       return { LFTag: { CatalogId: g.catalogId, TagKey: g.key, TagValues: [...g.values] } };
     case 'tagpolicy':
-      return { LFTagPolicy: { CatalogId: g.catalogId, ResourceType: g.resourceType, Expression: expressionView(g.expression) } };
+      return { LFTagPolicy: { CatalogId: g.catalogId, ResourceType: g.resourceType, ...(g.expressionName !== undefined ? { ExpressionName: g.expressionName } : { Expression: expressionView(g.expression) }) } };
+    case 'tagexpression':
+      return { LFTagExpression: { CatalogId: g.catalogId, Name: g.name } };
   }
 }
 
+/** A policy by expression name is keyed by the name: its expression is whatever the saved one says now. */
 export function grantKey(principal: string, r: GrantResource): string {
+  if (r.kind === 'tagpolicy' && r.expressionName !== undefined) return JSON.stringify([principal, { kind: r.kind, catalogId: r.catalogId, resourceType: r.resourceType, expressionName: r.expressionName }]);
   return JSON.stringify([principal, r]);
 }
 
@@ -146,7 +168,7 @@ export function sharedArn(r: GrantResource, region: string): string | undefined 
 
 /** Permissions each resource kind accepts (the API's `Permission` enum narrowed as Lake Formation does). */
 export const VALID_PERMISSIONS: Readonly<Record<GrantResource['kind'], readonly string[]>> = {
-  catalog: ['ALL', 'CREATE_DATABASE', 'DESCRIBE', 'ALTER', 'DROP', 'SUPER_USER', 'CREATE_CATALOG'],
+  catalog: ['ALL', 'CREATE_DATABASE', 'DESCRIBE', 'ALTER', 'DROP', 'SUPER_USER', 'CREATE_CATALOG', 'CREATE_LF_TAG', 'CREATE_LF_TAG_EXPRESSION'],
   database: ['ALL', 'CREATE_TABLE', 'ALTER', 'DROP', 'DESCRIBE'],
   table: ['ALL', 'SELECT', 'ALTER', 'DROP', 'DELETE', 'INSERT', 'DESCRIBE'],
   columns: ['SELECT'],
@@ -155,6 +177,7 @@ export const VALID_PERMISSIONS: Readonly<Record<GrantResource['kind'], readonly 
   lftag: ['DESCRIBE', 'ASSOCIATE', 'ALTER', 'DROP', 'GRANT_WITH_LF_TAG_EXPRESSION'],
   // Checked against the policy's ResourceType in `validPermissions`.
   tagpolicy: ['ALL', 'CREATE_TABLE', 'ALTER', 'DROP', 'DESCRIBE', 'SELECT', 'INSERT', 'DELETE'],
+  tagexpression: ['ALL', 'DESCRIBE', 'ALTER', 'DROP', 'GRANT_WITH_LF_TAG_EXPRESSION'],
 };
 
 /** The permissions a grant on `r` may carry: an LFTagPolicy's are those of its resource type. */

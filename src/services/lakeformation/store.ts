@@ -1,7 +1,7 @@
 import type { Database, Migration } from '../../persistence/db.js';
 import { createDocumentTable, documentMigration } from '../../persistence/documents.js';
 import type { DataLakeSettings } from './api.gen.js';
-import { grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation } from './model.js';
+import { grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation, type StoredTagExpression } from './model.js';
 
 export const lakeFormationMigrations: Migration[] = [documentMigration('lakeformation-001-documents', 'lakeformation_documents')];
 
@@ -30,6 +30,12 @@ export interface LakeFormationStore {
   insertLFTag(account: string, t: StoredLFTag): Promise<boolean>;
   putLFTag(account: string, t: StoredLFTag): Promise<void>;
   deleteLFTag(account: string, key: string): Promise<boolean>;
+  /** Named LF-Tag expressions of the catalog `account`. */
+  tagExpressions(account: string): Promise<StoredTagExpression[]>;
+  tagExpression(account: string, name: string): Promise<StoredTagExpression | undefined>;
+  insertTagExpression(account: string, e: StoredTagExpression): Promise<boolean>;
+  putTagExpression(account: string, e: StoredTagExpression): Promise<void>;
+  deleteTagExpression(account: string, name: string): Promise<boolean>;
   /** LF-Tags assigned to the resources of the catalog `account` (databases, tables, columns). */
   tagAssignments(account: string): Promise<StoredAssignment[]>;
   /** Writes the resource's tags; an empty set removes the record. */
@@ -63,6 +69,11 @@ export function createLakeFormationStore(db: Database): LakeFormationStore {
     insertLFTag: (a, t) => docs.insert(a, 'lftag', t.key, t),
     putLFTag: (a, t) => docs.put(a, 'lftag', t.key, t),
     deleteLFTag: (a, k) => docs.delete(a, 'lftag', k),
+    tagExpressions: async (a) => (await docs.list<StoredTagExpression>(a, 'lftag-expression')).map((r) => r.doc),
+    tagExpression: (a, n) => docs.get<StoredTagExpression>(a, 'lftag-expression', n),
+    insertTagExpression: (a, e) => docs.insert(a, 'lftag-expression', e.name, e),
+    putTagExpression: (a, e) => docs.put(a, 'lftag-expression', e.name, e),
+    deleteTagExpression: (a, n) => docs.delete(a, 'lftag-expression', n),
     tagAssignments: async (a) => (await docs.list<StoredAssignment>(a, 'lftag-assignment')).map((r) => r.doc),
     putTagAssignment: async (a, x) => {
       const key = assignmentKey(x);

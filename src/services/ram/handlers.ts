@@ -11,6 +11,9 @@ import type { RamStore } from './store.js';
 const err = {
   unknownResource: (m: string) => new AwsError('UnknownResourceException', m),
   malformedArn: (arn: string) => new AwsError('MalformedArnException', `The ARN ${arn} is malformed.`),
+  // AWS's wording for a share ARN that does not parse (seen from GetResourceShareAssociations); invitations alike.
+  malformedShareArn: () => new AwsError('MalformedArnException', 'The specified resource share ARN is not valid. Verify the ARN and try again.'),
+  malformedInvitationArn: () => new AwsError('MalformedArnException', 'The specified resource share invitation ARN is not valid. Verify the ARN and try again.'),
   malformedPrincipal: (p: string) => new AwsError('InvalidParameterException', `Principal ID ${p} is malformed. Verify the ID and try again.`),
   unknownShare: (arn: string) => new AwsError('UnknownResourceException', `ResourceShare ${arn} could not be found.`),
   unknownOrganization: (id: string) => new AwsError('UnknownResourceException', `Organization ${id} could not be found.`),
@@ -101,7 +104,7 @@ export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
   }
 
   async function acceptOrReject(ctx: RequestContext, arn: string, accept: boolean) {
-    if (!INVITATION_ARN.test(arn)) throw err.malformedArn(arn);
+    if (!INVITATION_ARN.test(arn)) throw err.malformedInvitationArn();
     const inv = (await store.invitations(ctx.accountId)).find((i) => i.arn === arn);
     if (!inv) throw err.invitationNotFound(arn);
     if (inv.status === 'ACCEPTED') throw err.alreadyAccepted(arn);
@@ -119,7 +122,7 @@ export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
 
   /** A share the caller owns, for changes: unknown (or another account's) and deleted shares are refused. */
   async function ownedShare(ctx: RequestContext, arn: string): Promise<StoredShare> {
-    if (!SHARE_ARN.test(arn)) throw err.malformedArn(arn);
+    if (!SHARE_ARN.test(arn)) throw err.malformedShareArn();
     const share = await store.share(ctx.accountId, arn);
     if (!share) throw err.unknownShare(arn);
     if (share.status === 'DELETED') throw err.deleted(arn);
@@ -229,7 +232,7 @@ export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
       return { returnValue: true, ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
     },
     ListResourceSharePermissions: async (input, ctx) => {
-      if (!SHARE_ARN.test(input.resourceShareArn)) throw err.malformedArn(input.resourceShareArn);
+      if (!SHARE_ARN.test(input.resourceShareArn)) throw err.malformedShareArn();
       const share = (await store.share(ctx.accountId, input.resourceShareArn)) ?? (await visibleShares(ctx, 'OTHER-ACCOUNTS')).find((s) => s.arn === input.resourceShareArn);
       if (!share) throw err.unknownShare(input.resourceShareArn);
       const types = [...new Set(share.resources.map((r) => r.type))].sort();
@@ -238,6 +241,7 @@ export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
       return { permissions: p.items, ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
     },
     GetResourceShares: async (input, ctx) => {
+      for (const arn of input.resourceShareArns ?? []) if (!SHARE_ARN.test(arn)) throw err.malformedShareArn();
       let shares = await visibleShares(ctx, input.resourceOwner);
       if (input.resourceShareArns) shares = shares.filter((s) => input.resourceShareArns!.includes(s.arn));
       if (input.name) shares = shares.filter((s) => s.name === input.name);
@@ -246,6 +250,7 @@ export function ramHandlers(deps: RamHandlerDeps): Handlers<RamOperations> {
       return { resourceShares: p.items.map(shareView), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
     },
     GetResourceShareAssociations: async (input, ctx) => {
+      for (const arn of input.resourceShareArns ?? []) if (!SHARE_ARN.test(arn)) throw err.malformedShareArn();
       const out: ResourceShareAssociation[] = [];
       for (const s of await store.shares(ctx.accountId)) {
         if (input.resourceShareArns && !input.resourceShareArns.includes(s.arn)) continue;

@@ -4,28 +4,15 @@
  * reads the table's files and nothing outside the location, only for a caller with the Lake Formation permission
  * and `lakeformation:GetDataAccess` in IAM.
  */
-import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import {
-  GetTemporaryDataLocationCredentialsCommand,
-  GetTemporaryGlueTableCredentialsCommand,
-  GrantPermissionsCommand,
-  LakeFormationClient,
-  PutDataLakeSettingsCommand,
-  RegisterResourceCommand,
-} from '@aws-sdk/client-lakeformation';
+import { CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { GetTemporaryDataLocationCredentialsCommand, GetTemporaryGlueTableCredentialsCommand, GrantPermissionsCommand, LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCustomersParquet } from '../../../src/query/test-support.js';
+import { CURATED, LAKE, createDatabaseWithTables, makeLakeAdmins, putCustomersParquet, registerCurated, role } from '../support/lake.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
-const CURATED = `mlzone-curated-${LAKE}`;
 const REGION = 'us-east-1';
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 const ANALYST = role(LAKE, 'OrganizationAccountAccessRole');
 const tableArn = (t: string) => `arn:aws:glue:${REGION}:${LAKE}:table/vend/${t}`;
 
@@ -44,20 +31,15 @@ beforeAll(async () => {
   lakeAdmin = await assumeRole(server.url, users.lakeAdmin, role(LAKE, 'LakeAdmin'));
   platform = await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin'));
   analyst = await assumeRole(server.url, platform, ANALYST);
-  await lf(analyst).send(
-    new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
-  );
-  const file = join(tmpdir(), `mlzone-vend-${process.pid}.parquet`);
-  await writeCustomersParquet(file);
+  await makeLakeAdmins(server.url, analyst, [role(LAKE, 'LakeAdmin')]);
+  await putCustomersParquet(server.url, lakeAdmin, 'vend/customers/part-0.parquet');
   const admin = s3(lakeAdmin);
-  await admin.send(new PutObjectCommand({ Bucket: CURATED, Key: 'vend/customers/part-0.parquet', Body: await readFile(file) }));
-  await rm(file, { force: true });
   // Outside the table's location: a sibling prefix sharing its name's start, and another prefix of the bucket.
   await admin.send(new PutObjectCommand({ Bucket: CURATED, Key: 'vend/customers_private/ssn.csv', Body: 'secret' }));
   await admin.send(new PutObjectCommand({ Bucket: CURATED, Key: 'elsewhere/secret.csv', Body: 'secret' }));
-  await lf(lakeAdmin).send(new RegisterResourceCommand({ ResourceArn: `arn:aws:s3:::${CURATED}/vend`, UseServiceLinkedRole: true }));
+  await registerCurated(server.url, lakeAdmin, 'vend');
+  await createDatabaseWithTables(server.url, lakeAdmin, 'vend', []);
   const glue = new GlueClient(clientConfig(server.url, lakeAdmin));
-  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'vend' } }));
   const columns = [
     { Name: 'id', Type: 'bigint' },
     { Name: 'ssn', Type: 'string' },

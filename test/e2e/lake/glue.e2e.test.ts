@@ -36,12 +36,11 @@ import {
 import { GrantPermissionsCommand, LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOnBackend } from '../support/backend.js';
+import { LAKE, role } from '../support/lake.js';
 import { accounts, clientConfig, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const DS1 = accounts.dataScience1;
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 
 let server: TestServer;
 let lakeAdmin: Creds;

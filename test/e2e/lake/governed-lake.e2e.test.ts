@@ -5,22 +5,11 @@
  * admin accepts, links and grants its DataScientist role; Athena answers each scientist with exactly what was
  * granted, results in the consumer's own bucket.
  */
-import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
-import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
-import {
-  CreateDataCellsFilterCommand,
-  GrantPermissionsCommand,
-  LakeFormationClient,
-  ListPermissionsCommand,
-  PutDataLakeSettingsCommand,
-  RegisterResourceCommand,
-  RevokePermissionsCommand,
-} from '@aws-sdk/client-lakeformation';
-import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateDatabaseCommand, CreateTableCommand, GetPartitionsCommand, GetTableCommand, GetTablesCommand, GetTableVersionsCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateDataCellsFilterCommand, GrantPermissionsCommand, LakeFormationClient, ListPermissionsCommand, PutDataLakeSettingsCommand, RevokePermissionsCommand } from '@aws-sdk/client-lakeformation';
+import { GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,16 +17,27 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliProfiles } from '../support/aws-cli.js';
 import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
-import { customersCsv, writeCustomersParquet } from '../../../src/query/test-support.js';
+import {
+  CURATED,
+  LAKE,
+  acceptInvitations,
+  athenaQuery,
+  createDatabaseWithTables,
+  csvTable,
+  makeLakeAdmins,
+  parquetTable,
+  putCustomersCsv,
+  putCustomersParquet,
+  registerCurated,
+  resultsBucket,
+  role,
+  type QueryOutcome,
+} from '../support/lake.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const DS1 = accounts.dataScience1;
 const DS2 = accounts.dataScience2;
-const CURATED = `mlzone-curated-${LAKE}`;
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
-const resultsBucket = (account: string) => (account === LAKE ? `mlzone-raw-${LAKE}` : `sagemaker-us-east-1-${account}`);
 
 let server: TestServer;
 let lakeAdmin: Creds;
@@ -47,24 +47,7 @@ const scientists: Record<string, Creds> = {};
 const glue = (c: Creds) => new GlueClient(clientConfig(server.url, c));
 const lf = (c: Creds) => new LakeFormationClient(clientConfig(server.url, c));
 const ram = (c: Creds) => new RAMClient(clientConfig(server.url, c));
-
-async function query(c: Creds, account: string, sql: string): Promise<{ execution: QueryExecution; rows: string[][] }> {
-  const athena = new AthenaClient(clientConfig(server.url, c));
-  const { QueryExecutionId } = await athena.send(
-    new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://${resultsBucket(account)}/athena/` } }),
-  );
-  for (;;) {
-    const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
-    const state = QueryExecution!.Status!.State!;
-    if (state === 'QUEUED' || state === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, 10));
-      continue;
-    }
-    if (state !== 'SUCCEEDED') return { execution: QueryExecution!, rows: [] };
-    const out = await athena.send(new GetQueryResultsCommand({ QueryExecutionId }));
-    return { execution: QueryExecution!, rows: out.ResultSet!.Rows!.map((r) => r.Data!.map((d) => d.VarCharValue ?? '')) };
-  }
-}
+const query = (c: Creds, account: string, sql: string): Promise<QueryOutcome> => athenaQuery(server.url, c, sql, `s3://${resultsBucket(account)}/athena/`);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -81,67 +64,19 @@ afterAll(async () => {
 
 describe('the governed lake across accounts', () => {
   it('bootstraps Lake Formation: each account names its data lake admins; new tables get no IAM_ALLOWED_PRINCIPALS grant', async () => {
-    await lf(admins[LAKE]!).send(
-      new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
-    );
-    for (const account of [DS1, DS2]) {
-      await lf(admins[account]!).send(
-        new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(account, 'OrganizationAccountAccessRole') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
-      );
-    }
+    await makeLakeAdmins(server.url, admins[LAKE]!, [role(LAKE, 'LakeAdmin')]);
+    for (const account of [DS1, DS2]) await makeLakeAdmins(server.url, admins[account]!, [role(account, 'OrganizationAccountAccessRole')]);
     // The LakeAdmin role's managed policy (AWSLakeFormationDataAdmin) denies changing the settings.
     await expect(lf(lakeAdmin).send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [] } }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('catalogs customers over Parquet and CSV files in the registered curated bucket', async () => {
-    const dir = join(tmpdir(), `mlzone-lake-${process.pid}`);
-    await writeCustomersParquet(`${dir}.parquet`);
-    const s3 = new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true });
-    await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'sales/customers/part-0.parquet', Body: await readFile(`${dir}.parquet`) }));
-    await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'sales/customers_csv/part-0.csv', Body: customersCsv() }));
-    await rm(`${dir}.parquet`, { force: true });
-    await lf(lakeAdmin).send(new RegisterResourceCommand({ ResourceArn: `arn:aws:s3:::${CURATED}/sales`, UseServiceLinkedRole: true }));
-    const g = glue(lakeAdmin);
-    await g.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'sales', LocationUri: `s3://${CURATED}/sales/` } }));
-    const columns = [
-      { Name: 'id', Type: 'bigint' },
-      { Name: 'name', Type: 'string' },
-      { Name: 'region', Type: 'string' },
-      { Name: 'ssn', Type: 'string' },
-      { Name: 'spend', Type: 'double' },
-    ];
-    await g.send(
-      new CreateTableCommand({
-        DatabaseName: 'sales',
-        TableInput: {
-          Name: 'customers',
-          TableType: 'EXTERNAL_TABLE',
-          Parameters: { classification: 'parquet' },
-          StorageDescriptor: {
-            Columns: columns,
-            Location: `s3://${CURATED}/sales/customers/`,
-            InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-          },
-        },
-      }),
-    );
-    await g.send(
-      new CreateTableCommand({
-        DatabaseName: 'sales',
-        TableInput: {
-          Name: 'customers_csv',
-          TableType: 'EXTERNAL_TABLE',
-          Parameters: { classification: 'csv', 'skip.header.line.count': '1' },
-          StorageDescriptor: {
-            Columns: columns,
-            Location: `s3://${CURATED}/sales/customers_csv/`,
-            InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde', Parameters: { separatorChar: ',' } },
-          },
-        },
-      }),
-    );
+    await putCustomersParquet(server.url, lakeAdmin, 'sales/customers/part-0.parquet');
+    await putCustomersCsv(server.url, lakeAdmin, 'sales/customers_csv/part-0.csv');
+    await registerCurated(server.url, lakeAdmin, 'sales');
+    await createDatabaseWithTables(server.url, lakeAdmin, 'sales', [parquetTable('customers', `s3://${CURATED}/sales/customers/`), csvTable('customers_csv', `s3://${CURATED}/sales/customers_csv/`)], {
+      LocationUri: `s3://${CURATED}/sales/`,
+    });
     // The lake admin itself reads everything (a data lake admin has no implicit SELECT on AWS: grant it).
     await lf(lakeAdmin).send(
       new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }, Resource: { Table: { DatabaseName: 'sales', TableWildcard: {} } }, Permissions: ['SELECT', 'DESCRIBE'] }),
@@ -183,10 +118,7 @@ describe('the governed lake across accounts', () => {
   it('each consumer accepts the share, links the table and grants its DataScientist role', async () => {
     for (const account of [DS1, DS2]) {
       const admin = admins[account]!;
-      const invitations = await ram(admin).send(new GetResourceShareInvitationsCommand({}));
-      for (const inv of invitations.resourceShareInvitations ?? []) {
-        if (inv.status === 'PENDING') await ram(admin).send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitationArn }));
-      }
+      await acceptInvitations(server.url, admin);
       await glue(admin).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'lake' } }));
       await glue(admin).send(new CreateTableCommand({ DatabaseName: 'lake', TableInput: { Name: 'customers', TargetTable: { CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers' } } }));
       const scientist = { DataLakePrincipalIdentifier: role(account, 'DataScientist') };
@@ -227,6 +159,45 @@ describe('the governed lake across accounts', () => {
     ]);
   });
 
+  it("through a database resource link, Glue lists and describes the target's tables the caller is granted, and Athena reads <link>.<table>", async () => {
+    const admin = admins[DS1]!;
+    const scientist = scientists[DS1]!;
+    await glue(admin).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'sales_link', TargetDatabase: { CatalogId: LAKE, DatabaseName: 'sales' } } }));
+    // Before the scientist may describe the link, the link is not there for it.
+    await expect(glue(scientist).send(new GetTablesCommand({ DatabaseName: 'sales_link' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect((await query(scientist, DS1, 'SELECT id FROM sales_link.customers')).execution.Status?.StateChangeReason).toMatch(/SCHEMA_NOT_FOUND/);
+    await lf(admin).send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: role(DS1, 'DataScientist') }, Resource: { Database: { Name: 'sales_link' } }, Permissions: ['DESCRIBE'] }));
+    // The target's tables as the owner's catalog holds them, only those the account and the scientist were granted,
+    // with the granted columns only.
+    const listed = await glue(scientist).send(new GetTablesCommand({ DatabaseName: 'sales_link' }));
+    expect(listed.TableList!.map((t) => [t.CatalogId, t.DatabaseName, t.Name])).toEqual([[LAKE, 'sales', 'customers']]);
+    expect(listed.TableList![0]!.StorageDescriptor!.Columns!.map((c) => c.Name)).toEqual(['id', 'name', 'region', 'spend']);
+    const one = await glue(scientist).send(new GetTableCommand({ DatabaseName: 'sales_link', Name: 'customers' }));
+    expect(one.Table).toMatchObject({ CatalogId: LAKE, DatabaseName: 'sales', Name: 'customers' });
+    await expect(glue(scientist).send(new GetTableCommand({ DatabaseName: 'sales_link', Name: 'customers_csv' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    // Table versions and partitions are read through the link the same way (the scientist's IAM policy has no glue:GetPartitions).
+    const versions = await glue(scientist).send(new GetTableVersionsCommand({ DatabaseName: 'sales_link', TableName: 'customers' }));
+    expect(versions.TableVersions!.map((v) => [v.Table?.DatabaseName, v.Table?.StorageDescriptor?.Columns?.map((c) => c.Name)])).toEqual([['sales', ['id', 'name', 'region', 'spend']]]);
+    expect((await glue(admin).send(new GetPartitionsCommand({ DatabaseName: 'sales_link', TableName: 'customers' }))).Partitions).toEqual([]);
+    const star = await query(scientist, DS1, 'SELECT * FROM sales_link.customers ORDER BY id');
+    expect(star.execution.Status?.StateChangeReason).toBeUndefined();
+    expect(star.rows[0]).toEqual(['id', 'name', 'region', 'spend']);
+    expect(star.rows.length).toBe(5);
+    expect((await query(scientist, DS1, 'SELECT count(*) FROM sales_link.customers_csv')).execution.Status?.StateChangeReason).toMatch(/TABLE_NOT_FOUND/);
+    // The link as the query's database: unqualified names resolve in the target database.
+    const inLink = await athenaQuery(server.url, scientist, 'SELECT count(*) FROM customers', `s3://${resultsBucket(DS1)}/athena/`, 'sales_link');
+    expect(inLink.execution.Status?.StateChangeReason).toBeUndefined();
+    expect(inLink.rows.slice(1)).toEqual([['4']]);
+    // data-science-2 (granted the EU rows through a filter) lists the same table through its own link; the test
+    // account, granted nothing, cannot follow a link to the lake at all.
+    await glue(admins[DS2]!).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'sales_link', TargetDatabase: { CatalogId: LAKE, DatabaseName: 'sales' } } }));
+    await lf(admins[DS2]!).send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: role(DS2, 'DataScientist') }, Resource: { Database: { Name: 'sales_link' } }, Permissions: ['DESCRIBE'] }));
+    expect((await glue(admins[DS2]!).send(new GetTablesCommand({ DatabaseName: 'sales_link' }))).TableList!.map((t) => t.Name)).toEqual(['customers']);
+    const tester = admins[accounts.test]!;
+    await glue(tester).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'sales_link', TargetDatabase: { CatalogId: LAKE, DatabaseName: 'sales' } } }));
+    await expect(glue(tester).send(new GetTablesCommand({ DatabaseName: 'sales_link' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+
   it('the test account sees nothing, and Glue shows it no shared table', async () => {
     const tester = admins[accounts.test]!;
     const out = await query(tester, accounts.test, `SELECT * FROM "awsdatacatalog"."sales"."customers"`);
@@ -256,6 +227,7 @@ describe('the governed lake across accounts', () => {
       ['1', 'Ana', 'EU', '10.5'],
       ['3', 'Cy', 'EU', '30.25'],
     ]);
+    expect(out.through_link).toEqual([['sales', 'customers', ['id', 'name', 'region', 'spend']]]);
     expect(out.ssn.state).toBe('FAILED');
     expect(out.ssn.reason).toMatch(/COLUMN_NOT_FOUND/);
   });

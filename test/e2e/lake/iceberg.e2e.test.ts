@@ -6,24 +6,19 @@
  * delete, a renamed and an added column), time travels, applies Lake Formation to the scientist exactly as for a
  * Parquet table, and fails broken metadata with Athena's ICEBERG_* errors.
  */
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { CreateDataCellsFilterCommand, GrantPermissionsCommand, LakeFormationClient, PutDataLakeSettingsCommand, RegisterResourceCommand } from '@aws-sdk/client-lakeformation';
-import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, RAMClient } from '@aws-sdk/client-ram';
+import { CreateDataCellsFilterCommand, GrantPermissionsCommand, LakeFormationClient, RegisterResourceCommand } from '@aws-sdk/client-lakeformation';
 import { DeleteObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcebergFixture, type SnapshotInfo } from '../../../src/query/iceberg/test-support.js';
+import { CURATED, LAKE, acceptInvitations, athenaQuery, makeLakeAdmins, resultsBucket, role, type QueryOutcome } from '../support/lake.js';
 import { hasBoto3, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const DS1 = accounts.dataScience1;
-const CURATED = `mlzone-curated-${LAKE}`;
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
-const resultsBucket = (account: string) => (account === LAKE ? `mlzone-raw-${LAKE}` : `sagemaker-us-east-1-${account}`);
 
 let server: TestServer;
 let lakeAdmin: Creds;
@@ -33,22 +28,7 @@ const snaps: SnapshotInfo[] = [];
 
 const glue = (c: Creds) => new GlueClient(clientConfig(server.url, c));
 const lf = (c: Creds) => new LakeFormationClient(clientConfig(server.url, c));
-
-async function query(c: Creds, account: string, sql: string): Promise<{ execution: QueryExecution; rows: string[][] }> {
-  const athena = new AthenaClient(clientConfig(server.url, c));
-  const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://${resultsBucket(account)}/athena/` } }));
-  for (;;) {
-    const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
-    const state = QueryExecution!.Status!.State!;
-    if (state === 'QUEUED' || state === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, 10));
-      continue;
-    }
-    if (state !== 'SUCCEEDED') return { execution: QueryExecution!, rows: [] };
-    const out = await athena.send(new GetQueryResultsCommand({ QueryExecutionId }));
-    return { execution: QueryExecution!, rows: out.ResultSet!.Rows!.map((r) => r.Data!.map((d) => d.VarCharValue ?? '')) };
-  }
-}
+const query = (c: Creds, account: string, sql: string): Promise<QueryOutcome> => athenaQuery(server.url, c, sql, `s3://${resultsBucket(account)}/athena/`);
 
 function icebergTableInput(name: string, metadataLocation: string) {
   return {
@@ -84,8 +64,8 @@ afterAll(async () => {
 
 describe('Iceberg tables in the governed lake', () => {
   it('the lake admin writes an Iceberg table through S3 and catalogs it in Glue', async () => {
-    await lf(admins[LAKE]!).send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }));
-    await lf(admins[DS1]!).send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(DS1, 'OrganizationAccountAccessRole') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }));
+    await makeLakeAdmins(server.url, admins[LAKE]!, [role(LAKE, 'LakeAdmin')]);
+    await makeLakeAdmins(server.url, admins[DS1]!, [role(DS1, 'OrganizationAccountAccessRole')]);
     const s3 = new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true });
     const put = async (key: string, bytes: Uint8Array) => {
       await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: key, Body: bytes }));
@@ -172,10 +152,7 @@ describe('Iceberg tables in the governed lake', () => {
       }),
     );
     const admin = admins[DS1]!;
-    const ram = new RAMClient(clientConfig(server.url, admin));
-    for (const inv of (await ram.send(new GetResourceShareInvitationsCommand({}))).resourceShareInvitations ?? []) {
-      if (inv.status === 'PENDING') await ram.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitationArn }));
-    }
+    await acceptInvitations(server.url, admin);
     await glue(admin).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'lake' } }));
     await glue(admin).send(new CreateTableCommand({ DatabaseName: 'lake', TableInput: { Name: 'events', TargetTable: { CatalogId: LAKE, DatabaseName: 'ice', Name: 'events' } } }));
     const principal = { DataLakePrincipalIdentifier: role(DS1, 'DataScientist') };

@@ -40,4 +40,6 @@ try:
     out["owner_tables"] = "listed"
 except ClientError as e:
     out["owner_tables"] = e.response["Error"]["Code"]
+# Through the account's database link to the owner's database: the granted table with the granted columns.
+out["through_link"] = [[t["DatabaseName"], t["Name"], [c["Name"] for c in t["StorageDescriptor"]["Columns"]]] for t in glue.get_tables(DatabaseName="sales_link")["TableList"]]
 print(json.dumps(out))

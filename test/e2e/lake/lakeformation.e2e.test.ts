@@ -4,7 +4,7 @@
  * filters and their validation (row filters that try to escape the predicate are refused), grants and revokes with
  * AWS's errors, ListPermissions filters, BatchGrantPermissions' per-entry failures.
  */
-import { AthenaClient, GetQueryExecutionCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
+import type { QueryExecution } from '@aws-sdk/client-athena';
 import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
   BatchGrantPermissionsCommand,
@@ -24,15 +24,12 @@ import {
   RevokePermissionsCommand,
   UpdateDataCellsFilterCommand,
 } from '@aws-sdk/client-lakeformation';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customersCsv } from '../../../src/query/test-support.js';
+import { CURATED, LAKE, athenaQuery, csvTable, putCustomersCsv } from '../support/lake.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const role = (name: string) => `arn:aws:iam::${LAKE}:role/${name}`;
-const CURATED = `mlzone-curated-${LAKE}`;
 
 let server: TestServer;
 let accountAdmin: Creds;
@@ -40,33 +37,18 @@ let lakeAdmin: Creds;
 const lf = (c: Creds) => new LakeFormationClient(clientConfig(server.url, c));
 const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: { name: string; message: string }) => ({ name: e.name, message: e.message }));
 
-const COLUMNS = ['id', 'name', 'region', 'ssn', 'spend'].map((n) => ({ Name: n, Type: n === 'id' ? 'bigint' : n === 'spend' ? 'double' : 'string' }));
-
 async function table(c: Creds, database: string, name: string, prefix: string): Promise<void> {
-  await new GlueClient(clientConfig(server.url, c)).send(
-    new CreateTableCommand({
-      DatabaseName: database,
-      TableInput: { Name: name, Parameters: { classification: 'csv', 'skip.header.line.count': '1' }, StorageDescriptor: { Columns: COLUMNS, Location: `s3://${CURATED}/${prefix}/`, SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde' } } },
-    }),
-  );
+  await new GlueClient(clientConfig(server.url, c)).send(new CreateTableCommand({ DatabaseName: database, TableInput: csvTable(name, `s3://${CURATED}/${prefix}/`) }));
 }
 
-async function query(c: Creds, sql: string): Promise<QueryExecution> {
-  const athena = new AthenaClient(clientConfig(server.url, c));
-  const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://mlzone-raw-${LAKE}/lf-test/` } }));
-  for (;;) {
-    const q = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }))).QueryExecution!;
-    if (q.Status!.State !== 'QUEUED' && q.Status!.State !== 'RUNNING') return q;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const query = async (c: Creds, sql: string): Promise<QueryExecution> => (await athenaQuery(server.url, c, sql, `s3://mlzone-raw-${LAKE}/lf-test/`)).execution;
 
 beforeAll(async () => {
   server = await startTestServer();
   accountAdmin = await assumeRole(server.url, await assumeRole(server.url, users.orgAdmin, `arn:aws:iam::${accounts.management}:role/Admin`), role('OrganizationAccountAccessRole'));
   lakeAdmin = await assumeRole(server.url, users.lakeAdmin, role('LakeAdmin'));
-  await new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: CURATED, Key: 'iam/customers/part-0.csv', Body: customersCsv() }));
-  await new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: CURATED, Key: 'lf/customers/part-0.csv', Body: customersCsv() }));
+  await putCustomersCsv(server.url, lakeAdmin, 'iam/customers/part-0.csv');
+  await putCustomersCsv(server.url, lakeAdmin, 'lf/customers/part-0.csv');
 }, 60_000);
 
 afterAll(async () => {
@@ -119,6 +101,10 @@ describe('Lake Formation in the data-lake account', () => {
       message: 'Table nope not found.',
     });
     expect(await refusal(lf(lakeAdmin).send(new GrantPermissionsCommand({ Principal: principal, Resource: { Database: { Name: 'lfdb' } }, Permissions: ['SELECT'] })))).toMatchObject({ name: 'InvalidInputException' });
+    expect(await refusal(lf(lakeAdmin).send(new GrantPermissionsCommand({ Principal: principal, Resource: { Table: { DatabaseName: 'lfdb' } }, Permissions: ['SELECT'] })))).toEqual({
+      name: 'InvalidInputException',
+      message: 'Table name and table wildcard cannot both be empty.',
+    });
     expect(
       await refusal(lf(lakeAdmin).send(new GrantPermissionsCommand({ Principal: principal, Resource: { TableWithColumns: { DatabaseName: 'lfdb', Name: 'customers', ColumnNames: ['nope'] } }, Permissions: ['SELECT'] }))),
     ).toMatchObject({ name: 'InvalidInputException', message: 'Column nope not found in table lfdb.customers.' });

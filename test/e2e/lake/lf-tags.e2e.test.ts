@@ -4,11 +4,7 @@
  * columns whose inherited tags match; ASSOCIATE on a tag decides who may tag; a policy granted to another account
  * goes out through RAM like any cross-account grant.
  */
-import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type QueryExecution } from '@aws-sdk/client-athena';
-import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, CreateTableCommand, DeleteTableCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
   AddLFTagsToResourceCommand,
   CreateLFTagCommand,
@@ -19,25 +15,19 @@ import {
   LakeFormationClient,
   ListLFTagsCommand,
   ListPermissionsCommand,
-  PutDataLakeSettingsCommand,
-  RegisterResourceCommand,
   RemoveLFTagsFromResourceCommand,
   RevokePermissionsCommand,
   SearchDatabasesByLFTagsCommand,
   SearchTablesByLFTagsCommand,
   UpdateLFTagCommand,
 } from '@aws-sdk/client-lakeformation';
-import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand, ListResourcesCommand, RAMClient } from '@aws-sdk/client-ram';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetResourceSharesCommand, ListResourcesCommand, RAMClient } from '@aws-sdk/client-ram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCustomersParquet } from '../../../src/query/test-support.js';
+import { CURATED, LAKE, acceptInvitations, athenaQuery, createDatabaseWithTables, makeLakeAdmins, parquetTable, putCustomersParquet, registerCurated, role, type QueryOutcome } from '../support/lake.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const DS1 = accounts.dataScience1;
-const CURATED = `mlzone-curated-${LAKE}`;
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 /** The data-lake account's platform role: full IAM rights, but not a data lake admin. */
 const ANALYST = role(LAKE, 'OrganizationAccountAccessRole');
 
@@ -50,21 +40,7 @@ const lf = (c: Creds) => new LakeFormationClient(clientConfig(server.url, c));
 const customers = { Table: { DatabaseName: 'tagged', Name: 'customers' } };
 const archive = { Table: { DatabaseName: 'tagged', Name: 'archive' } };
 
-async function query(c: Creds, sql: string, results = `mlzone-raw-${LAKE}`): Promise<{ execution: QueryExecution; rows: string[][] }> {
-  const athena = new AthenaClient(clientConfig(server.url, c));
-  const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: `s3://${results}/athena/` } }));
-  for (;;) {
-    const { QueryExecution } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }));
-    const state = QueryExecution!.Status!.State!;
-    if (state === 'QUEUED' || state === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, 10));
-      continue;
-    }
-    if (state !== 'SUCCEEDED') return { execution: QueryExecution!, rows: [] };
-    const out = await athena.send(new GetQueryResultsCommand({ QueryExecutionId }));
-    return { execution: QueryExecution!, rows: out.ResultSet!.Rows!.map((r) => r.Data!.map((d) => d.VarCharValue ?? '')) };
-  }
-}
+const query = (c: Creds, sql: string, results = `mlzone-raw-${LAKE}`): Promise<QueryOutcome> => athenaQuery(server.url, c, sql, `s3://${results}/athena/`);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -72,41 +48,11 @@ beforeAll(async () => {
   const platform = await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin'));
   analyst = await assumeRole(server.url, platform, ANALYST);
   ds1Admin = await assumeRole(server.url, platform, role(DS1, 'OrganizationAccountAccessRole'));
-  await lf(analyst).send(
-    new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
-  );
-  const file = join(tmpdir(), `mlzone-lftags-${process.pid}.parquet`);
-  await writeCustomersParquet(file);
-  const s3 = new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true });
-  await s3.send(new PutObjectCommand({ Bucket: CURATED, Key: 'tagged/customers/part-0.parquet', Body: await readFile(file) }));
-  await rm(file, { force: true });
-  await lf(lakeAdmin).send(new RegisterResourceCommand({ ResourceArn: `arn:aws:s3:::${CURATED}/tagged`, UseServiceLinkedRole: true }));
-  const glue = new GlueClient(clientConfig(server.url, lakeAdmin));
-  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'tagged' } }));
-  for (const name of ['customers', 'archive']) {
-    await glue.send(
-      new CreateTableCommand({
-        DatabaseName: 'tagged',
-        TableInput: {
-          Name: name,
-          TableType: 'EXTERNAL_TABLE',
-          Parameters: { classification: 'parquet' },
-          StorageDescriptor: {
-            Columns: [
-              { Name: 'id', Type: 'bigint' },
-              { Name: 'name', Type: 'string' },
-              { Name: 'region', Type: 'string' },
-              { Name: 'ssn', Type: 'string' },
-              { Name: 'spend', Type: 'double' },
-            ],
-            Location: `s3://${CURATED}/tagged/customers/`,
-            InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
-          },
-        },
-      }),
-    );
-  }
+  await makeLakeAdmins(server.url, analyst, [role(LAKE, 'LakeAdmin')]);
+  await putCustomersParquet(server.url, lakeAdmin, 'tagged/customers/part-0.parquet');
+  await registerCurated(server.url, lakeAdmin, 'tagged');
+  const location = `s3://${CURATED}/tagged/customers/`;
+  await createDatabaseWithTables(server.url, lakeAdmin, 'tagged', [parquetTable('customers', location), parquetTable('archive', location)]);
 }, 60_000);
 
 afterAll(async () => {
@@ -254,19 +200,21 @@ describe('LF-Tags', () => {
     expect(share).toBeDefined();
     const resources = await ram.send(new ListResourcesCommand({ resourceOwner: 'SELF', resourceShareArns: [share!.resourceShareArn!] }));
     expect(resources.resources!.map((r) => r.arn).sort()).toEqual([`arn:aws:glue:us-east-1:${LAKE}:table/tagged/archive`, `arn:aws:glue:us-east-1:${LAKE}:table/tagged/customers`]);
+    // A table created later in the tagged database inherits its tags and goes out with the share; dropped, it leaves.
+    const shared = async () => (await ram.send(new ListResourcesCommand({ resourceOwner: 'SELF', resourceShareArns: [share!.resourceShareArn!] }))).resources!.map((r) => r.arn!.split('/').pop()).sort();
+    const glue = new GlueClient(clientConfig(server.url, lakeAdmin));
+    await glue.send(new CreateTableCommand({ DatabaseName: 'tagged', TableInput: parquetTable('fresh', `s3://${CURATED}/tagged/customers/`) }));
+    expect(await shared()).toEqual(['archive', 'customers', 'fresh']);
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'tagged', Name: 'fresh' }));
+    expect(await shared()).toEqual(['archive', 'customers']);
     // The consumer account sees the owner's tags it was granted, as foreign tags.
     const foreign = await lf(ds1Admin).send(new ListLFTagsCommand({ ResourceShareType: 'FOREIGN' }));
     expect(foreign.LFTags).toEqual([{ CatalogId: LAKE, TagKey: 'team', TagValues: ['sales'] }]);
   });
 
   it("the consumer account's admin links the shared table and grants its scientist by the owner's tags", async () => {
-    await lf(ds1Admin).send(
-      new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(DS1, 'OrganizationAccountAccessRole') }], CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] } }),
-    );
-    const ram = new RAMClient(clientConfig(server.url, ds1Admin));
-    for (const inv of (await ram.send(new GetResourceShareInvitationsCommand({}))).resourceShareInvitations ?? []) {
-      if (inv.status === 'PENDING') await ram.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitationArn }));
-    }
+    await makeLakeAdmins(server.url, ds1Admin, [role(DS1, 'OrganizationAccountAccessRole')]);
+    await acceptInvitations(server.url, ds1Admin);
     const glue = new GlueClient(clientConfig(server.url, ds1Admin));
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'lake' } }));
     await glue.send(new CreateTableCommand({ DatabaseName: 'lake', TableInput: { Name: 'customers', TargetTable: { CatalogId: LAKE, DatabaseName: 'tagged', Name: 'customers' } } }));
@@ -288,6 +236,8 @@ describe('LF-Tags', () => {
     const ownerGrant = { Principal: { DataLakePrincipalIdentifier: DS1 }, Resource: { LFTagPolicy: { ResourceType: 'TABLE' as const, Expression: [{ TagKey: 'team', TagValues: ['sales'] }] } } };
     await lf(lakeAdmin).send(new RevokePermissionsCommand({ ...ownerGrant, Permissions: ['SELECT', 'DESCRIBE'] }));
     expect((await query(scientist, 'SELECT id FROM lake.customers', results)).execution.Status?.StateChangeReason).toMatch(/TABLE_NOT_FOUND/);
+    // It was the account's only grant: RAM no longer shares anything with it.
+    expect((await new RAMClient(clientConfig(server.url, ds1Admin)).send(new ListResourcesCommand({ resourceOwner: 'OTHER-ACCOUNTS' }))).resources).toEqual([]);
     await lf(lakeAdmin).send(new GrantPermissionsCommand({ ...ownerGrant, Permissions: ['SELECT', 'DESCRIBE'] }));
     // The owner's tag catalog decides: a key it does not define is refused.
     await expect(

@@ -25,19 +25,18 @@ import {
   RejectResourceShareInvitationCommand,
   type ResourceShareInvitation,
 } from '@aws-sdk/client-ram';
-import { GrantPermissionsCommand, LakeFormationClient } from '@aws-sdk/client-lakeformation';
+import { GrantPermissionsCommand, LakeFormationClient, RevokePermissionsCommand } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOnBackend } from '../support/backend.js';
+import { LAKE, role } from '../support/lake.js';
 import { accounts, clientConfig, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const DS1 = accounts.dataScience1;
 const DS2 = accounts.dataScience2;
 const OUTSIDER = '999999999999';
 const TABLE = `arn:aws:glue:us-east-1:${LAKE}:table/shared/orders`;
 const DATABASE = `arn:aws:glue:us-east-1:${LAKE}:database/shared`;
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 
 let server: TestServer;
 let management: Creds;
@@ -237,7 +236,9 @@ describe('the share lifecycle', () => {
     await expect(r.send(new AssociateResourceShareCommand({ resourceShareArn: `arn:aws:ram:us-east-1:${LAKE}:resource-share/00000000-0000-0000-0000-000000000000`, principals: [DS2] }))).rejects.toMatchObject({
       name: 'UnknownResourceException',
     });
-    await expect(r.send(new AssociateResourceShareCommand({ resourceShareArn: 'share', principals: [DS2] }))).rejects.toMatchObject({ name: 'MalformedArnException' });
+    const malformed = { name: 'MalformedArnException', message: 'The specified resource share ARN is not valid. Verify the ARN and try again.' };
+    await expect(r.send(new AssociateResourceShareCommand({ resourceShareArn: 'share', principals: [DS2] }))).rejects.toMatchObject(malformed);
+    await expect(r.send(new GetResourceShareAssociationsCommand({ associationType: 'PRINCIPAL', resourceShareArns: ['share'] }))).rejects.toMatchObject(malformed);
   });
 
   it('deletes a share: it shows as DELETED to its owner, reaches no one, and cannot be changed or deleted again', async () => {
@@ -269,5 +270,22 @@ describe('shares Lake Formation makes', () => {
     expect(fromConsumer.permissions!.map((p) => p.name)).toEqual(names);
     // An account the share does not reach learns nothing about it.
     await expect(ram(admins[DS1]!).send(new ListResourceSharePermissionsCommand({ resourceShareArn: lfShare!.resourceShareArn! }))).rejects.toMatchObject({ name: 'UnknownResourceException' });
+  });
+
+  it('follow the grants: revoking the last grant to an account deletes its share and disassociates it', async () => {
+    const lf = new LakeFormationClient(clientConfig(server.url, admins[LAKE]!));
+    const owner = ram(admins[LAKE]!);
+    const lfShare = (await owner.send(new GetResourceSharesCommand({ resourceOwner: 'SELF', resourceShareStatus: 'ACTIVE' }))).resourceShares!.find((s) => s.name?.startsWith('LakeFormation-V3-'))!;
+    const grant = { Principal: { DataLakePrincipalIdentifier: DS2 }, Resource: { Table: { DatabaseName: 'shared', Name: 'orders' } } };
+    // Revoking part of what was granted keeps the table shared.
+    await lf.send(new RevokePermissionsCommand({ ...grant, Permissions: ['DESCRIBE'] }));
+    expect((await owner.send(new ListResourcesCommand({ resourceOwner: 'SELF', resourceShareArns: [lfShare.resourceShareArn!] }))).resources!.map((r) => r.arn)).toEqual([TABLE]);
+    await lf.send(new RevokePermissionsCommand({ ...grant, Permissions: ['SELECT'] }));
+    const after = await owner.send(new GetResourceSharesCommand({ resourceOwner: 'SELF', resourceShareArns: [lfShare.resourceShareArn!] }));
+    expect(after.resourceShares!.map((s) => s.status)).toEqual(['DELETED']);
+    const principals = await owner.send(new GetResourceShareAssociationsCommand({ associationType: 'PRINCIPAL', resourceShareArns: [lfShare.resourceShareArn!] }));
+    expect(principals.resourceShareAssociations!.map((a) => [a.associatedEntity, a.status])).toEqual([[DS2, 'DISASSOCIATED']]);
+    expect((await ram(admins[DS2]!).send(new GetResourceSharesCommand({ resourceOwner: 'OTHER-ACCOUNTS' }))).resourceShares!.map((s) => s.resourceShareArn)).not.toContain(lfShare.resourceShareArn);
+    await expect(glue(admins[DS2]!).send(new GetTableCommand({ CatalogId: LAKE, DatabaseName: 'shared', Name: 'orders' }))).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied|EntityNotFound/) });
   });
 });

@@ -6,35 +6,32 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { CreateDataCellsFilterCommand, GrantPermissionsCommand, LakeFormationClient, ListPermissionsCommand, PutDataLakeSettingsCommand, RegisterResourceCommand } from '@aws-sdk/client-lakeformation';
-import { AcceptResourceShareInvitationCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateDatabaseCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  AddLFTagsToResourceCommand,
+  CreateDataCellsFilterCommand,
+  CreateLFTagCommand,
+  CreateLFTagExpressionCommand,
+  GetLFTagExpressionCommand,
+  GrantPermissionsCommand,
+  LakeFormationClient,
+  ListPermissionsCommand,
+} from '@aws-sdk/client-lakeformation';
+import { GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../src/app/config.js';
-import { customersCsv } from '../../../src/query/test-support.js';
+import { CURATED, LAKE, acceptInvitations, athenaQuery, createDatabaseWithTables, csvTable, makeLakeAdmins, putCustomersCsv, registerCurated, role } from '../support/lake.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, type Creds } from '../support/sessions.js';
 
-const LAKE = accounts.dataLake;
 const DS2 = accounts.dataScience2;
-const role = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
 const pgUrl = process.env.MLZONE_TEST_PG;
 
 async function rows(url: string, c: Creds, sql: string, output: string): Promise<string[][]> {
-  const athena = new AthenaClient(clientConfig(url, c));
-  const { QueryExecutionId } = await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ResultConfiguration: { OutputLocation: output } }));
-  for (;;) {
-    const q = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId }))).QueryExecution!;
-    if (q.Status!.State === 'QUEUED' || q.Status!.State === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, 10));
-      continue;
-    }
-    if (q.Status!.State !== 'SUCCEEDED') throw new Error(q.Status!.StateChangeReason);
-    return (await athena.send(new GetQueryResultsCommand({ QueryExecutionId }))).ResultSet!.Rows!.map((r) => r.Data!.map((d) => d.VarCharValue ?? ''));
-  }
+  const out = await athenaQuery(url, c, sql, output);
+  if (out.execution.Status!.State !== 'SUCCEEDED') throw new Error(out.execution.Status!.StateChangeReason);
+  return out.rows;
 }
 
 /** Builds the lake on a first server, restarts on the same storage and checks everything on the second. */
@@ -45,35 +42,21 @@ async function survivesRestart(config: Partial<AppConfig>): Promise<void> {
     const lakeAccess = await assumeRole(server.url, platform, role(LAKE, 'OrganizationAccountAccessRole'));
     const ds2Access = await assumeRole(server.url, platform, role(DS2, 'OrganizationAccountAccessRole'));
     const lake = await assumeRole(server.url, users.lakeAdmin, role(LAKE, 'LakeAdmin'));
-    const noDefaults = { CreateDatabaseDefaultPermissions: [], CreateTableDefaultPermissions: [] };
-    await new LakeFormationClient(clientConfig(server.url, lakeAccess)).send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(LAKE, 'LakeAdmin') }], ...noDefaults } }));
-    await new LakeFormationClient(clientConfig(server.url, ds2Access)).send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: role(DS2, 'OrganizationAccountAccessRole') }], ...noDefaults } }));
-    await new S3Client({ ...clientConfig(server.url, lake), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: `mlzone-curated-${LAKE}`, Key: 'kept/customers/part-0.csv', Body: customersCsv() }));
+    await makeLakeAdmins(server.url, lakeAccess, [role(LAKE, 'LakeAdmin')]);
+    await makeLakeAdmins(server.url, ds2Access, [role(DS2, 'OrganizationAccountAccessRole')]);
+    await putCustomersCsv(server.url, lake, 'kept/customers/part-0.csv');
     const lf = new LakeFormationClient(clientConfig(server.url, lake));
-    await lf.send(new RegisterResourceCommand({ ResourceArn: `arn:aws:s3:::mlzone-curated-${LAKE}/kept`, UseServiceLinkedRole: true }));
-    const glue = new GlueClient(clientConfig(server.url, lake));
-    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'kept' } }));
-    await glue.send(
-      new CreateTableCommand({
-        DatabaseName: 'kept',
-        TableInput: {
-          Name: 'customers',
-          Parameters: { classification: 'csv', 'skip.header.line.count': '1' },
-          StorageDescriptor: {
-            Columns: ['id', 'name', 'region', 'ssn', 'spend'].map((n) => ({ Name: n, Type: n === 'id' ? 'bigint' : n === 'spend' ? 'double' : 'string' })),
-            Location: `s3://mlzone-curated-${LAKE}/kept/customers/`,
-            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde' },
-          },
-        },
-      }),
-    );
+    await registerCurated(server.url, lake, 'kept');
+    await createDatabaseWithTables(server.url, lake, 'kept', [csvTable('customers', `s3://${CURATED}/kept/customers/`)]);
+    // A named LF-Tag expression and a policy granted by its name.
+    await lf.send(new CreateLFTagCommand({ TagKey: 'domain', TagValues: ['sales'] }));
+    await lf.send(new AddLFTagsToResourceCommand({ Resource: { Table: { DatabaseName: 'kept', Name: 'customers' } }, LFTags: [{ TagKey: 'domain', TagValues: ['sales'] }] }));
+    await lf.send(new CreateLFTagExpressionCommand({ Name: 'sales_data', Expression: [{ TagKey: 'domain', TagValues: ['sales'] }] }));
+    await lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: role(LAKE, 'OrganizationAccountAccessRole') }, Resource: { LFTagPolicy: { ResourceType: 'TABLE', ExpressionName: 'sales_data' } }, Permissions: ['DESCRIBE'] }));
     const filter = { TableCatalogId: LAKE, DatabaseName: 'kept', TableName: 'customers', Name: 'us_only' };
     await lf.send(new CreateDataCellsFilterCommand({ TableData: { ...filter, RowFilter: { FilterExpression: "region = 'US'" }, ColumnNames: ['id', 'region'] } }));
     await lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: DS2 }, Resource: { DataCellsFilter: filter }, Permissions: ['SELECT'], PermissionsWithGrantOption: ['SELECT'] }));
-    const ds2Ram = new RAMClient(clientConfig(server.url, ds2Access));
-    for (const inv of (await ds2Ram.send(new GetResourceShareInvitationsCommand({}))).resourceShareInvitations ?? []) {
-      await ds2Ram.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitationArn }));
-    }
+    await acceptInvitations(server.url, ds2Access);
     const ds2Glue = new GlueClient(clientConfig(server.url, ds2Access));
     await ds2Glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'kept_link', TargetDatabase: { CatalogId: LAKE, DatabaseName: 'kept' } } }));
     await new LakeFormationClient(clientConfig(server.url, ds2Access)).send(
@@ -93,9 +76,13 @@ async function survivesRestart(config: Partial<AppConfig>): Promise<void> {
     const lakeAgain = await assumeRole(server.url, users.lakeAdmin, role(LAKE, 'LakeAdmin'));
     expect(await rows(server.url, ds2Again, 'SELECT * FROM kept_link.customers', `s3://sagemaker-us-east-1-${DS2}/restart/`)).toEqual(before);
     const table = await new GlueClient(clientConfig(server.url, lakeAgain)).send(new GetTableCommand({ DatabaseName: 'kept', Name: 'customers' }));
-    expect(table.Table!.StorageDescriptor!.Location).toBe(`s3://mlzone-curated-${LAKE}/kept/customers/`);
+    expect(table.Table!.StorageDescriptor!.Location).toBe(`s3://${CURATED}/kept/customers/`);
     const granted = await new LakeFormationClient(clientConfig(server.url, lakeAgain)).send(new ListPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: DS2 } }));
     expect(granted.PrincipalResourcePermissions!.map((p) => p.Resource?.DataCellsFilter?.Name)).toContain('us_only');
+    const lfAgain = new LakeFormationClient(clientConfig(server.url, lakeAgain));
+    expect(await lfAgain.send(new GetLFTagExpressionCommand({ Name: 'sales_data' }))).toMatchObject({ Name: 'sales_data', Expression: [{ TagKey: 'domain', TagValues: ['sales'] }] });
+    const byName = await lfAgain.send(new ListPermissionsCommand({ ResourceType: 'LF_TAG_POLICY_TABLE' }));
+    expect(byName.PrincipalResourcePermissions!.map((p) => p.Resource?.LFTagPolicy?.ExpressionName)).toEqual(['sales_data']);
     const shares = await new RAMClient(clientConfig(server.url, await assumeRole(server.url, await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin')), role(LAKE, 'OrganizationAccountAccessRole')))).send(
       new GetResourceSharesCommand({ resourceOwner: 'SELF' }),
     );
