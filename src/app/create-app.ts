@@ -370,7 +370,7 @@ export async function createApp(config: AppConfig, clock: Clock = systemClock): 
     const server: RunningServer = await startServer(pipeline, {
       host: config.host,
       port: config.port,
-      gate: createGate({ services, mode: config.auth }),
+      gate: createGate({ services, mode: config.auth, authenticator, now: () => clock.now() }),
       ...(config.bodyIdleTimeoutMs === undefined ? {} : { bodyIdleTimeoutMs: config.bodyIdleTimeoutMs }),
     });
     serverUrl = server.url;

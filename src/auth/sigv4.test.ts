@@ -689,3 +689,45 @@ describe('createSigV4Verifier', () => {
     }
   });
 });
+
+describe('verifyHead: what a head settles before its body is read', () => {
+  /** The head of `wire` as the gateway holds it before reading: no body. */
+  const headOf = (wire: WireRequest): WireRequest => ({ ...wire, body: Buffer.alloc(0) });
+  const verifyHead = (wire: WireRequest, style: AuthErrorStyle, now = NOW, secret = CREDS.secretAccessKey) => {
+    const head = headOf(wire);
+    const claim = readClaim(head, style)!;
+    createSigV4Verifier().verifyHead(head, claim, secret, { ...style, now });
+  };
+
+  it('throws what verify throws first for a skewed date, a scope date off the X-Amz-Date day, an unsigned host', async () => {
+    const past = toWire(await signHeader('sts', stsSpec, { at: NOW - 16 * MIN }));
+    const expected = failure(() => verify(past, QUERY));
+    expect(failure(() => verifyHead(past, QUERY))).toMatchObject({ code: expected.code, status: expected.status, message: expected.message });
+    const good = toWire(signHeaderSync.sts);
+    const otherDay = { ...good, headers: { ...good.headers, authorization: good.headers['authorization']!.replace('/20261129/', '/20261128/') } };
+    expect(failure(() => verifyHead(otherDay, QUERY)).message).toBe(failure(() => verify(otherDay, QUERY)).message);
+    const noHost = await signHeader('sts', stsSpec, { unsignable: ['host'] });
+    expect(failure(() => verifyHead(toWire(noHost), QUERY)).message).toBe(failure(() => verify(toWire(noHost), QUERY)).message);
+  });
+
+  it('leaves the signature to verify when it covers the body itself (no hex x-amz-content-sha256 outside S3)', async () => {
+    const signed = toWire(await signHeader('sts', stsSpec, { applyChecksum: false }));
+    expect(signed.headers['x-amz-content-sha256']).toBeUndefined();
+    verifyHead(signed, QUERY);
+    // A wrong secret is not seen without the body: the signature is over the body's hash.
+    verifyHead(signed, QUERY, NOW, 'not-the-secret');
+    expect(failure(() => verify(signed, QUERY, NOW, 'not-the-secret')).code).toBe('SignatureDoesNotMatch');
+  });
+
+  it('checks the signature over the headers when they carry the body hash: a hex hash outside S3, anything in S3', async () => {
+    const json = toWire(await signHeader('sagemaker', { method: 'POST', path: '/', headers: { 'x-amz-target': 'SageMaker.ListModels' }, body: '{}' }, { applyChecksum: true }));
+    expect(json.headers['x-amz-content-sha256']).toBe(sha256('{}'));
+    verifyHead(json, JSON_);
+    expect(failure(() => verifyHead(json, JSON_, NOW, 'not-the-secret'))).toMatchObject({ code: 'InvalidSignatureException', status: 400 });
+    // Once the body is in, verify still compares it with the signed hash.
+    expect(failure(() => verify({ ...json, body: Buffer.from('{"x":1}') }, JSON_)).code).toBe('InvalidSignatureException');
+    const s3 = toWire(await signHeader('s3', { method: 'PUT', path: '/b/k', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: 'data' }, { s3: true }));
+    verifyHead(s3, S3);
+    expect(failure(() => verifyHead(s3, S3, NOW, 'not-the-secret'))).toMatchObject({ code: 'SignatureDoesNotMatch', status: 403 });
+  });
+});

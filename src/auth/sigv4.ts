@@ -80,6 +80,13 @@ export interface VerifyOptions extends AuthErrorStyle {
 export interface SigV4Verifier {
   /** Throws an AwsError when the request's signature, time or payload does not check out. */
   verify(req: WireRequest, claim: SigV4Claim, secretAccessKey: string, opts: VerifyOptions): void;
+  /**
+   * What of `verify` a request's head settles before its body is read (`req.body` is not looked at): the checks
+   * `verify` makes before the signature, then the signature itself when its payload line does not depend on the body
+   * (`payloadLineKnown`). Throws what `verify` would throw first for the same request; `verify` still runs (and checks
+   * the body against a signed hash) once the body is in.
+   */
+  verifyHead(req: WireRequest, claim: SigV4Claim, secretAccessKey: string, opts: AuthErrorStyle & { readonly now: number }): void;
   /** The derived key `kSigning` (cached); S3's aws-chunked decoder needs it to check chunk signatures. */
   signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer;
   /** Number of cached keys. */
@@ -486,12 +493,28 @@ function unsignedAmzHeaders(req: WireRequest, claim: SigV4Claim): string[] {
   return out.sort();
 }
 
+/**
+ * true when the canonical request's payload line is known from the head: S3 signs the `x-amz-content-sha256` it is
+ * sent (or UNSIGNED-PAYLOAD), other services a hex hash when the client sent one; otherwise the body's own hash.
+ */
+export function payloadLineKnown(req: WireRequest, claim: SigV4Claim, s3: boolean): boolean {
+  if (s3) return true;
+  const sent = claim.kind === 'presigned' ? explicitPresignedHash(req, claim.signedHeaders) : req.headers['x-amz-content-sha256'];
+  return sent !== undefined && HEX_SHA256.test(sent);
+}
+
 function verifyWithKey(
   req: WireRequest,
   claim: SigV4Claim,
   keyOf: (date: string, region: string, service: string) => SigningKey,
   opts: VerifyOptions,
 ): void {
+  const sentHash = checkBeforeSignature(req, claim, opts);
+  verifySignature(req, claim, keyOf, opts, sentHash);
+}
+
+/** The checks that come before the signature's: signed host, scope date, clock skew, S3's payload-hash rules. Returns the hash sent. */
+function checkBeforeSignature(req: WireRequest, claim: SigV4Claim, opts: AuthErrorStyle & { readonly now: number }): string | undefined {
   const flavor = flavorOf(opts);
   const presigned = claim.kind === 'presigned';
   if (!signedHeaderNames(claim.signedHeaders).hasHost) throw authError('hostNotSigned', flavor, {});
@@ -507,7 +530,17 @@ function verifyWithKey(
     if (unsigned.length > 0) throw authError('headersNotSigned', flavor, { names: unsigned });
   }
   if (sentHash !== undefined && !validPayloadHash(sentHash)) throw authError('invalidContentSha256', flavor, { value: sentHash });
+  return sentHash;
+}
 
+function verifySignature(
+  req: WireRequest,
+  claim: SigV4Claim,
+  keyOf: (date: string, region: string, service: string) => SigningKey,
+  opts: VerifyOptions,
+  sentHash: string | undefined,
+): void {
+  const flavor = flavorOf(opts);
   const key = keyOf(claim.date, claim.region, claim.service);
   // AWS compares the hex text: lower-case only.
   const sign = (canonical: string): boolean => sameText(key.hmacHex(stringToSignOf(claim, canonical)), claim.signature);
@@ -614,6 +647,11 @@ export function createSigV4Verifier(options: { maxCachedKeys?: number } = {}): S
   return {
     verify(req, claim, secretAccessKey, opts) {
       verifyWithKey(req, claim, (d, r, s) => keyFor(secretAccessKey, d, r, s), opts);
+    },
+    verifyHead(req, claim, secretAccessKey, opts) {
+      const sentHash = checkBeforeSignature(req, claim, opts);
+      // The body is not in yet: the signature over the headers alone, its hash compared by `verify` later.
+      if (payloadLineKnown(req, claim, opts.s3)) verifySignature(req, claim, (d, r, s) => keyFor(secretAccessKey, d, r, s), { ...opts, bodyStreamed: true }, sentHash);
     },
     signingKey: (secret, date, region, service) => keyFor(secret, date, region, service).bytes,
     get cacheSize() {

@@ -38,6 +38,13 @@ export interface Authenticated {
 export interface Authenticator {
   /** Synchronous (a value, or a throw) when the credentials are cached; the chain awaits only a promise. */
   authenticate(req: WireRequest, opts: AuthenticateOptions): MaybePromise<Authenticated>;
+  /**
+   * What `authenticate` can settle from a request's head before its body is read (strict mode; nothing otherwise):
+   * the claim parses, the key (and session token) resolves, scope and date are within the skew, and the signature
+   * when it does not cover the body itself. Throws (or rejects with) the error `authenticate` would give first;
+   * `authenticate` still runs once the body is read.
+   */
+  checkHead(head: WireRequest, opts: AuthenticateOptions): MaybePromise<void>;
 }
 
 const ANONYMOUS: Principal = { type: 'Anonymous', accountId: '', arn: '*', userId: 'anonymous' };
@@ -106,7 +113,31 @@ export function createAuthenticator(deps: { mode: AuthMode; sources: CredentialS
     return { principal, bodyStream: streamedBody(req, { claim, key }) };
   }
 
+  /** `strict` mode, before the body: the credentials' checks that do not need it. */
+  function headChecked(head: WireRequest, claim: SigV4Claim | undefined, v2: SigV2PresignClaim | undefined, resolved: ResolvedCredentials, opts: AuthenticateOptions): void {
+    const { style, now, virtualBucket } = opts;
+    const s3 = opts.service === 's3';
+    if (resolved.secretAccessKey === undefined) throw missingToken(style, s3);
+    // A SigV2 presign signs no body: it is checked whole.
+    if (!claim) verifySigV2Presign(head, v2!, resolved.secretAccessKey, { now, bucket: virtualBucket });
+    else verifier.verifyHead(head, claim, resolved.secretAccessKey, { style, s3, now });
+  }
+
   return {
+    checkHead(head, opts) {
+      if (deps.mode !== 'strict') return;
+      const { service, style, now } = opts;
+      const s3 = service === 's3';
+      const claim = readClaim(head, { style, s3 });
+      const v2 = !claim && s3 ? readSigV2Presign(head) : undefined;
+      // No credentials: the gate's own rules for unsigned requests apply.
+      if (!claim && !v2) return;
+      const accessKeyId = claim?.accessKeyId ?? v2!.accessKeyId;
+      const sessionToken = claim ? claim.sessionToken : v2!.sessionToken;
+      const resolved = resolveCredentials(deps.sources, accessKeyId, sessionToken, now, { style, s3 });
+      return resolved instanceof Promise ? resolved.then((r) => headChecked(head, claim, v2, r, opts)) : headChecked(head, claim, v2, resolved, opts);
+    },
+
     authenticate(req, opts) {
       const { service, style, now, anonymous } = opts;
       const s3 = service === 's3';

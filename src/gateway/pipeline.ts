@@ -102,13 +102,20 @@ function decompressed(req: WireRequest, operations: Readonly<Record<string, Oper
   if (req.bodyStream || req.body.length === 0) return req;
   const encodings = (req.headers['content-encoding'] ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
   if (!encodings.includes('gzip')) return req;
-  if (!Object.values(operations).some((o) => o.requestCompression?.includes('gzip'))) return req;
+  if (!compresses(operations)) return req;
   if (encodings.some((e) => e !== 'gzip')) throw new AwsError('InvalidParameterValue', `The Content-Encoding ${req.headers['content-encoding']} is not supported.`, { status: 400 });
   try {
     return { ...req, body: gunzipSync(req.body, { maxOutputLength: MAX_BUFFERED_BODY }) };
   } catch {
     throw new AwsError('InvalidParameterValue', 'The request body could not be decompressed as gzip.', { status: 400 });
   }
+}
+
+const compresses = (operations: Readonly<Record<string, OperationModel>>): boolean => Object.values(operations).some((o) => o.requestCompression?.includes('gzip'));
+
+/** Whether `decompressed` may look at this request's body once read (a gzip-encoded body to a service that takes one). */
+export function mayBeDecompressed(head: WireRequest, svc: RegisteredService): boolean {
+  return /gzip/i.test(head.headers['content-encoding'] ?? '') && compresses(svc.model.operations);
 }
 
 /** Request bodies buffered here are capped like the server's own buffering. */
@@ -208,7 +215,7 @@ export async function executeOperation(
   }
 }
 
-function unknownOperation(svc: RegisteredService): AwsError {
+export function unknownOperation(svc: RegisteredService): AwsError {
   if (svc.style === 'query') return new AwsError('InvalidAction', 'Could not find operation for this request', { status: 400 });
   if (svc.style === 'rest-xml') return new AwsError('MethodNotAllowed', 'The specified method is not allowed against this resource.', { status: 405 });
   return new AwsError('UnknownOperationException', 'The action or operation requested is invalid. Verify that the action is typed correctly.', { status: 400 });

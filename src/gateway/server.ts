@@ -6,8 +6,10 @@
  * once (an `Expect: 100-continue` client is never told to send), and the body of one it admits is buffered only up
  * to the limit it sets — 64 MiB signed, 2 MiB without credentials — except an S3 PUT's (PutObject / UploadPart may
  * be gigabytes): its body is handed on as `bodyStream` and read as the blob is written; the pipeline buffers it
- * after all when the operation turns out not to stream. A body that sends nothing for `bodyIdleTimeoutMs` is
- * refused (S3's RequestTimeout). A `bodyStream` response is written with backpressure.
+ * after all when the operation turns out not to stream. A signed request announcing more body than an unsigned one
+ * may send is vouched for from its head first (`Gate.vouch`): credentials that fail without the body are refused
+ * before it is read. A body that sends nothing for `bodyIdleTimeoutMs` is refused (S3's RequestTimeout). A
+ * `bodyStream` response is written with backpressure.
  *
  * A request answered before its body was read (a refusal, an S3 error) gets `Connection: close`: its body is not
  * drained; what arrives is discarded for a moment (so the client reads the answer, not a reset) and the socket is
@@ -17,7 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { ids } from '../core/ids.js';
 import { BodyStream, type WireRequest, type WireResponse } from '../core/wire.js';
-import { MAX_BUFFERED_BODY, MAX_STREAMED_BODY, refusalError, type Admission, type Gate, type Refusal } from './admission.js';
+import { MAX_BUFFERED_BODY, MAX_STREAMED_BODY, mayBeLarge, refusalError, type Admission, type Gate, type Refusal } from './admission.js';
 import { errorWithoutService } from './pipeline.js';
 import { looksLikeS3 } from './route.js';
 import { transportErrorResponse } from './transport-errors.js';
@@ -254,6 +256,18 @@ export async function startServer(handler: WireHandler, opts: ServerOptions): Pr
       const size = lengthHeader(head.headers['content-length']);
       if (size !== undefined && size > admission.limit) return refuse(req, res, gate.refusal(head, admission.overflow, size));
     }
+    const vouched = mayBeLarge(head, admission) ? gate.vouch?.(head) : undefined;
+    if (vouched === undefined) return take(req, res, head, admission, streamed, expectsContinue);
+    if (!(vouched instanceof Promise)) return refuse(req, res, vouched);
+    vouched.then(
+      (r) => (r === undefined ? take(req, res, head, admission, streamed, expectsContinue) : refuse(req, res, r)),
+      () => refuse(req, res, gate.refusal(head, 'unauthenticated')),
+    );
+  }
+
+  /** Reads (or streams) the body of an admitted request and answers it. */
+  function take(req: IncomingMessage, res: ServerResponse, head: WireRequest, admission: Admission & { kind: 'read' }, streamed: boolean, expectsContinue: boolean): void {
+    const method = req.method ?? 'GET';
     if (expectsContinue) res.writeContinue();
     const meta = { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', secure: false };
     const pending = streamed

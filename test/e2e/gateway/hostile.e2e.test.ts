@@ -3,12 +3,20 @@
  * that never time out, refused uploads that kept their sockets, and transport failures answered bare. Each test
  * speaks raw HTTP where the point is the transport, and the real SDK where it is the service.
  */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { CreateDatabaseCommand, GetDatabaseCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliProfiles } from '../support/aws-cli.js';
+import { hasCommand } from '../support/processes.js';
 import { clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 import { assumeRole, unique, type Creds } from '../support/sessions.js';
 
@@ -259,6 +267,183 @@ describe('3. bodies time out, refused uploads do not keep their sockets', () => 
     expect(a.headers['connection']).toBe('close');
     // The client never stops sending; the server cuts it off after a short linger instead of reading a gigabyte.
     expect(await closed).toBeLessThan(4000);
+  });
+});
+
+describe('4. a forged signature cannot make the server read a large body', () => {
+  const MB60 = 60 * 1024 * 1024;
+  const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  /** An Authorization header whose signature is made up, for `key` and X-Amz-Date `at` (default: now). */
+  const forgedAuth = (service: string, key: string, o: { at?: number; token?: string; extra?: string } = {}) => {
+    const date = amzDate(o.at ?? Date.now());
+    const signed = ['host', 'x-amz-date', ...(o.token === undefined ? [] : ['x-amz-security-token']), ...(o.extra === undefined ? [] : ['x-amz-content-sha256'])];
+    return (
+      `Authorization: AWS4-HMAC-SHA256 Credential=${key}/${date.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=${signed.join(';')}, Signature=${'0'.repeat(64)}\r\n` +
+      `X-Amz-Date: ${date}\r\n${o.token === undefined ? '' : `X-Amz-Security-Token: ${o.token}\r\n`}${o.extra ?? ''}`
+    );
+  };
+  const codeOf = (a: RawAnswer) => (a.body.startsWith('{') ? (JSON.parse(a.body) as { __type: string }).__type : /<Code>([^<]+)<\/Code>/.exec(a.body)?.[1]);
+  const messageOf = (a: RawAnswer) => (a.body.startsWith('{') ? (JSON.parse(a.body) as { message: string }).message : /<Message>([^<]*)<\/Message>/.exec(a.body)?.[1]);
+
+  /**
+   * The head with a 60 MB Content-Length and not one byte of body: only a server that does not wait for the body
+   * answers (it would otherwise wait out the 20 s idle limit). Then the same head with a 10-byte body, which the
+   * server reads and authenticates whole as before (`small`, a valid call): both answers must be the same error.
+   */
+  async function refusedUnread(head: (length: number) => string, small = 'Action=ListUsers&Version=2010-05-08'): Promise<RawAnswer> {
+    const big = await exchange(head(MB60)).answer;
+    expect(big.elapsed).toBeLessThan(1000);
+    expect(big.headers['connection']).toBe('close');
+    const read = await exchange(head(Buffer.byteLength(small)), { body: small }).answer;
+    expect([big.status, codeOf(big)]).toEqual([read.status, codeOf(read)]);
+    return big;
+  }
+
+  const query = (auth: string) => (length: number) =>
+    `POST / HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\nContent-Length: ${length}\r\n\r\n`;
+  const glue = (auth: string, target = 'GetDatabases') => (length: number) =>
+    `POST / HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}X-Amz-Target: AWSGlue.${target}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${length}\r\n\r\n`;
+
+  it('an unknown access key: InvalidClientTokenId before the body, and the client that keeps sending is cut off', async () => {
+    const auth = forgedAuth('iam', 'AKIAFORGEDFORGED0000');
+    const a = await refusedUnread(query(auth));
+    expect([a.status, codeOf(a), messageOf(a)]).toEqual([403, 'InvalidClientTokenId', 'The security token included in the request is invalid.']);
+    // A client that sends as fast as it can: answered at once, and the socket closes long before 60 MB went out.
+    let client: Socket | undefined;
+    const { answer, closed } = exchange(query(auth)(MB60), {
+      feed: (socket) => {
+        client = socket;
+        endless(Buffer.alloc(64 * 1024, 'x&'), 1)(socket);
+      },
+    });
+    expect((await answer).status).toBe(403);
+    const sentAtAnswer = client!.bytesWritten;
+    expect(await closed).toBeLessThan(4000);
+    expect(sentAtAnswer).toBeLessThan(MB60 / 4);
+    expect(client!.bytesWritten).toBeLessThan(MB60);
+    // A body of unknown length (chunked) is vouched for the same way.
+    const chunked = await exchange(
+      `POST / HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    ).answer;
+    expect([chunked.status, codeOf(chunked)]).toEqual([403, 'InvalidClientTokenId']);
+    expect(chunked.elapsed).toBeLessThan(1000);
+  });
+
+  it('a role session key with a session token that is not its own: UnrecognizedClientException in JSON', async () => {
+    const a = await refusedUnread(glue(forgedAuth('glue', mgmtAdmin.accessKeyId, { token: `${mgmtAdmin.sessionToken!.slice(0, -8)}AAAAAAAA` })), '{}');
+    expect([a.status, codeOf(a)]).toEqual([400, 'UnrecognizedClientException']);
+  });
+
+  it('a session key without its token, and a user key with one, are refused alike', async () => {
+    const a = await refusedUnread(glue(forgedAuth('glue', mgmtAdmin.accessKeyId)), '{}');
+    expect(a.status).toBe(400);
+    const b = await refusedUnread(glue(forgedAuth('glue', users.orgAdmin.accessKeyId, { token: mgmtAdmin.sessionToken! })), '{}');
+    expect([b.status, codeOf(b)]).toEqual([400, 'UnrecognizedClientException']);
+  });
+
+  it('a real key with a date an hour old: the expired-signature error (Coral) and RequestTimeTooSkewed (S3)', async () => {
+    const at = Date.now() - 3600_000;
+    const coral = await refusedUnread(query(forgedAuth('iam', users.orgAdmin.accessKeyId, { at })));
+    expect([coral.status, codeOf(coral)]).toEqual([403, 'SignatureDoesNotMatch']);
+    expect(messageOf(coral)).toContain('Signature expired');
+    const s3 = await refusedUnread(
+      (length) =>
+        `POST /some-bucket?delete HTTP/1.1\r\nHost: ${host}:${port}\r\n${forgedAuth('s3', users.lakeAdmin.accessKeyId, { at, extra: 'x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n' })}Content-Length: ${length}\r\n\r\n`,
+    );
+    expect([s3.status, codeOf(s3)]).toEqual([403, 'RequestTimeTooSkewed']);
+  });
+
+  it('a real key and a hex x-amz-content-sha256: the signature is checked over the headers before the body', async () => {
+    const extra = `x-amz-content-sha256: ${createHash('sha256').update('anything').digest('hex')}\r\n`;
+    const json = await refusedUnread(glue(forgedAuth('glue', users.orgAdmin.accessKeyId, { extra })), '{}');
+    expect([json.status, codeOf(json)]).toEqual([400, 'InvalidSignatureException']);
+    // S3 signs the header's value, whatever it is: a forged S3 signature never needs the body either.
+    const s3 = await refusedUnread(
+      (length) => `PUT /some-bucket?policy HTTP/1.1\r\nHost: ${host}:${port}\r\n${forgedAuth('s3', users.lakeAdmin.accessKeyId, { extra: 'x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n' })}Content-Length: ${length}\r\n\r\n`,
+      '{}',
+    );
+    expect([s3.status, codeOf(s3)]).toEqual([403, 'SignatureDoesNotMatch']);
+  });
+
+  it('a role session on its first call (looked up asynchronously): a forged signature refused unread, a valid 3 MB call taken', async () => {
+    const forger = await assumeRole(server.url, users.orgAdmin, 'arn:aws:iam::111111111111:role/Admin');
+    const extra = `x-amz-content-sha256: ${createHash('sha256').update('anything').digest('hex')}\r\n`;
+    const a = await exchange(glue(forgedAuth('glue', forger.accessKeyId, { token: forger.sessionToken!, extra }))(MB60)).answer;
+    expect([a.status, codeOf(a)]).toEqual([400, 'InvalidSignatureException']);
+    expect(a.elapsed).toBeLessThan(1000);
+    const fresh = await assumeRole(server.url, users.orgAdmin, 'arn:aws:iam::111111111111:role/Admin');
+    const Name = unique('freshdb').toLowerCase();
+    const Parameters = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => [k, k.repeat(400_000)]));
+    await new GlueClient(clientConfig(server.url, fresh)).send(new CreateDatabaseCommand({ DatabaseInput: { Name, Parameters } }));
+    expect((await new GlueClient(clientConfig(server.url, mgmtAdmin)).send(new GetDatabaseCommand({ Name }))).Database?.Parameters?.['a']).toHaveLength(400_000);
+  });
+
+  it('a signed head whose service or operation does not exist is answered as before, without its body', async () => {
+    const unknownOp = await refusedUnread(glue(forgedAuth('glue', users.orgAdmin.accessKeyId), 'NoSuchOperation'), '{}');
+    expect([unknownOp.status, codeOf(unknownOp)]).toEqual([400, 'UnknownOperationException']);
+  });
+
+  it('a body larger than an unsigned request may send, correctly signed with a hex hash, is taken; a different body is refused after', async () => {
+    const Name = unique('bigdb').toLowerCase();
+    const body = JSON.stringify({ DatabaseInput: { Name, Parameters: { big: 'p'.repeat(400_000), more: 'q'.repeat(400_000), most: 'r'.repeat(400_000), last: 's'.repeat(400_000), tail: 't'.repeat(400_000), end: 'u'.repeat(400_000) } } });
+    expect(body.length).toBeGreaterThan(2 * 1024 * 1024);
+    const sha = createHash('sha256').update(body).digest('hex');
+    const signed = await sign('glue', mgmtAdmin).sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: host,
+      port,
+      path: '/',
+      query: {},
+      headers: { host: `${host}:${port}`, 'x-amz-target': 'AWSGlue.CreateDatabase', 'content-type': 'application/x-amz-json-1.1', 'x-amz-content-sha256': sha },
+      body,
+    });
+    const other = body.replace('"big":"p', '"big":"P');
+    const refused = await fetch(server.url, { method: 'POST', headers: signed.headers, body: other });
+    expect([refused.status, refused.headers.get('x-amzn-errortype')]).toEqual([400, 'InvalidSignatureException']);
+    const res = await fetch(server.url, { method: 'POST', headers: signed.headers, body });
+    expect(res.status).toBe(200);
+    const glueClient = new GlueClient(clientConfig(server.url, mgmtAdmin));
+    const got = await glueClient.send(new GetDatabaseCommand({ Name }));
+    expect(got.Database?.Parameters?.['end']).toHaveLength(400_000);
+  });
+
+  it('valid signed large calls still work with the JS SDK: S3 PutObject of 6 MB, a 3 MB JSON call', async () => {
+    const s3 = new S3Client({ ...clientConfig(server.url, lakeAdmin), forcePathStyle: true });
+    const Bucket = unique('big-');
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    const data = Buffer.alloc(6 * 1024 * 1024, 7);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'six', Body: data }));
+    const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'six' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    const Name = unique('sdkdb').toLowerCase();
+    const Parameters = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => [k, k.repeat(400_000)]));
+    const glueClient = new GlueClient(clientConfig(server.url, mgmtAdmin));
+    await glueClient.send(new CreateDatabaseCommand({ DatabaseInput: { Name, Parameters } }));
+    expect((await glueClient.send(new GetDatabaseCommand({ Name }))).Database?.Parameters?.['h']).toHaveLength(400_000);
+  });
+
+  it.skipIf(!hasCommand('aws'))('valid signed large calls still work with the AWS CLI: s3 cp of 12 MB (multipart), a 3 MB glue call', async () => {
+    const cli = cliProfiles(server);
+    const aws = async (...args: string[]) => (await promisify(execFile)('aws', ['--profile', 'mgmt-admin', '--output', 'json', ...args], { env: { ...process.env, ...cli.env }, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    try {
+      const Bucket = unique('cli-big-');
+      await aws('s3api', 'create-bucket', '--bucket', Bucket);
+      const file = join(cli.dir, 'twelve');
+      const data = Buffer.alloc(12 * 1024 * 1024, 3);
+      writeFileSync(file, data);
+      await aws('s3', 'cp', file, `s3://${Bucket}/twelve`);
+      await aws('s3', 'cp', `s3://${Bucket}/twelve`, `${file}.back`);
+      expect(readFileSync(`${file}.back`).equals(data)).toBe(true);
+      const Name = unique('clidb').toLowerCase();
+      const input = join(cli.dir, 'db.json');
+      writeFileSync(input, JSON.stringify({ Name, Parameters: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => [k, k.repeat(400_000)])) }));
+      await aws('glue', 'create-database', '--database-input', `file://${input}`);
+      const got = JSON.parse(await aws('glue', 'get-database', '--name', Name)) as { Database: { Parameters: Record<string, string> } };
+      expect(got.Database.Parameters['h']).toHaveLength(400_000);
+    } finally {
+      cli.remove();
+    }
   });
 });
 
