@@ -9,13 +9,15 @@ export interface Memory {
   readonly rssMiB: number;
   /** Peak resident set size (high-water mark), MiB. */
   readonly hwmMiB: number;
+  /** The private (anonymous) part of the RSS, MiB: RSS less file pages (the node binary, a memory-mapped database). */
+  readonly anonMiB: number;
 }
 
 export function memoryOf(pid: number): Memory | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024 };
+    return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024 };
   } catch {
     return undefined;
   }

@@ -164,6 +164,7 @@ async function soak(): Promise<void> {
       realMin: Math.round((Date.now() - started) / 600) / 100,
       simDays: Math.round(((t - epoch) / 86_400_000) * 10) / 10,
       rssMiB: Math.round((mem?.rssMiB ?? NaN) * 10) / 10,
+      anonMiB: Math.round((mem?.anonMiB ?? NaN) * 10) / 10,
       heapMiB: Math.round(MiB(heap.heapUsed) * 10) / 10,
       dataDirMiB: Math.round(MiB(dirBytes(dataDir)) * 100) / 100,
       bucketsMiB: Math.round(MiB(bytes.cloudwatch_buckets ?? 0) * 100) / 100,
@@ -194,7 +195,7 @@ async function soak(): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   if (stats.lastError) console.log(`# last error: ${stats.lastError}`);
-  const cols = ['realMin', 'simDays', 'rssMiB', 'heapMiB', 'dataDirMiB', 'bucketsMiB', 'logBlocksMiB', 'trailMiB', 'buckets1m', 'buckets5m', 'buckets1h', 'logBlocks', 'trailEvents', 'metricCalls', 'logCalls', 'failed', 'gmdPoints', 'load1'];
+  const cols = ['realMin', 'simDays', 'rssMiB', 'anonMiB', 'heapMiB', 'dataDirMiB', 'bucketsMiB', 'logBlocksMiB', 'trailMiB', 'buckets1m', 'buckets5m', 'buckets1h', 'logBlocks', 'trailEvents', 'metricCalls', 'logCalls', 'failed', 'gmdPoints', 'load1'];
   console.log(`\n| ${cols.join(' | ')} |\n|${cols.map(() => '---:').join('|')}|`);
   for (const s of samples) console.log(`| ${cols.map((c) => s[c]).join(' | ')} |`);
   console.log(`\n# load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
