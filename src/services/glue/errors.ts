@@ -12,5 +12,7 @@ export const glueErrors = {
   partitionExists: () => new AwsError('AlreadyExistsException', 'Partition already exists.'),
   invalid: (message: string) => new AwsError('InvalidInputException', message),
   lfDenied: (name: string) => new AwsError('AccessDeniedException', `Insufficient Lake Formation permission(s): Required Describe on ${name}`),
+  /** A write Lake Formation refuses: `Required Create Database on Catalog`, `Required Create Table on <database>`, `Required Alter on <table>`… */
+  lfRequired: (permission: string, on: string) => new AwsError('AccessDeniedException', `Insufficient Lake Formation permission(s): Required ${permission} on ${on}`),
   badToken: () => new AwsError('InvalidInputException', 'Invalid pagination token'),
 };

@@ -5,7 +5,7 @@ import type { Handlers } from '../../core/service.js';
 import { keysetPage } from '../../core/pagination.js';
 import type { Column, Database, DatabaseInput, GlueOperations, Partition, PartitionError, PartitionInput, Table, TableInput, TableVersion } from './api.gen.js';
 import { glueErrors } from './errors.js';
-import type { GlueGovernance } from './governance.js';
+import type { GlueGovernance, WriteNeed } from './governance.js';
 import { parsePartitionExpression } from './partition-expression.js';
 import { checkFilters, matchesFilters, matchesText, sortTables } from './search.js';
 import type { GlueStore, StoredTable } from './store.js';
@@ -79,6 +79,14 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     return d;
   }
 
+  /** Lake Formation's word on a write IAM allowed: `Insufficient Lake Formation permission(s): Required … on …`. */
+  async function requireWrite(ctx: RequestContext, catalogId: string, need: WriteNeed): Promise<void> {
+    const g = gov();
+    if (!g || (await g.permits(ctx, catalogId, need))) return;
+    const words = { CREATE_DATABASE: 'Create Database', CREATE_TABLE: 'Create Table', ALTER: 'Alter', DROP: 'Drop' }[need.permission];
+    throw glueErrors.lfRequired(words, need.permission === 'CREATE_DATABASE' ? 'Catalog' : (need.table ?? need.database));
+  }
+
   /**
    * The database whose tables a read names: a database resource link is followed to its target (Glue's resource
    * link handling for GetTable and GetTables), which the caller must be able to see as well.
@@ -135,6 +143,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
   return {
     CreateDatabase: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
+      await requireWrite(ctx, catalogId, { permission: 'CREATE_DATABASE' });
       const given = input.DatabaseInput.CreateTableDefaultPermissions;
       const defaults = given ?? (input.DatabaseInput.TargetDatabase ? undefined : await gov()?.tableDefaults(catalogId));
       const d = databaseFrom({ ...input.DatabaseInput, ...(defaults ? { CreateTableDefaultPermissions: defaults as DatabaseInput['CreateTableDefaultPermissions'] } : {}) }, catalogId, ctx.now);
@@ -163,6 +172,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     UpdateDatabase: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
       const old = await requireDatabase(ctx, catalogId, input.Name);
+      await requireWrite(ctx, catalogId, { permission: 'ALTER', database: old.Name });
       if (lower(input.DatabaseInput.Name) !== old.Name) throw glueErrors.invalid('Database name cannot be changed.');
       const d = databaseFrom(input.DatabaseInput, catalogId, new Date(old.CreateTime as unknown as string).getTime());
       await store.putDatabase(catalogId, d);
@@ -171,6 +181,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     DeleteDatabase: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
       const d = await requireDatabase(ctx, catalogId, input.Name);
+      await requireWrite(ctx, catalogId, { permission: 'DROP', database: d.Name });
       for (const t of await store.tables(catalogId, d.Name)) await gov()?.dropped(ctx, catalogId, d.Name, t.table.Name);
       await store.deleteDatabase(catalogId, d.Name);
       await gov()?.dropped(ctx, catalogId, d.Name);
@@ -178,7 +189,10 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     },
     CreateTable: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
-      const d = await requireDatabase(ctx, catalogId, input.DatabaseName);
+      const d = await store.database(catalogId, lower(input.DatabaseName));
+      if (!d) throw glueErrors.databaseNotFound(lower(input.DatabaseName));
+      // CREATE_TABLE on the database (any grant on it also lets the caller see it).
+      await requireWrite(ctx, catalogId, { permission: 'CREATE_TABLE', database: d.Name });
       if (d.TargetDatabase) throw glueErrors.invalid('Cannot create a table in a resource link database.');
       if (!input.TableInput) throw glueErrors.invalid('TableInput is required.');
       const t = tableFrom(input.TableInput, catalogId, d.Name, ctx, ctx.now, 1);
@@ -208,6 +222,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
       const catalogId = catalogOf(input, ctx);
       if (!input.TableInput) throw glueErrors.invalid('TableInput is required.');
       const old = await requireTable(ctx, catalogId, input.DatabaseName, input.TableInput.Name);
+      await requireWrite(ctx, catalogId, { permission: 'ALTER', database: old.table.DatabaseName!, table: old.table.Name });
       const version = Number(old.table.VersionId ?? '1') + 1;
       const t = tableFrom(input.TableInput, catalogId, old.table.DatabaseName!, ctx, new Date(old.table.CreateTime as unknown as string).getTime(), version);
       await store.putTable(catalogId, { table: { ...t, UpdateTime: new Date(ctx.now), CreatedBy: old.table.CreatedBy! }, versions: input.SkipArchive ? old.versions : [...old.versions, old.table] });
@@ -216,6 +231,7 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     DeleteTable: async (input, ctx) => {
       const catalogId = catalogOf(input, ctx);
       const t = await requireTable(ctx, catalogId, input.DatabaseName, input.Name);
+      await requireWrite(ctx, catalogId, { permission: 'DROP', database: t.table.DatabaseName!, table: t.table.Name });
       await store.deleteTable(catalogId, t.table.DatabaseName!, t.table.Name);
       await gov()?.dropped(ctx, catalogId, t.table.DatabaseName!, t.table.Name);
       return {};
@@ -267,11 +283,13 @@ export function glueHandlers(deps: GlueHandlerDeps): Handlers<GlueOperations> {
     },
     CreatePartition: async (input, ctx) => {
       const { catalogId, table } = await checkedPartitions(ctx, input);
+      await requireWrite(ctx, catalogId, { permission: 'ALTER', database: table.DatabaseName!, table: table.Name });
       if (!(await store.insertPartition(catalogId, partitionFrom(input.PartitionInput, catalogId, table, ctx.now)))) throw glueErrors.partitionExists();
       return {};
     },
     BatchCreatePartition: async (input, ctx) => {
       const { catalogId, table } = await checkedPartitions(ctx, input);
+      await requireWrite(ctx, catalogId, { permission: 'ALTER', database: table.DatabaseName!, table: table.Name });
       if (input.PartitionInputList.length > 100) throw glueErrors.invalid('Number of partitions to create must not exceed 100.');
       const errors: PartitionError[] = [];
       for (const p of input.PartitionInputList) {

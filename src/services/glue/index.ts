@@ -18,7 +18,7 @@ import type { GlueGovernance } from './governance.js';
 import { glueHandlers } from './handlers.js';
 import { createGlueStore, glueMigrations } from './store.js';
 
-export type { GlueGovernance } from './governance.js';
+export type { GlueGovernance, WriteNeed } from './governance.js';
 export type { Database as GlueDatabase, Table as GlueTable, Partition as GluePartition } from './api.gen.js';
 
 export interface GlueCatalog {

@@ -3,8 +3,9 @@
  * on creation (§5.4), grants dropped with their resource, and what the caller may see of the catalog.
  */
 import type { RequestContext } from '../../core/context.js';
-import type { GlueGovernance } from '../glue/index.js';
+import type { GlueGovernance, WriteNeed } from '../glue/index.js';
 import { principalIds, type Access } from './access.js';
+import { matches } from './lf-tags.js';
 import { IAM_ALLOWED_PRINCIPALS, type GrantResource, type StoredGrant } from './model.js';
 import type { Sharing } from './sharing.js';
 
@@ -17,7 +18,32 @@ export function createGovernance(access: Access, sharing: Sharing): GlueGovernan
     await store.putGrant(account, g);
   }
 
+  /** Whether `grants` give one of `principals` the permission `need` names (ALL included). */
+  async function holds(account: string, principals: readonly string[], catalogId: string, need: WriteNeed): Promise<boolean> {
+    const has = (g: StoredGrant) => principals.includes(g.principal) && (g.permissions.includes(need.permission) || g.permissions.includes('ALL'));
+    if (need.permission === 'CREATE_DATABASE') return (await store.grants(account)).some((g) => has(g) && g.resource.kind === 'catalog' && g.resource.catalogId === catalogId);
+    if (need.table !== undefined) {
+      if (await access.iamMode(catalogId, need.database, need.table)) return true;
+      return (await access.grantsFor(account, principals, catalogId, need.database, need.table)).some((g) => has(g) && g.resource.kind === 'table');
+    }
+    const grants = (await store.grants(account)).filter(has);
+    if (grants.some((g) => g.resource.kind === 'database' && g.resource.catalogId === catalogId && g.resource.database === need.database)) return true;
+    // An LF-Tag policy on databases whose tags match this one's.
+    const policies = grants.filter((g) => g.resource.kind === 'tagpolicy' && g.resource.resourceType === 'DATABASE' && g.resource.catalogId === catalogId);
+    if (!policies.length) return false;
+    const tags = (await access.assignedTags(catalogId, need.database)).database;
+    return policies.some((g) => g.resource.kind === 'tagpolicy' && matches(g.resource.expression, tags));
+  }
+
   return {
+    async permits(ctx, catalogId, need) {
+      // Another account's catalog: only where the owner left IAM to decide (its resource policy, checked by IAM).
+      // Whether a consumer's CREATE_TABLE/ALTER/DROP grant on a shared database lets it write there is not modelled.
+      if (catalogId !== ctx.accountId) return holds(catalogId, [IAM_ALLOWED_PRINCIPALS], catalogId, need);
+      // A data lake admin may create databases and tables, but alters and drops others' tables only when granted.
+      if ((need.permission === 'CREATE_DATABASE' || need.permission === 'CREATE_TABLE') && (await access.isAdmin(ctx, catalogId))) return true;
+      return holds(catalogId, [...principalIds(ctx), IAM_ALLOWED_PRINCIPALS], catalogId, need);
+    },
     tableDefaults: async (catalogId) => (await access.settings(catalogId)).CreateTableDefaultPermissions ?? [],
     async created(ctx, catalogId, database, table) {
       const settings = await access.settings(catalogId);

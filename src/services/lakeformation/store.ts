@@ -1,7 +1,7 @@
 import type { Database, Migration } from '../../persistence/db.js';
 import { createDocumentTable, documentMigration } from '../../persistence/documents.js';
 import type { DataLakeSettings } from './api.gen.js';
-import { grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation, type StoredTagExpression } from './model.js';
+import { IAM_ALLOWED_PRINCIPALS, grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation, type StoredTagExpression } from './model.js';
 
 export const lakeFormationMigrations: Migration[] = [documentMigration('lakeformation-001-documents', 'lakeformation_documents')];
 
@@ -9,8 +9,15 @@ export const lakeFormationMigrations: Migration[] = [documentMigration('lakeform
 export interface LakeFormationStore {
   settings(account: string): Promise<DataLakeSettings | undefined>;
   putSettings(account: string, s: DataLakeSettings): Promise<void>;
+  /**
+   * The account's grants. Until it is revoked, an account's catalog holds the grant every fresh account starts
+   * with: IAM_ALLOWED_PRINCIPALS may CREATE_DATABASE ("database creators"), so IAM alone decides who creates databases.
+   */
   grants(account: string): Promise<StoredGrant[]>;
-  /** Grants of every account on resources of `catalogId` (consumers' grants on shared tables included). */
+  /**
+   * Grants of every account on resources of `catalogId` (consumers' grants on shared tables included). The default
+   * catalog grant of `grants` is not listed: this is for grants on databases, tables and what they share.
+   */
   allGrants(): Promise<{ account: string; grant: StoredGrant }[]>;
   putGrant(account: string, g: StoredGrant): Promise<void>;
   deleteGrant(account: string, g: StoredGrant): Promise<void>;
@@ -42,6 +49,17 @@ export interface LakeFormationStore {
   putTagAssignment(account: string, a: StoredAssignment): Promise<void>;
 }
 
+/** The default "database creators" grant of a fresh account, held until revoked (then a marker records that). */
+const defaultCreators = (account: string): StoredGrant => ({
+  principal: IAM_ALLOWED_PRINCIPALS,
+  resource: { kind: 'catalog', catalogId: account },
+  permissions: ['CREATE_DATABASE'],
+  grantOption: [],
+  updated: 0,
+  updatedBy: '',
+});
+const DEFAULT_GRANT_GONE = 'grant-default-revoked';
+
 const assignmentKey = (a: StoredAssignment) => JSON.stringify([a.database, a.table ?? null, a.column ?? null]);
 const filterKey = (d: string, t: string, n: string) => JSON.stringify([d, t, n]);
 
@@ -50,10 +68,21 @@ export function createLakeFormationStore(db: Database): LakeFormationStore {
   return {
     settings: (a) => docs.get<DataLakeSettings>(a, 'settings', 'settings'),
     putSettings: (a, s) => docs.put(a, 'settings', 'settings', s),
-    grants: async (a) => (await docs.list<StoredGrant>(a, 'grant')).map((r) => r.doc),
+    grants: async (a) => {
+      const list = (await docs.list<StoredGrant>(a, 'grant')).map((r) => r.doc);
+      const d = defaultCreators(a);
+      const key = grantKey(d.principal, d.resource);
+      if (list.some((g) => grantKey(g.principal, g.resource) === key) || (await docs.get(a, DEFAULT_GRANT_GONE, key))) return list;
+      return [...list, d];
+    },
     allGrants: async () => (await docs.list<StoredGrant>(undefined, 'grant')).map((r) => ({ account: r.scope, grant: r.doc })),
     putGrant: (a, g) => docs.put(a, 'grant', grantKey(g.principal, g.resource), g),
-    deleteGrant: async (a, g) => void (await docs.delete(a, 'grant', grantKey(g.principal, g.resource))),
+    deleteGrant: async (a, g) => {
+      const key = grantKey(g.principal, g.resource);
+      await docs.delete(a, 'grant', key);
+      const d = defaultCreators(a);
+      if (key === grantKey(d.principal, d.resource)) await docs.put(a, DEFAULT_GRANT_GONE, key, { revoked: true });
+    },
     locations: async (a) => (await docs.list<StoredLocation>(a, 'location')).map((r) => r.doc),
     allLocations: async () => (await docs.list<StoredLocation>(undefined, 'location')).map((r) => r.doc),
     insertLocation: (a, l) => docs.insert(a, 'location', l.arn, l),

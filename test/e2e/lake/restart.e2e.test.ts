@@ -1,7 +1,8 @@
 /**
  * The lake survives a restart on the same data dir — SQLite, and PostgreSQL when MLZONE_TEST_PG is set: Glue's
- * catalog, Lake Formation's settings, registered location, data-cells filter and grants, and RAM's share all answer
- * as before, and a consumer's query is filtered as before.
+ * catalog, Lake Formation's settings, registered location, data-cells filter and grants (the revoked default
+ * "database creators" grant stays revoked), and RAM's share all answer as before, and a consumer's query is filtered
+ * as before.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   GrantPermissionsCommand,
   LakeFormationClient,
   ListPermissionsCommand,
+  RevokePermissionsCommand,
 } from '@aws-sdk/client-lakeformation';
 import { GetResourceSharesCommand, RAMClient } from '@aws-sdk/client-ram';
 import pg from 'pg';
@@ -67,6 +69,8 @@ async function survivesRestart(config: Partial<AppConfig>): Promise<void> {
       ['id', 'region'],
       ['2', 'US'],
     ]);
+    // Only data lake admins and principals granted CREATE_DATABASE create databases from now on.
+    await lf.send(new RevokePermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'IAM_ALLOWED_PRINCIPALS' }, Resource: { Catalog: {} }, Permissions: ['CREATE_DATABASE'] }));
     await server.close();
     server = undefined;
 
@@ -83,9 +87,13 @@ async function survivesRestart(config: Partial<AppConfig>): Promise<void> {
     expect(await lfAgain.send(new GetLFTagExpressionCommand({ Name: 'sales_data' }))).toMatchObject({ Name: 'sales_data', Expression: [{ TagKey: 'domain', TagValues: ['sales'] }] });
     const byName = await lfAgain.send(new ListPermissionsCommand({ ResourceType: 'LF_TAG_POLICY_TABLE' }));
     expect(byName.PrincipalResourcePermissions!.map((p) => p.Resource?.LFTagPolicy?.ExpressionName)).toEqual(['sales_data']);
-    const shares = await new RAMClient(clientConfig(server.url, await assumeRole(server.url, await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin')), role(LAKE, 'OrganizationAccountAccessRole')))).send(
-      new GetResourceSharesCommand({ resourceOwner: 'SELF' }),
-    );
+    const lakeAccessAgain = await assumeRole(server.url, await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin')), role(LAKE, 'OrganizationAccountAccessRole'));
+    expect((await lfAgain.send(new ListPermissionsCommand({ Resource: { Catalog: {} } }))).PrincipalResourcePermissions).toEqual([]);
+    await expect(new GlueClient(clientConfig(server.url, lakeAccessAgain)).send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'after_restart' } }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: 'Insufficient Lake Formation permission(s): Required Create Database on Catalog',
+    });
+    const shares = await new RAMClient(clientConfig(server.url, lakeAccessAgain)).send(new GetResourceSharesCommand({ resourceOwner: 'SELF' }));
     expect(shares.resourceShares!.some((s) => s.name?.startsWith('LakeFormation-V3-'))).toBe(true);
   } finally {
     await server?.close();
