@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
-import { assumeRole, type Creds } from '../support/sessions.js';
+import { assumeRole, type Creds, credentialsEnv } from '../support/sessions.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,13 +70,7 @@ describe.skipIf(!hasCommand('aws'))('AWS CLI v1 against mlzone ECR', () => {
   it('runs `aws ecr describe-images` cross-account with environment credentials', async () => {
     const cli = (args: string[]) =>
       run('aws', ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json', 'ecr', ...args], {
-        AWS_ACCESS_KEY_ID: prodAdmin.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: prodAdmin.secretAccessKey,
-        AWS_SESSION_TOKEN: prodAdmin.sessionToken,
-        AWS_PROFILE: undefined,
-        AWS_DEFAULT_PROFILE: undefined,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        ...credentialsEnv(prodAdmin),
         AWS_PAGER: '',
       });
     const r = await cli(['describe-images', '--registry-id', accounts.sharedServices, '--repository-name', REPO]);

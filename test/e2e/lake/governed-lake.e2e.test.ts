@@ -34,7 +34,7 @@ import {
   type QueryOutcome,
 } from '../support/lake.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, type Creds } from '../support/sessions.js';
+import { assumeRole, type Creds, credentialsEnv } from '../support/sessions.js';
 
 const DS1 = accounts.dataScience1;
 const DS2 = accounts.dataScience2;
@@ -212,12 +212,7 @@ describe('the governed lake across accounts', () => {
       MLZONE_URL: server.url,
       MLZONE_RESULTS: `s3://${resultsBucket(DS2)}/boto3/`,
       MLZONE_LAKE: LAKE,
-      AWS_ACCESS_KEY_ID: c.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
-      AWS_SESSION_TOKEN: c.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(c),
     });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);

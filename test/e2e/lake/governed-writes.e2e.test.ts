@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURATED, LAKE, acceptInvitations, csvTable, glueClient, lfClient, makeLakeAdmins, role } from '../support/lake.js';
 import { hasBoto3, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, unique, type Creds } from '../support/sessions.js';
+import { assumeRole, unique, type Creds, credentialsEnv } from '../support/sessions.js';
 
 let server: TestServer;
 let accountAdmin: Creds;
@@ -97,12 +97,7 @@ describe('Lake Formation governs Glue writes', () => {
   it.skipIf(!hasBoto3)('boto3: the refusals as botocore reports them', async () => {
     const r = await run(python, [join(dirname(fileURLToPath(import.meta.url)), 'governed_writes_boto3.py')], {
       MLZONE_URL: server.url,
-      AWS_ACCESS_KEY_ID: writer.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: writer.secretAccessKey,
-      AWS_SESSION_TOKEN: writer.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(writer),
     });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({

@@ -16,7 +16,7 @@ import { IcebergFixture, type SnapshotInfo } from '../../../src/query/iceberg/te
 import { CURATED, LAKE, acceptInvitations, athenaQuery, makeLakeAdmins, resultsBucket, role, type QueryOutcome } from '../support/lake.js';
 import { hasBoto3, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, type Creds } from '../support/sessions.js';
+import { assumeRole, type Creds, credentialsEnv } from '../support/sessions.js';
 
 const DS1 = accounts.dataScience1;
 
@@ -207,12 +207,7 @@ describe('Iceberg tables in the governed lake', () => {
       MLZONE_URL: server.url,
       MLZONE_RESULTS: `s3://${resultsBucket(DS1)}/boto3/`,
       MLZONE_SNAPSHOT: snaps[1]!.id.toString(),
-      AWS_ACCESS_KEY_ID: scientist.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: scientist.secretAccessKey,
-      AWS_SESSION_TOKEN: scientist.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(scientist),
     });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({

@@ -45,7 +45,7 @@ import {
 } from '../support/lake.js';
 import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
 import { accounts, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, type Creds } from '../support/sessions.js';
+import { assumeRole, type Creds, credentialsEnv } from '../support/sessions.js';
 
 const DS1 = accounts.dataScience1;
 /** The data-lake account's platform role: full IAM rights, but not a data lake admin. */
@@ -199,12 +199,7 @@ describe('named LF-Tag expressions', () => {
   it.skipIf(!hasBoto3)('boto3: the analyst reads and lists the expression it may describe, and is refused what it may not do', async () => {
     const r = await run(python, [join(dirname(fileURLToPath(import.meta.url)), 'lf_tag_expressions_boto3.py')], {
       MLZONE_URL: server.url,
-      AWS_ACCESS_KEY_ID: analyst.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: analyst.secretAccessKey,
-      AWS_SESSION_TOKEN: analyst.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(analyst),
     });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({

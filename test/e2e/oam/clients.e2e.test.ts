@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
-import { assumeRole, type Creds } from '../support/sessions.js';
+import { assumeRole, type Creds, credentialsEnv } from '../support/sessions.js';
 import { accounts, startTestServer, users, type TestServer } from '../support/server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,13 +58,7 @@ describe.skipIf(!hasBoto3)('boto3 against mlzone OAM', () => {
 describe.skipIf(!hasCommand('aws'))('AWS CLI v1 against mlzone OAM', () => {
   const cli = (creds: Creds, args: string[]) =>
     run('aws', ['--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json', 'oam', ...args], {
-      AWS_ACCESS_KEY_ID: creds.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
-      AWS_SESSION_TOKEN: creds.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_DEFAULT_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(creds),
       AWS_PAGER: '',
     });
 

@@ -15,7 +15,7 @@ import { createModelArtifact } from '../../../src/runtime/index.js';
 import { cliProfiles } from '../support/aws-cli.js';
 import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, unique, type Creds } from '../support/sessions.js';
+import { assumeRole, credentialsEnv, unique, type Creds } from '../support/sessions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ACCOUNT = accounts.dataScience1;
@@ -78,11 +78,7 @@ describe.skipIf(!hasBoto3)('boto3 against mlzone hosting', () => {
     const r = await run(python, [join(here, 'clients_boto3.py')], {
       MLZONE_URL: server.url,
       MLZONE_NAME: name,
-      ...sessionEnv(scientist),
-      AWS_PROFILE: undefined,
-      AWS_DEFAULT_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(scientist),
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { role, shareCustomersWithJobs } from '../support/lake-share.js';
 import { hasBoto3, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, unique, type Creds } from '../support/sessions.js';
+import { assumeRole, unique, type Creds, credentialsEnv } from '../support/sessions.js';
 
 const PYTHON = '/usr/bin/python3';
 const hasPandas = spawnSync(PYTHON, ['-c', 'import pandas, numpy'], { stdio: 'ignore' }).status === 0;
@@ -234,12 +234,7 @@ describe.skipIf(!hasPandas)('Data Wrangler flows as processing jobs', () => {
       PREFIX: id,
       OUTPUT_NODE: f.last,
       FLOW_URI: `s3://${BUCKET}/${id}/boto3/flow/customers.flow`,
-      AWS_ACCESS_KEY_ID: scientist.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: scientist.secretAccessKey,
-      AWS_SESSION_TOKEN: scientist.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(scientist),
     });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { status: string; failure?: string; inputs: string[]; outputs: Record<string, string> };

@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBoto3, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
-import { assumeRole, unique, type Creds } from '../support/sessions.js';
+import { assumeRole, unique, type Creds, credentialsEnv } from '../support/sessions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REGION = 'us-east-1';
@@ -403,12 +403,7 @@ describe.skipIf(!hasBoto3)('boto3 against the mlzone model registry', () => {
     const r = await run(python, [join(here, 'registry_boto3.py')], {
       MLZONE_URL: server.url,
       MLZONE_GROUP: group,
-      AWS_ACCESS_KEY_ID: ds1.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: ds1.secretAccessKey,
-      AWS_SESSION_TOKEN: ds1.sessionToken,
-      AWS_PROFILE: undefined,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      ...credentialsEnv(ds1),
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
