@@ -50,6 +50,18 @@ export function matchedByColumns(d: BlockData, from: number, to: number, json: J
   return out;
 }
 
+/** How many events of a block lie in [from, to), and their UTF-8 bytes (what a query scanned there). */
+export function scannedIn(d: BlockData, from: number, to: number): { records: number; bytes: number } {
+  let records = 0, bytes = 0;
+  for (let i = 0; i < d.count; i++) {
+    const t = d.timestamp(i);
+    if (t < from || t >= to) continue;
+    records++;
+    bytes += d.byteLength(i);
+  }
+  return { records, bytes };
+}
+
 /**
  * The events of block `b` in [from, to) that match `pattern` (all of them without one), appended to `out`. Only the
  * messages that can match are decoded: a block lacking a required term is skipped, the longest required term is

@@ -130,6 +130,21 @@ for (const backend of backends) {
       expect(await db.kysely.selectFrom('logs_block_columns').select('key').execute()).toEqual([]);
     });
 
+    it('Logs Insights counts every event it scanned even when a leading filter spares decoding', async () => {
+      const group = '/aws/sagemaker/Endpoints/churn';
+      const run = async (queryString: string) => {
+        const { queryId } = await call('StartQuery', PROD, { logGroupName: group, startTime: 0, endTime: Math.floor(now / 1000), queryString });
+        return call('GetQueryResults', PROD, { queryId });
+      };
+      const narrowed = await run('filter @message like /ERROR/ | stats count(*) as n');
+      const plain = await run('stats count(*) as n');
+      expect(narrowed.results).toEqual([[{ field: 'n', value: '1' }]]);
+      expect(plain.results).toEqual([[{ field: 'n', value: '2' }]]);
+      const bytes = Buffer.byteLength(`INFO ok from ${PROD}`) + Buffer.byteLength(`ERROR boom from ${PROD}`);
+      expect(narrowed.statistics).toEqual({ recordsMatched: 1, recordsScanned: 2, bytesScanned: bytes, logGroupsScanned: 1 });
+      expect(plain.statistics).toMatchObject({ recordsScanned: 2, bytesScanned: bytes });
+    });
+
     it('DescribeLogGroups pages by name with prefix and pattern', async () => {
       for (const n of ['/a/1', '/a/2', '/a/3', '/b/x']) await call('CreateLogGroup', PROD, { logGroupName: n });
       const p1 = await call('DescribeLogGroups', PROD, { logGroupNamePrefix: '/a/', limit: 2 });

@@ -13,7 +13,7 @@ export interface QueryRecord {
   readonly createTime: number;
   readonly durationMs: number;
   readonly status: 'Complete' | 'Cancelled' | 'Failed';
-  readonly output: QueryOutput;
+  readonly output: QueryOutput & { readonly logGroupsScanned: number };
 }
 
 export function createQueryRegistry(capacity = 1000) {

@@ -140,6 +140,13 @@ export class BlockData {
     return this.legacyMessages[i]!;
   }
 
+  /** The UTF-8 size of message `i`, without decoding it when the block is in the binary form. */
+  byteLength(i: number): number {
+    const o = this.stored.offsets;
+    if (this.stored.body && o) return o.readUInt32LE((i + 1) * 4) - o.readUInt32LE(i * 4);
+    return Buffer.byteLength(this.message(i), 'utf8');
+  }
+
   /** False when no message of the block can contain `term` (so its messages need not be decoded). */
   mayContain(term: string): boolean {
     if (this.stored.body) return this.stored.body.includes(term, 0, 'utf8');

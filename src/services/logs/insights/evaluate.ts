@@ -235,12 +235,16 @@ function format(field: string, v: Value, timeFields: Set<string>): string | unde
   return String(v);
 }
 
-export function runQuery(commands: Command[], events: Iterable<InputEvent>, limit = 10_000): QueryOutput {
+/**
+ * Runs the pipeline over `events`. `scanned`, when given, is what the store scanned to produce them (a prefilter may
+ * have left events out that the statistics must still count); otherwise the events themselves are counted.
+ */
+export function runQuery(commands: Command[], events: Iterable<InputEvent>, limit = 10_000, scanned?: { records: number; bytes: number }): QueryOutput {
   let records: Rec[] = [];
-  let scanned = 0, bytes = 0;
+  let counted = 0, bytes = 0;
   for (const e of events) {
-    scanned++;
-    bytes += e.message.length;
+    counted++;
+    bytes += Buffer.byteLength(e.message, 'utf8');
     records.push(recordOf(e));
   }
   // Newest first unless the query sorts: a bare `limit` keeps the latest events, as in the console.
@@ -312,5 +316,5 @@ export function runQuery(commands: Command[], events: Iterable<InputEvent>, limi
       return value === undefined ? [] : [{ field, value }];
     }),
   );
-  return { rows, recordsMatched: matched, recordsScanned: scanned, bytesScanned: bytes };
+  return { rows, recordsMatched: matched, recordsScanned: scanned?.records ?? counted, bytesScanned: scanned?.bytes ?? bytes };
 }

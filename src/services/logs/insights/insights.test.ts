@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runQuery, type InputEvent } from './evaluate.js';
 import { parseQuery } from './parse.js';
+import { messagePrefilter } from './prefilter.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const events: InputEvent[] = [
@@ -55,5 +56,32 @@ describe('Logs Insights engine', () => {
       expect(() => parseQuery(bad), bad).toThrow(expect.objectContaining({ code: 'MalformedQueryException' }));
     }
     expect(() => runQuery(parseQuery('stats nosuch(x)'), events)).toThrow(expect.objectContaining({ code: 'MalformedQueryException' }));
+  });
+});
+
+describe('the @message prefilter', () => {
+  const terms = (query: string) => messagePrefilter(parseQuery(query))?.required;
+  it('takes the substrings that leading filters on @message require, and nothing it cannot be sure of', () => {
+    expect(terms('filter @message like "ERROR" | stats count(*)')).toEqual(['ERROR']);
+    expect(terms('filter @message like /timeout/ and @message =~ /GET/ | filter @message like "x"')).toEqual(['timeout', 'GET', 'x']);
+    expect(terms('filter @message like /time.ut/')).toBeUndefined();
+    expect(terms('filter @message like /error/i')).toBeUndefined();
+    expect(terms('filter @message not like "ERROR"')).toBeUndefined();
+    expect(terms('filter @message like "a" or @message like "b"')).toBeUndefined();
+    expect(terms('fields @message | filter @message like "ERROR"')).toBeUndefined();
+    expect(terms('filter level like "ERROR"')).toBeUndefined();
+  });
+
+  it('never changes an answer: every query gives the same rows over the prefiltered events', () => {
+    for (const query of [
+      'filter @message like "GET" | stats count(*) as n',
+      'filter @message like /ERROR/ | fields @message',
+      'filter @message like "200" and @message like "/a" | fields @message',
+      'filter @message like "nothing-has-this" | stats count(*) as n',
+    ]) {
+      const commands = parseQuery(query);
+      const pre = messagePrefilter(commands)!;
+      expect(runQuery(commands, events.filter((e) => pre.match(e.message))).rows, query).toEqual(runQuery(commands, events).rows);
+    }
   });
 });
