@@ -104,6 +104,23 @@ export function createAccess(deps: AccessDeps) {
     return (await store.grants(catalogId)).some((g) => g.principal === IAM_ALLOWED_PRINCIPALS && onTable(g.resource, catalogId, database, table));
   }
 
+  /**
+   * Hybrid access mode: one of `principals` is opted in (CreateLakeFormationOptIn) for the table or its database,
+   * and the table's data lies in a location `catalogId` registered with HybridAccessEnabled. Then the
+   * IAM_ALLOWED_PRINCIPALS grant does not apply to it: its own grants decide. Elsewhere an opt-in changes nothing.
+   */
+  async function optedIn(principals: readonly string[], catalogId: string, database: string, table: string): Promise<boolean> {
+    const opts = (await store.optIns(catalogId)).filter((o) => principals.includes(o.principal) && o.resource.database === database && (o.resource.kind === 'database' || o.resource.table === table || o.resource.table === '*'));
+    if (!opts.length) return false;
+    const t = await glue.table(catalogId, database, table);
+    return t !== undefined && (await registered(t.StorageDescriptor?.Location, catalogId, true));
+  }
+
+  /** IAM mode as it applies to `principals`: IAM_ALLOWED_PRINCIPALS holds the table and none of them is opted in. */
+  async function iamModeFor(principals: readonly string[], catalogId: string, database: string, table: string): Promise<boolean> {
+    return (await iamMode(catalogId, database, table)) && !(await optedIn(principals, catalogId, database, table));
+  }
+
   /** The LF-Tags on a table of `catalogId`, its database and its columns (column names lower case). */
   async function assignedTags(catalogId: string, database: string, table?: string): Promise<AssignedTags> {
     const list = (await store.tagAssignments(catalogId)).filter((a) => a.database === database);
@@ -245,7 +262,7 @@ export function createAccess(deps: AccessDeps) {
    */
   async function effective(ctx: RequestContext, t: GlueTable): Promise<{ iam: true; by: string } | { iam: false; cells: DecidedCells[] }> {
     const owner = t.CatalogId!;
-    if (await iamMode(owner, t.DatabaseName!, t.Name)) return { iam: true, by: `IAM_ALLOWED_PRINCIPALS on ${owner}:${t.DatabaseName}.${t.Name} (IAM access control)` };
+    if (await iamModeFor(principalIds(ctx), owner, t.DatabaseName!, t.Name)) return { iam: true, by: `IAM_ALLOWED_PRINCIPALS on ${owner}:${t.DatabaseName}.${t.Name} (IAM access control)` };
     const mine = await cells(await grantsFor(ctx.accountId, principalIds(ctx), owner, t.DatabaseName!, t.Name), ctx.accountId, t);
     if (owner === ctx.accountId) return { iam: false, cells: mine };
     const level = await ownerLevel(ctx, t);
@@ -257,17 +274,19 @@ export function createAccess(deps: AccessDeps) {
     return (await grantsFor(ctx.accountId, principalIds(ctx), catalogId, database, table)).length > 0;
   }
 
-  async function registered(location: string | undefined, owner?: string): Promise<boolean> {
+  /** `location` lies in a registered location (of `owner`, if given; with HybridAccessEnabled, if `hybrid`). */
+  async function registered(location: string | undefined, owner?: string, hybrid = false): Promise<boolean> {
     if (!location) return false;
     const s3 = location.replace(/^s3a?:\/\//, '');
     const locs = owner ? await store.locations(owner) : await store.allLocations();
     return locs.some((l) => {
+      if (hybrid && !l.hybrid) return false;
       const base = l.arn.replace(/^arn:aws:s3:::/, '').replace(/\/$/, '');
       return s3 === base || s3.startsWith(`${base}/`);
     });
   }
 
-  return { settings, isAdmin, iamMode, grantsFor, assignedTags, tagVisibleDatabase, cells, intersect, effective, anyPermission, shareAccepted, ownerLevel, registered, glue, store, ram };
+  return { settings, isAdmin, iamMode, iamModeFor, optedIn, grantsFor, assignedTags, tagVisibleDatabase, cells, intersect, effective, anyPermission, shareAccepted, ownerLevel, registered, glue, store, ram };
 }
 
 export type Access = ReturnType<typeof createAccess>;

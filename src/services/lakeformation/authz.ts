@@ -10,6 +10,7 @@ const OPS = [
   'CreateLFTag', 'GetLFTag', 'ListLFTags', 'UpdateLFTag', 'DeleteLFTag', 'AddLFTagsToResource', 'RemoveLFTagsFromResource', 'GetResourceLFTags',
   'SearchTablesByLFTags', 'SearchDatabasesByLFTags',
   'CreateLFTagExpression', 'GetLFTagExpression', 'UpdateLFTagExpression', 'DeleteLFTagExpression', 'ListLFTagExpressions',
+  'CreateLakeFormationOptIn', 'DeleteLakeFormationOptIn', 'ListLakeFormationOptIns',
 ];
 
 /**

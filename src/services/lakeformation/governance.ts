@@ -23,7 +23,7 @@ export function createGovernance(access: Access, sharing: Sharing): GlueGovernan
     const has = (g: StoredGrant) => principals.includes(g.principal) && (g.permissions.includes(need.permission) || g.permissions.includes('ALL'));
     if (need.permission === 'CREATE_DATABASE') return (await store.grants(account)).some((g) => has(g) && g.resource.kind === 'catalog' && g.resource.catalogId === catalogId);
     if (need.table !== undefined) {
-      if (await access.iamMode(catalogId, need.database, need.table)) return true;
+      if (await access.iamModeFor(principals, catalogId, need.database, need.table)) return true;
       return (await access.grantsFor(account, principals, catalogId, need.database, need.table)).some((g) => has(g) && g.resource.kind === 'table');
     }
     const grants = (await store.grants(account)).filter(has);
@@ -68,6 +68,11 @@ export function createGovernance(access: Access, sharing: Sharing): GlueGovernan
         if (table !== undefined && (!('table' in r) || r.table !== table)) continue;
         await store.deleteGrant(account, grant);
       }
+      // Opt-ins go with their database or table.
+      for (const o of await store.optIns(catalogId)) {
+        if (o.resource.database !== database || (table !== undefined && (o.resource.kind !== 'table' || o.resource.table !== table))) continue;
+        await store.deleteOptIn(catalogId, o);
+      }
       await sharing.syncShares(catalogId, ctx.region, ctx.now);
     },
     async databaseVisible(ctx, catalogId, database) {
@@ -89,7 +94,7 @@ export function createGovernance(access: Access, sharing: Sharing): GlueGovernan
       const t = await glue.table(catalogId, database, table);
       if (!t) return 'hidden';
       // IAM mode first: across accounts the catalog's resource policy (checked by IAM) is then the whole story.
-      if (await access.iamMode(catalogId, database, table)) return 'all';
+      if (await access.iamModeFor(principalIds(ctx), catalogId, database, table)) return 'all';
       if (catalogId !== ctx.accountId && !(await access.shareAccepted(ctx, catalogId, database, table))) return 'hidden';
       const admin = await access.isAdmin(ctx, ctx.accountId);
       // A resource link has no columns: its creator, admins and grantees see it.

@@ -9,6 +9,7 @@ import type { RoleCredentialsPort } from '../../core/role-credentials.js';
 import { createLFTags } from './lf-tag-handlers.js';
 import { createLFTagExpressions } from './lf-tag-expressions.js';
 import { createVending } from './vending.js';
+import { createOptIns } from './opt-ins.js';
 import { validateRowFilter } from './row-filter.js';
 import { createSharing, externalRecipient } from './sharing.js';
 
@@ -186,6 +187,7 @@ export function lakeFormationHandlers(access: Access, roles: RoleCredentialsPort
     ...tags.handlers,
     ...expressions.handlers,
     ...vending.handlers,
+    ...createOptIns(access).handlers,
     GetDataLakeSettings: async (input, ctx) => ({ DataLakeSettings: await access.settings(sameAccount(ctx, input.CatalogId)) }),
     PutDataLakeSettings: async (input, ctx) => {
       const account = sameAccount(ctx, input.CatalogId);

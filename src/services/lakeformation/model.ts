@@ -59,6 +59,18 @@ export interface StoredLocation {
   readonly updated: number;
 }
 
+/**
+ * Hybrid access mode (CreateLakeFormationOptIn): on a table whose data location is registered with
+ * HybridAccessEnabled, the principal's own Lake Formation grants decide instead of IAM_ALLOWED_PRINCIPALS.
+ * `resource` is a database or a table (`table: '*'`: every table of the database).
+ */
+export interface StoredOptIn {
+  readonly principal: string;
+  readonly resource: Extract<GrantResource, { kind: 'database' | 'table' }>;
+  readonly updated: number;
+  readonly updatedBy: string;
+}
+
 export type StoredFilter = DataCellsFilter;
 
 export interface StoredLFTag {

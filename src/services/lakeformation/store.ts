@@ -1,7 +1,7 @@
 import type { Database, Migration } from '../../persistence/db.js';
 import { createDocumentTable, documentMigration } from '../../persistence/documents.js';
 import type { DataLakeSettings } from './api.gen.js';
-import { IAM_ALLOWED_PRINCIPALS, grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation, type StoredTagExpression } from './model.js';
+import { IAM_ALLOWED_PRINCIPALS, grantKey, type StoredAssignment, type StoredFilter, type StoredGrant, type StoredLFTag, type StoredLocation, type StoredOptIn, type StoredTagExpression } from './model.js';
 
 export const lakeFormationMigrations: Migration[] = [documentMigration('lakeformation-001-documents', 'lakeformation_documents')];
 
@@ -47,6 +47,10 @@ export interface LakeFormationStore {
   tagAssignments(account: string): Promise<StoredAssignment[]>;
   /** Writes the resource's tags; an empty set removes the record. */
   putTagAssignment(account: string, a: StoredAssignment): Promise<void>;
+  /** Hybrid access mode opt-ins of the catalog `account`, keyed by principal and resource. */
+  optIns(account: string): Promise<StoredOptIn[]>;
+  putOptIn(account: string, o: StoredOptIn): Promise<void>;
+  deleteOptIn(account: string, o: Pick<StoredOptIn, 'principal' | 'resource'>): Promise<boolean>;
 }
 
 /** The default "database creators" grant of a fresh account, held until revoked (then a marker records that). */
@@ -109,5 +113,8 @@ export function createLakeFormationStore(db: Database): LakeFormationStore {
       if (Object.keys(x.tags).length) await docs.put(a, 'lftag-assignment', key, x);
       else await docs.delete(a, 'lftag-assignment', key);
     },
+    optIns: async (a) => (await docs.list<StoredOptIn>(a, 'optin')).map((r) => r.doc),
+    putOptIn: (a, o) => docs.put(a, 'optin', grantKey(o.principal, o.resource), o),
+    deleteOptIn: (a, o) => docs.delete(a, 'optin', grantKey(o.principal, o.resource)),
   };
 }

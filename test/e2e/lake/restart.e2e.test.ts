@@ -1,6 +1,6 @@
 /**
  * The lake survives a restart on the same data dir — SQLite, and PostgreSQL when MLZONE_TEST_PG is set: Glue's
- * catalog, Lake Formation's settings, registered location, data-cells filter and grants (the revoked default
+ * catalog, Lake Formation's settings, registered location, data-cells filter, opt-ins and grants (the revoked default
  * "database creators" grant stays revoked), and RAM's share all answer as before, and a consumer's query is filtered
  * as before.
  */
@@ -11,11 +11,13 @@ import { CreateDatabaseCommand, GetTableCommand, GlueClient } from '@aws-sdk/cli
 import {
   AddLFTagsToResourceCommand,
   CreateDataCellsFilterCommand,
+  CreateLakeFormationOptInCommand,
   CreateLFTagCommand,
   CreateLFTagExpressionCommand,
   GetLFTagExpressionCommand,
   GrantPermissionsCommand,
   LakeFormationClient,
+  ListLakeFormationOptInsCommand,
   ListPermissionsCommand,
   RevokePermissionsCommand,
 } from '@aws-sdk/client-lakeformation';
@@ -55,6 +57,8 @@ async function survivesRestart(config: Partial<AppConfig>): Promise<void> {
     await lf.send(new AddLFTagsToResourceCommand({ Resource: { Table: { DatabaseName: 'kept', Name: 'customers' } }, LFTags: [{ TagKey: 'domain', TagValues: ['sales'] }] }));
     await lf.send(new CreateLFTagExpressionCommand({ Name: 'sales_data', Expression: [{ TagKey: 'domain', TagValues: ['sales'] }] }));
     await lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: role(LAKE, 'OrganizationAccountAccessRole') }, Resource: { LFTagPolicy: { ResourceType: 'TABLE', ExpressionName: 'sales_data' } }, Permissions: ['DESCRIBE'] }));
+    // A hybrid access mode opt-in.
+    await lf.send(new CreateLakeFormationOptInCommand({ Principal: { DataLakePrincipalIdentifier: role(LAKE, 'OrganizationAccountAccessRole') }, Resource: { Table: { DatabaseName: 'kept', Name: 'customers' } } }));
     const filter = { TableCatalogId: LAKE, DatabaseName: 'kept', TableName: 'customers', Name: 'us_only' };
     await lf.send(new CreateDataCellsFilterCommand({ TableData: { ...filter, RowFilter: { FilterExpression: "region = 'US'" }, ColumnNames: ['id', 'region'] } }));
     await lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: DS2 }, Resource: { DataCellsFilter: filter }, Permissions: ['SELECT'], PermissionsWithGrantOption: ['SELECT'] }));
@@ -85,6 +89,8 @@ async function survivesRestart(config: Partial<AppConfig>): Promise<void> {
     expect(granted.PrincipalResourcePermissions!.map((p) => p.Resource?.DataCellsFilter?.Name)).toContain('us_only');
     const lfAgain = new LakeFormationClient(clientConfig(server.url, lakeAgain));
     expect(await lfAgain.send(new GetLFTagExpressionCommand({ Name: 'sales_data' }))).toMatchObject({ Name: 'sales_data', Expression: [{ TagKey: 'domain', TagValues: ['sales'] }] });
+    const optIns = (await lfAgain.send(new ListLakeFormationOptInsCommand({}))).LakeFormationOptInsInfoList!;
+    expect(optIns.map((o) => [o.Principal?.DataLakePrincipalIdentifier, o.Resource?.Table?.Name])).toEqual([[role(LAKE, 'OrganizationAccountAccessRole'), 'customers']]);
     const byName = await lfAgain.send(new ListPermissionsCommand({ ResourceType: 'LF_TAG_POLICY_TABLE' }));
     expect(byName.PrincipalResourcePermissions!.map((p) => p.Resource?.LFTagPolicy?.ExpressionName)).toEqual(['sales_data']);
     const lakeAccessAgain = await assumeRole(server.url, await assumeRole(server.url, users.orgAdmin, role(accounts.management, 'Admin')), role(LAKE, 'OrganizationAccountAccessRole'));
