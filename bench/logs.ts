@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
     // (3) Logs Insights over the same events: StartQuery until GetQueryResults is Complete (no target in the issue).
     for (const q of [
-      { label: '`filter @message like /ERROR/ | stats count(*)` (the leading filter narrows what is decoded)', query: 'filter @message like /ERROR/ | stats count(*) as n', expect: Math.ceil((EVENTS - 7) / 1000) },
+      { label: '`filter @message like /ERROR/ \\| stats count(*)` (the leading filter narrows what is decoded)', query: 'filter @message like /ERROR/ | stats count(*) as n', expect: Math.ceil((EVENTS - 7) / 1000) },
       { label: '`stats count(*)` (every event decoded)', query: 'stats count(*) as n', expect: EVENTS },
     ]) {
       const lat: number[] = [];
