@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, GetQueryResultsCommand, PutLogEventsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { fmt, loadAvg, machineHeader, pct, pool, startBenchApp } from './telemetry-setup.js';
+import { fmt, loadAvg, machineHeader, pct, pool, row, startBenchApp } from './telemetry-setup.js';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '4' } } });
 const EVENTS = Number(args.events);
@@ -34,13 +34,6 @@ function message(j: number): string {
   if (j % 2 === 0) return JSON.stringify({ level: 'INFO', latency: j % 1000, path: '/invocations', variant: 'AllTraffic', request: j });
   return `INFO 2026-12-06 request ${j} served in ${j % 1000} ms by churn-model variant AllTraffic status 200`;
 }
-
-const rows: string[] = [];
-const row = (...cells: string[]) => {
-  const r = `| ${cells.join(' | ')} |`;
-  rows.push(r);
-  console.log(r);
-};
 
 async function main(): Promise<void> {
   console.log(machineHeader(`CloudWatch Logs (issue #12) — \`npm run bench:logs\`, ${fmt(EVENTS)} events`));

@@ -22,7 +22,7 @@ import Sqlite from 'better-sqlite3';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { metricId } from '../src/services/cloudwatch/store.js';
 import { statistic, type Bucket } from '../src/services/cloudwatch/domain/sketch.js';
-import { fmt, loadAvg, machineHeader, pct, pool, PRODUCTION, startBenchApp } from './telemetry-setup.js';
+import { fmt, loadAvg, machineHeader, pct, pool, PRODUCTION, row, startBenchApp } from './telemetry-setup.js';
 
 const { values: args } = parseArgs({ options: { points: { type: 'string', default: '1000000' }, concurrency: { type: 'string', default: '4' }, queries: { type: 'string', default: '60' } } });
 const POINTS = Number(args.points);
@@ -35,13 +35,6 @@ const NS = 'ProdApp';
 const dims = (m: number) => [{ Name: 'EndpointName', Value: `churn-${m}` }, { Name: 'VariantName', Value: 'AllTraffic' }];
 /** Point j: which metric, which minute of the day, which value (5–105 ms, spread). */
 const layout = (j: number, day0: number) => ({ m: j % METRICS, t: day0 + (Math.floor(j / METRICS) % MINUTES) * 60_000 + 1000, v: 5 + ((j * 7919) % 1000) / 10 });
-
-const rows: string[] = [];
-const row = (...cells: string[]) => {
-  const r = `| ${cells.join(' | ')} |`;
-  rows.push(r);
-  console.log(r);
-};
 
 async function main(): Promise<void> {
   console.log(machineHeader(`CloudWatch metrics (issue #12) — \`npm run bench:metrics\`, ${fmt(POINTS)} points`));

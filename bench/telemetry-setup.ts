@@ -71,6 +71,9 @@ export function machineHeader(title: string): string {
   ].join('\n');
 }
 
+/** Prints one row of a Markdown results table. */
+export const row = (...cells: string[]): void => console.log(`| ${cells.join(' | ')} |`);
+
 export const loadAvg = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 export const pct = (xs: readonly number[], p: number): number => {

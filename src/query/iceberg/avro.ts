@@ -60,6 +60,21 @@ class Reader {
     if (v > BigInt(MAX_BLOCK_ITEMS) || v < -BigInt(MAX_BLOCK_ITEMS)) throw new AvroError(`implausible block count ${v} at offset ${this.pos}`);
     return Number(v);
   }
+  /**
+   * Calls `item` once per element of an array or map: blocks of a count each, ended by a zero count; a negative count
+   * is followed by the block's size in bytes (skipped: the items are read anyway).
+   */
+  eachBlockItem(item: () => void): void {
+    for (;;) {
+      let n = this.count();
+      if (n === 0) return;
+      if (n < 0) {
+        n = -n;
+        this.long();
+      }
+      for (let i = 0; i < n; i++) item();
+    }
+  }
   bytes(n?: number): Uint8Array {
     const len = n ?? Number(this.long());
     this.need(len);
@@ -82,6 +97,7 @@ class Reader {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder();
 const longValue = (v: bigint): number | bigint => (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
 
 /** Named types (records, enums, fixed) by full name, so later references resolve. */
@@ -187,31 +203,15 @@ function decode(r: Reader, schema: AvroSchema, named: Named, depth = 0): AvroVal
       return r.bytes(obj.size as number);
     case 'array': {
       const out: AvroValue[] = [];
-      for (;;) {
-        let n = r.count();
-        if (n === 0) break;
-        if (n < 0) {
-          n = -n;
-          r.long();
-        }
-        for (let i = 0; i < n; i++) out.push(decode(r, obj.items as AvroSchema, named, depth + 1));
-      }
+      r.eachBlockItem(() => out.push(decode(r, obj.items as AvroSchema, named, depth + 1)));
       return out;
     }
     case 'map': {
       const out = new Map<string, AvroValue>();
-      for (;;) {
-        let n = r.count();
-        if (n === 0) break;
-        if (n < 0) {
-          n = -n;
-          r.long();
-        }
-        for (let i = 0; i < n; i++) {
-          const k = decode(r, 'string', named) as string;
-          out.set(k, decode(r, obj.values as AvroSchema, named, depth + 1));
-        }
-      }
+      r.eachBlockItem(() => {
+        const k = decode(r, 'string', named) as string;
+        out.set(k, decode(r, obj.values as AvroSchema, named, depth + 1));
+      });
       return out;
     }
   }
@@ -304,18 +304,11 @@ export function readAvroContainer(bytes: Uint8Array): AvroContainer {
   const r = new Reader(bytes);
   r.pos = 4;
   const metadata = new Map<string, string>();
-  for (;;) {
-    let n = r.count();
-    if (n === 0) break;
-    if (n < 0) {
-      n = -n;
-      r.long();
-    }
-    for (let i = 0; i < n; i++) {
-      const k = utf8.decode(r.bytes());
-      metadata.set(k, new TextDecoder().decode(r.bytes()));
-    }
-  }
+  r.eachBlockItem(() => {
+    const k = utf8.decode(r.bytes());
+    // Values are bytes; the ones read (schema, codec) are text, others are kept leniently decoded.
+    metadata.set(k, lenient.decode(r.bytes()));
+  });
   const sync = r.bytes(16);
   const schemaText = metadata.get('avro.schema');
   if (schemaText === undefined) throw new AvroError('the file header has no avro.schema');
