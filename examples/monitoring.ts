@@ -17,7 +17,7 @@ import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from 
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { createModelArtifact } from '../src/runtime/index.js';
+import { linearModelArtifact } from './linear-model.js';
 import { type Creds, KEYS, landingZone, REGION, show, step, until } from './landing-zone.js';
 
 const [SHARED, DS1, DS2, PROD] = ['222222222222', '444444444444', '555555555555', '777777777777'];
@@ -31,25 +31,6 @@ const DIMENSIONS = [
   { Name: 'EndpointName', Value: ENDPOINT },
   { Name: 'VariantName', Value: 'AllTraffic' },
 ];
-
-/** Data science's serving code: a linear model; a value that is not a number fails in input_fn (a 500). */
-const INFERENCE_PY = `import json, os
-import numpy as np
-
-def model_fn(model_dir):
-    with open(os.path.join(model_dir, "weights.json")) as f:
-        return json.load(f)
-
-def input_fn(body, content_type):
-    return np.array([[float(v) for v in line.split(",")] for line in body.strip().splitlines()])
-
-def predict_fn(rows, model):
-    return rows @ np.array(model["weights"]) + model["bias"]
-
-def output_fn(scores, accept):
-    print("scored %d rows" % len(scores), flush=True)
-    return json.dumps({"scores": scores.tolist()}), "application/json"
-`;
 
 const zone = landingZone(process.argv[2]);
 const { config, assume } = zone;
@@ -83,7 +64,7 @@ async function main(): Promise<void> {
   };
 
   step('1', 'data-science-1 packages its model (weights and inference.py) where production may read it');
-  const artifact = await createModelArtifact({ 'weights.json': JSON.stringify({ weights: [0.5, -1, 2], bias: 0.25 }), 'code/inference.py': INFERENCE_PY });
+  const artifact = await linearModelArtifact();
   await new S3Client({ ...config(ds1), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: BUCKET, Key: `${ENDPOINT}/model.tar.gz`, Body: artifact }));
   show(`s3://${BUCKET}/${ENDPOINT}/model.tar.gz`);
 

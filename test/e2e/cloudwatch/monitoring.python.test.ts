@@ -12,8 +12,6 @@
  * so it cannot show 5XX errors). Alarms are evaluated with the server's clock moved a minute at a time.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetDashboardCommand, GetMetricDataCommand, ListMetricsCommand, PutDashboardCommand, PutMetricAlarmCommand, PutMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
@@ -23,7 +21,7 @@ import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand,
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelArtifactFromDir } from '../../../src/runtime/index.js';
+import { BIAS, WEIGHTS, linearModelArtifact } from '../../../examples/linear-model.js';
 import { cliProfiles } from '../support/aws-cli.js';
 import { hasBoto3, hasCommand, python, run } from '../support/processes.js';
 import { accounts, clientConfig, startTestServer, users, type TestServer } from '../support/server.js';
@@ -37,31 +35,9 @@ if (!hasSklearn) console.warn(`skipping the monitoring scenario: ${PYTHON} lacks
 const { production: PROD, sharedServices: SHARED, dataScience1: DS1, dataScience2: DS2 } = accounts;
 const SKLEARN = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
 const BUCKET = `sagemaker-us-east-1-${DS1}`;
-const WEIGHTS = [0.5, -1, 2];
-const BIAS = 0.25;
 const MINUTE = 60_000;
 
-/** Data science's serving code: a linear model; a value that is not a number fails in input_fn (a 500). */
-const INFERENCE_PY = `import json, os
-import numpy as np
-
-def model_fn(model_dir):
-    with open(os.path.join(model_dir, "weights.json")) as f:
-        return json.load(f)
-
-def input_fn(body, content_type):
-    return np.array([[float(v) for v in line.split(",")] for line in body.strip().splitlines()])
-
-def predict_fn(rows, model):
-    return rows @ np.array(model["weights"]) + model["bias"]
-
-def output_fn(scores, accept):
-    print("scored %d rows" % len(scores), flush=True)
-    return json.dumps({"scores": scores.tolist()}), "application/json"
-`;
-
 let server: TestServer;
-let work: string;
 const endpoint = unique('churn-prod');
 const logGroup = `/aws/sagemaker/Endpoints/${endpoint}`;
 const logGroupArn = `arn:aws:logs:us-east-1:${PROD}:log-group:${logGroup}`;
@@ -112,7 +88,6 @@ async function alarmState(): Promise<string | undefined> {
 
 describe.skipIf(!hasSklearn)('central monitoring in shared-services', () => {
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'mlzone-monitoring-'));
     server = await startTestServer({ containerStartupTimeoutMs: 30_000, python: PYTHON });
     const sharedDeploy = await assumeRole(server.url, users.devops, `arn:aws:iam::${SHARED}:role/DeploymentRole`);
     creds.ds1 = await assumeRole(server.url, users.ds1Scientist, `arn:aws:iam::${DS1}:role/DataScientist`);
@@ -124,14 +99,10 @@ describe.skipIf(!hasSklearn)('central monitoring in shared-services', () => {
   });
   afterAll(async () => {
     await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('production serves ProdApp from a model data-science-1 built', async () => {
-    mkdirSync(join(work, 'model', 'code'), { recursive: true });
-    writeFileSync(join(work, 'model', 'weights.json'), JSON.stringify({ weights: WEIGHTS, bias: BIAS }));
-    writeFileSync(join(work, 'model', 'code', 'inference.py'), INFERENCE_PY);
-    await new S3Client({ ...clientConfig(server.url, creds.ds1), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: BUCKET, Key: `${endpoint}/model.tar.gz`, Body: await createModelArtifactFromDir(join(work, 'model')) }));
+    await new S3Client({ ...clientConfig(server.url, creds.ds1), forcePathStyle: true }).send(new PutObjectCommand({ Bucket: BUCKET, Key: `${endpoint}/model.tar.gz`, Body: await linearModelArtifact() }));
     const sm = new SageMakerClient(clientConfig(server.url, creds.prodDeploy));
     await sm.send(
       new CreateModelCommand({
